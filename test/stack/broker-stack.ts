@@ -28,12 +28,12 @@ export interface BrokerStackOptions {
 }
 
 /** The values the two realm files need, for a Keycloak at baseUrl whose stand-in realm plays Passly. */
-export function realmValues(baseUrl: string, brokerRealm = BROKER_REALM): Record<string, string> {
+export function realmValues(baseUrl: string, brokerRealm = BROKER_REALM): Record<string, string | undefined> {
   return {
     PASSLY_SSO_URL: `${baseUrl}/realms/${PASSLY_REALM}/protocol/saml`,
     PASSLY_ENTITY_ID: `${baseUrl}/realms/${PASSLY_REALM}`,
     PASSLY_SIGNING_CERT: standInSigningCert(),
-    BROKER_DEFAULT_IDP: process.env.BROKER_DEFAULT_IDP ?? IDP_ALIAS,
+    BROKER_DEFAULT_IDP: process.env.BROKER_DEFAULT_IDP,
     BROKER_SP_ENTITY_ID: `${baseUrl}/realms/${brokerRealm}`,
     BROKER_ACS_URL: `${baseUrl}/realms/${brokerRealm}/broker/${IDP_ALIAS}/endpoint`,
     PASSLY_TEST_PRIVATE_KEY: standInSigningKey(),

@@ -1,5 +1,6 @@
 import { startBrokerStack, BROKER_REALM, IDP_ALIAS } from './broker-stack';
 import { STAND_IN_PASSWORD, standInUsers } from './passly-stand-in';
+import { STACK_ENV } from '../support/stack-info';
 
 /**
  * `npm run demo`: the local stack with embedded defaults. Ports: DEMO_KEYCLOAK_PORT (default 8080) and
@@ -46,6 +47,9 @@ Stack is up (Keycloak ready in ${(startMs / 1000).toFixed(1)} s${reported ? `, K
 
   Stand-in users (username, name, e-mail sent as Email, SecurityGroup values):
 ${users}
+
+  Run the Keycloak tests against this stack instead of a new one:
+    export ${STACK_ENV}='${JSON.stringify({ baseUrl: base, admin, brokerRealm: BROKER_REALM })}'
 
 Press Ctrl-C to stop everything.
 `;

@@ -40,6 +40,14 @@ export interface KeycloakServer {
   stop(): Promise<void>;
 }
 
+/** Keycloak did not become ready; the message ends with the tail of its log. The process group is already gone. */
+export class KeycloakStartError extends Error {
+  constructor(message: string, readonly pid: number, readonly logFile: string) {
+    super(message);
+    this.name = 'KeycloakStartError';
+  }
+}
+
 const DEFAULT_START_TIMEOUT_MS = Number(process.env.KEYCLOAK_START_TIMEOUT_MS ?? 240_000);
 
 /**
@@ -103,7 +111,7 @@ export async function startKeycloak(options: KeycloakOptions): Promise<KeycloakS
     await waitUntilReady(server, child, options.realms.map((r) => r.realm), options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
   } catch (err) {
     await server.stop();
-    throw new Error(`${(err as Error).message}\n--- last lines of ${logFile} ---\n${tail(logFile, 40)}`);
+    throw new KeycloakStartError(`${(err as Error).message}\n--- last lines of ${logFile} ---\n${tail(logFile, 40)}`, pid, logFile);
   }
   server.startMs = Date.now() - started;
   server.reportedStart = /started in ([\d.]+s)/.exec(readFileSync(logFile, 'utf8'))?.[1];
@@ -187,7 +195,7 @@ function guardProcessGroup(pgid: number): () => Promise<void> {
   };
 }
 
-function groupAlive(pgid: number): boolean {
+export function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
     return true;

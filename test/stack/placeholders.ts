@@ -8,7 +8,8 @@ export function resolvePlaceholders(text: string, values: Record<string, string 
   const missing = new Set<string>();
   const resolved = text.replace(/\$\{([A-Z][A-Z0-9_]*)(?::([^}]*))?\}/g, (whole, name: string, fallback: string | undefined) => {
     const value = values[name];
-    if (value !== undefined && value !== '') return jsonEscape(value);
+    // as in Keycloak: a variable that is set wins even when empty; the default applies only when it is unset
+    if (value !== undefined) return jsonEscape(value);
     if (fallback !== undefined) return jsonEscape(fallback);
     missing.add(name);
     return whole;

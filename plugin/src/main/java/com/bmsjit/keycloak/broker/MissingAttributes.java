@@ -47,6 +47,20 @@ public final class MissingAttributes {
         return names;
     }
 
+    /** Words a person understands for the built-in names; other attribute names are shown as they are. */
+    public static String label(String name) {
+        switch (name) {
+            case "email":
+                return "e-mail address";
+            case "firstName":
+                return "first name";
+            case "lastName":
+                return "last name";
+            default:
+                return name;
+        }
+    }
+
     private static boolean hasValue(Collection<String> values) {
         if (values == null) {
             return false;

@@ -50,7 +50,7 @@ public class RequireBrokeredAttributesAuthenticator extends AbstractIdpAuthentic
         String message = config.getOrDefault(RequireBrokeredAttributesAuthenticatorFactory.ERROR_MESSAGE,
                 RequireBrokeredAttributesAuthenticatorFactory.DEFAULT_MESSAGE);
         Response page = context.form()
-                .setError(message.replace("{0}", String.join(", ", missing)))
+                .setError(message.replace("{0}", String.join(", ", missing.stream().map(MissingAttributes::label).toList())))
                 .createErrorPage(Response.Status.FORBIDDEN);
         context.failureChallenge(AuthenticationFlowError.IDENTITY_PROVIDER_ERROR, page);
     }

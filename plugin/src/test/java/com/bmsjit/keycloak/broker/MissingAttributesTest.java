@@ -35,4 +35,11 @@ class MissingAttributesTest {
         assertEquals(List.of("email", "upn", "domain"), MissingAttributes.parseNames("email##upn, domain"));
         assertEquals(List.of(), MissingAttributes.parseNames(null));
     }
+
+    @Test
+    void labelsTheBuiltInNamesInWordsAndLeavesOthersAlone() {
+        assertEquals("e-mail address", MissingAttributes.label("email"));
+        assertEquals("last name", MissingAttributes.label("lastName"));
+        assertEquals("upn", MissingAttributes.label("upn"));
+    }
 }
