@@ -19,7 +19,8 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/test/jest/start-stack.ts',
       globalTeardown: '<rootDir>/test/jest/stop-stack.ts',
-      testTimeout: 120000,
+      // logins through a real browser and a second Keycloak start take far longer than Jest's 5 s default
+      setupFilesAfterEnv: ['<rootDir>/test/jest/long-timeouts.ts'],
     },
   ],
 };

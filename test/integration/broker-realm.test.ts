@@ -40,7 +40,7 @@ describe('the imported broker realm', () => {
     expect(redirector?.authenticationConfig).toBeDefined();
     const config = await admin.authenticationManagement.getConfig({ realm: brokerRealm, id: redirector?.authenticationConfig ?? '' });
     expect(config.config?.defaultProvider).toBe('passly');
-    const res = await fetch(`${baseUrl}/realms/${brokerRealm}/protocol/openid-connect/auth?client_id=account-console&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(`${baseUrl}/realms/${brokerRealm}/account/`)}`, { redirect: 'manual' });
+    const res = await fetch(`${baseUrl}/realms/${brokerRealm}/protocol/openid-connect/auth?client_id=account-console&response_type=code&scope=openid&code_challenge_method=S256&code_challenge=${'A'.repeat(43)}&redirect_uri=${encodeURIComponent(`${baseUrl}/realms/${brokerRealm}/account/`)}`, { redirect: 'manual' });
     expect([302, 303]).toContain(res.status);
     expect(res.headers.get('location')).toContain(`/realms/${brokerRealm}/broker/passly/login`);
   });
