@@ -12,6 +12,8 @@ const shared = {
 module.exports = {
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/bridge/**/*.test.ts'] },
+    // the BMS emulator over HTTP, in process: no Keycloak needed
+    { ...shared, displayName: 'bms', testMatch: ['<rootDir>/test/bms/**/*.test.ts'] },
     {
       ...shared,
       displayName: 'keycloak',

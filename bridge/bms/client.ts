@@ -1,0 +1,61 @@
+import { Logger, silentLogger } from '../log/logger';
+import { BmsClientConfigInput, parseBmsClientConfig } from './config';
+import { EmployeeChanges, EmployeeWriter, findEmployeeByEmail, NewEmployee } from './employees';
+import { Lookups } from './lookups';
+import { EndpointRateLimiter, sharedRateLimiter } from './rate-limiter';
+import { Employee, EmployeeSummary } from './schemas';
+import { TokenSource } from './token-source';
+import { BmsTransport } from './transport';
+
+export interface BmsClientOptions {
+  logger?: Logger;
+  /** defaults to the process-wide limiter for this BMS host and tenant */
+  rateLimiter?: EndpointRateLimiter;
+}
+
+/** Calls made on behalf of a live login go first; the reconciler passes a lower priority. */
+export const PRIORITY_LOGIN = 10;
+export const PRIORITY_BACKGROUND = 0;
+
+/** The BMS API as the bridge uses it. One instance per BMS tenant; safe to share between concurrent callers. */
+export class BmsClient {
+  readonly lookups: Lookups;
+  private readonly writer: EmployeeWriter;
+  private readonly transport: BmsTransport;
+  private readonly pageSize: number;
+
+  constructor(settings: BmsClientConfigInput, options: BmsClientOptions = {}) {
+    const config = parseBmsClientConfig(settings);
+    const log = options.logger ?? silentLogger;
+    const limiter = options.rateLimiter ?? sharedRateLimiter(`${config.baseUrl}|${config.tenant.toLowerCase()}`, config.rateLimit);
+    this.transport = new BmsTransport(config, limiter, log);
+    this.transport.useTokens(new TokenSource(config, this.transport, log));
+    this.lookups = new Lookups(this.transport, config.lookupTtlMs, config.employmentTypeTable);
+    this.writer = new EmployeeWriter(this.transport, config.writeContract);
+    this.pageSize = config.searchPageSize;
+  }
+
+  findEmployeeByEmail(email: string, priority = PRIORITY_LOGIN): Promise<EmployeeSummary | undefined> {
+    return findEmployeeByEmail(this.transport, email, this.pageSize, priority);
+  }
+
+  getEmployee(id: number, priority = PRIORITY_LOGIN): Promise<Employee> {
+    return this.writer.get(id, priority);
+  }
+
+  createEmployee(employee: NewEmployee, priority = PRIORITY_LOGIN): Promise<Employee> {
+    return this.writer.create(employee, priority);
+  }
+
+  updateEmployee(id: number, changes: EmployeeChanges, priority = PRIORITY_LOGIN): Promise<Employee> {
+    return this.writer.update(id, changes, priority);
+  }
+
+  deactivateEmployee(id: number, priority = PRIORITY_LOGIN): Promise<Employee> {
+    return this.writer.deactivate(id, priority);
+  }
+
+  reactivateEmployee(id: number, priority = PRIORITY_LOGIN): Promise<Employee> {
+    return this.writer.reactivate(id, priority);
+  }
+}

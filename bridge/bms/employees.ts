@@ -1,0 +1,103 @@
+import { z } from 'zod';
+
+import { WriteContract } from './config';
+import { BmsError } from './errors';
+import { Employee, employeeSchema, EmployeeSummary, employeeSummarySchema } from './schemas';
+import { BmsTransport, Call, Method } from './transport';
+
+/** The fields of a new employee, all as BMS ids (names are resolved before this point). */
+export interface NewEmployee {
+  userName: string;
+  firstName: string;
+  lastName: string;
+  emailAddress: string;
+  accountId: number;
+  departmentId: number;
+  locationId: number;
+  managerId?: number;
+  jobTitleId: number;
+  employmentTypeId: number;
+  securityRoleId: number;
+  employeeRoleId: number;
+}
+
+export type EmployeeChanges = Partial<Omit<NewEmployee, 'userName'>> & { userName?: string };
+
+/**
+ * Employee writes through the configured contract (README, "BMS write contract"): the public V2 API has no
+ * employee writes, so method and path come from configuration and only this adapter knows the wire shape.
+ */
+export class EmployeeWriter {
+  constructor(private readonly transport: BmsTransport, private readonly contract: WriteContract) {}
+
+  async create(employee: NewEmployee, priority = 0): Promise<Employee> {
+    return this.send('create', undefined, pascal(employee), priority);
+  }
+
+  async get(id: number, priority = 0): Promise<Employee> {
+    return this.send('get', id, undefined, priority);
+  }
+
+  /** Changes only the given fields, as JSON Patch "replace" operations (V2's PATCH convention). */
+  async update(id: number, changes: EmployeeChanges, priority = 0): Promise<Employee> {
+    const operations = Object.entries(pascal(changes)).map(([field, value]) => ({ op: 'replace', path: `/${field}`, value }));
+    if (!operations.length) return this.get(id, priority);
+    return this.send('update', id, operations, priority, 'application/json-patch+json');
+  }
+
+  deactivate(id: number, priority = 0): Promise<Employee> {
+    return this.send('deactivate', id, undefined, priority);
+  }
+
+  reactivate(id: number, priority = 0): Promise<Employee> {
+    return this.send('reactivate', id, undefined, priority);
+  }
+
+  private async send(operation: keyof WriteContract, id: number | undefined, json: unknown, priority: number, contentType?: string): Promise<Employee> {
+    const [method, template] = this.contract[operation].split(' ') as [Method, string];
+    const path = template.replace('{id}', String(id ?? ''));
+    const call: Call = { method, path, endpoint: `${method} ${template}`, json, contentType, auth: true, priority };
+    const { result } = await this.transport.call(call, employeeSchema);
+    return result;
+  }
+}
+
+/**
+ * Finds the employee whose e-mail address is exactly this one, ignoring case. searchselect is a free-text search
+ * (it also matches names and user names), so every page is read and the match is checked here.
+ */
+export async function findEmployeeByEmail(transport: BmsTransport, email: string, pageSize: number, priority = 0): Promise<EmployeeSummary | undefined> {
+  const wanted = email.trim().toLowerCase();
+  if (!wanted) throw new BmsError('rejected', 'findEmployeeByEmail needs an e-mail address');
+  const matches: EmployeeSummary[] = [];
+  for (let page = 1; ; page++) {
+    const call: Call = {
+      method: 'GET',
+      path: '/v2/hr/employees/searchselect',
+      endpoint: 'GET /v2/hr/employees/searchselect',
+      query: { 'Filter.Filter_Text': wanted, PageSize: pageSize, PageNumber: page },
+      auth: true,
+      priority,
+    };
+    const { result, totalRecords } = await transport.call(call, z.array(employeeSummarySchema));
+    matches.push(...result.filter((e) => e.emailAddress?.trim().toLowerCase() === wanted));
+    const seen = (page - 1) * pageSize + result.length;
+    if (result.length < pageSize || (totalRecords !== undefined && seen >= totalRecords)) break;
+  }
+  if (matches.length > 1) {
+    const active = matches.filter((e) => e.isActive !== false);
+    if (active.length === 1) return active[0];
+    throw new BmsError('lookup', `${matches.length} BMS employees have the e-mail address ${email} (ids ${matches.map((e) => e.id).join(', ')}); resolve the duplicate in BMS`, {
+      candidates: matches.map((e) => String(e.id)),
+    });
+  }
+  return matches[0];
+}
+
+function pascal(fields: object): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(fields)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k.charAt(0).toUpperCase() + k.slice(1), v]),
+  );
+}

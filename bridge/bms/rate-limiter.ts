@@ -1,0 +1,77 @@
+/**
+ * Keeps the bridge under BMS's limit of N calls per hour per endpoint. A caller waits (queues) instead of failing;
+ * callers with a higher priority (live logins) go before lower ones (the reconciler) for the same endpoint.
+ */
+export interface RateLimitSettings {
+  perWindow: number;
+  windowMs: number;
+}
+
+interface Waiter {
+  priority: number;
+  seq: number;
+  resolve: () => void;
+}
+
+interface Bucket {
+  times: number[];
+  queue: Waiter[];
+  timer?: NodeJS.Timeout;
+}
+
+export class EndpointRateLimiter {
+  private readonly buckets = new Map<string, Bucket>();
+  private seq = 0;
+
+  constructor(readonly settings: RateLimitSettings, private readonly now: () => number = Date.now) {
+    if (!(settings.perWindow >= 1) || !(settings.windowMs > 0)) throw new Error(`rate limit needs perWindow >= 1 and windowMs > 0, got ${JSON.stringify(settings)}`);
+  }
+
+  /** Resolves when one more call to the endpoint fits in the window; the call is counted from then. */
+  acquire(endpoint: string, priority = 0): Promise<void> {
+    const bucket = this.bucket(endpoint);
+    return new Promise((resolve) => {
+      bucket.queue.push({ priority, seq: this.seq++, resolve });
+      bucket.queue.sort((a, b) => b.priority - a.priority || a.seq - b.seq);
+      this.pump(endpoint, bucket);
+    });
+  }
+
+  /** Calls waiting for room, per endpoint (for metrics and tests). */
+  waiting(): Record<string, number> {
+    return Object.fromEntries([...this.buckets].filter(([, b]) => b.queue.length).map(([k, b]) => [k, b.queue.length]));
+  }
+
+  private bucket(endpoint: string): Bucket {
+    let bucket = this.buckets.get(endpoint);
+    if (!bucket) this.buckets.set(endpoint, (bucket = { times: [], queue: [] }));
+    return bucket;
+  }
+
+  private pump(endpoint: string, bucket: Bucket): void {
+    const now = this.now();
+    while (bucket.times.length && bucket.times[0] <= now - this.settings.windowMs) bucket.times.shift();
+    while (bucket.queue.length && bucket.times.length < this.settings.perWindow) {
+      bucket.times.push(now);
+      bucket.queue.shift()?.resolve();
+    }
+    if (bucket.queue.length && !bucket.timer) {
+      const wait = Math.max(1, bucket.times[0] + this.settings.windowMs - now);
+      bucket.timer = setTimeout(() => {
+        bucket.timer = undefined;
+        this.pump(endpoint, bucket);
+      }, wait);
+      bucket.timer.unref?.();
+    }
+  }
+}
+
+const shared = new Map<string, EndpointRateLimiter>();
+
+/** One limiter per BMS tenant and limit, shared by every client in this process. */
+export function sharedRateLimiter(scope: string, settings: RateLimitSettings): EndpointRateLimiter {
+  const key = `${scope}|${settings.perWindow}|${settings.windowMs}`;
+  let limiter = shared.get(key);
+  if (!limiter) shared.set(key, (limiter = new EndpointRateLimiter(settings)));
+  return limiter;
+}

@@ -1,0 +1,178 @@
+import { z } from 'zod';
+
+import { Logger } from '../log/logger';
+import { BmsClientConfig } from './config';
+import { BmsError } from './errors';
+import { EndpointRateLimiter } from './rate-limiter';
+import { camelKeys, envelopeOf } from './schemas';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+type QueryValue = string | number | boolean | (string | number)[] | undefined;
+
+export interface Call {
+  method: Method;
+  /** the concrete path, e.g. /v2/hr/employees/1042 */
+  path: string;
+  /** the endpoint as BMS counts it for the rate limit, e.g. "GET /v2/hr/employees/{id}" */
+  endpoint: string;
+  query?: Record<string, QueryValue>;
+  form?: Record<string, string | undefined>;
+  json?: unknown;
+  contentType?: string;
+  /** false only for the token endpoints */
+  auth: boolean;
+  /** live logins > reconciler; only orders callers waiting on the same endpoint */
+  priority?: number;
+}
+
+export interface Answer<T> {
+  result: T;
+  totalRecords?: number;
+}
+
+export interface TokenProvider {
+  get(): Promise<string>;
+  invalidate(token: string): void;
+}
+
+/**
+ * One HTTP exchange with BMS, done properly: the per-endpoint rate limit, a timeout, retries with exponential
+ * backoff and jitter on transport errors, timeouts, 5xx and 429 (honouring Retry-After), one re-authentication
+ * on 401, and the answer checked against the endpoint's schema. Validation errors are never retried.
+ */
+export class BmsTransport {
+  private tokens?: TokenProvider;
+
+  constructor(
+    private readonly config: BmsClientConfig & { baseUrl: string },
+    private readonly limiter: EndpointRateLimiter,
+    private readonly log: Logger,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ) {}
+
+  useTokens(tokens: TokenProvider): void {
+    this.tokens = tokens;
+  }
+
+  async call<T extends z.ZodType>(call: Call, result: T): Promise<Answer<z.output<T>>> {
+    const { attempts } = this.config.retry;
+    let reauthenticated = false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.once(call, result);
+      } catch (err) {
+        if (!(err instanceof BmsError)) throw err;
+        if (err.details.status === 401 && err.details.endpoint === call.endpoint && call.auth && !reauthenticated) {
+          reauthenticated = true;
+          this.log.info({ endpoint: call.endpoint }, 'BMS refused the access token; authenticating again');
+          attempt--;
+          continue;
+        }
+        if (!err.retryable || attempt >= attempts) throw err;
+        const delayMs = this.delayBefore(attempt + 1, err);
+        if (delayMs === undefined) throw err;
+        this.log.warn({ endpoint: call.endpoint, attempt, of: attempts, kind: err.kind, status: err.details.status, delayMs }, `BMS call failed (${err.kind}); retrying`);
+        await this.sleep(delayMs);
+      }
+    }
+  }
+
+  /** Exponential backoff with jitter, or the server's Retry-After; undefined when that is longer than allowed. */
+  private delayBefore(nextAttempt: number, err: BmsError): number | undefined {
+    const { baseDelayMs, maxDelayMs, maxRetryAfterMs } = this.config.retry;
+    if (err.details.retryAfterMs !== undefined) return err.details.retryAfterMs <= maxRetryAfterMs ? err.details.retryAfterMs : undefined;
+    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (nextAttempt - 2));
+    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+  }
+
+  private async once<T extends z.ZodType>(call: Call, result: T): Promise<Answer<z.output<T>>> {
+    await this.limiter.acquire(call.endpoint, call.priority ?? 0);
+    const token = call.auth ? await this.requireTokens().get() : undefined;
+    let res: Response;
+    try {
+      res = await fetch(this.url(call), { method: call.method, headers: this.headers(call, token), body: this.body(call), signal: AbortSignal.timeout(this.config.timeoutMs) });
+    } catch (err) {
+      const timedOut = (err as Error).name === 'TimeoutError';
+      throw new BmsError(timedOut ? 'timeout' : 'transport', `${call.endpoint}: ${timedOut ? `no answer within ${this.config.timeoutMs} ms` : `cannot reach BMS (${causeOf(err)})`}`, { endpoint: call.endpoint });
+    }
+    const text = await res.text().catch(() => '');
+    if (res.status === 401 && token) this.tokens?.invalidate(token);
+    return this.read(call, res, text, result);
+  }
+
+  private read<T extends z.ZodType>(call: Call, res: Response, text: string, result: T): Answer<z.output<T>> {
+    const { status } = res;
+    const where = { endpoint: call.endpoint, status };
+    if (status === 429) {
+      const retryAfterMs = retryAfter(res.headers.get('retry-after'));
+      throw new BmsError('rate-limited', `${call.endpoint}: BMS rate limit reached (429)${retryAfterMs === undefined ? '' : `, retry after ${Math.round(retryAfterMs / 1000)} s`}`, { ...where, retryAfterMs: retryAfterMs ?? 1000 });
+    }
+    if (status >= 500) throw new BmsError('server', `${call.endpoint}: BMS answered ${status}${brief(text)}`, where);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new BmsError(status === 401 ? 'auth' : 'unexpected', `${call.endpoint}: BMS answered ${status} with a body that is not JSON${brief(text)}`, where);
+    }
+    const parsed = envelopeOf(result).safeParse(camelKeys(json));
+    if (!parsed.success) {
+      throw new BmsError('unexpected', `${call.endpoint}: BMS answered ${status} with an unexpected body (${z.prettifyError(parsed.error).replace(/\n/g, ' ')})${brief(text)}`, where);
+    }
+    const envelope = parsed.data;
+    if (status >= 400 || !envelope.success) {
+      const subErrors = envelope.error?.subErrors ?? [];
+      const message = `${call.endpoint}: BMS refused the request (${status}): ${envelope.error?.message ?? 'no message'}${subErrors.length ? ` [${subErrors.join('; ')}]` : ''}`;
+      throw new BmsError(status === 401 ? 'auth' : status === 404 ? 'not-found' : 'rejected', message, { ...where, subErrors });
+    }
+    if (envelope.result === undefined || envelope.result === null) {
+      throw new BmsError('unexpected', `${call.endpoint}: BMS answered success without a result${brief(text)}`, where);
+    }
+    return { result: envelope.result as z.output<T>, totalRecords: envelope.totalRecords ?? undefined };
+  }
+
+  private requireTokens(): TokenProvider {
+    if (!this.tokens) throw new Error('BmsTransport has no token provider');
+    return this.tokens;
+  }
+
+  private url(call: Call): string {
+    const url = new URL(call.path, `${this.config.baseUrl}/`);
+    for (const [key, value] of Object.entries(call.query ?? {})) {
+      if (value === undefined) continue;
+      for (const v of Array.isArray(value) ? value : [value]) url.searchParams.append(key, String(v));
+    }
+    return url.toString();
+  }
+
+  private headers(call: Call, token: string | undefined): Record<string, string> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (call.form) headers['content-type'] = 'application/x-www-form-urlencoded';
+    else if (call.json !== undefined) headers['content-type'] = call.contentType ?? 'application/json';
+    return headers;
+  }
+
+  private body(call: Call): string | undefined {
+    if (call.form) return new URLSearchParams(Object.entries(call.form).filter((e): e is [string, string] => e[1] !== undefined)).toString();
+    return call.json === undefined ? undefined : JSON.stringify(call.json);
+  }
+}
+
+function retryAfter(header: string | null): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+function causeOf(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (err as Error).message;
+}
+
+/** The start of a body for an error message; token endpoints are never quoted (they hold secrets). */
+function brief(text: string): string {
+  if (!text || /accessToken|refreshToken/i.test(text)) return '';
+  return `: ${text.slice(0, 200).replace(/\s+/g, ' ')}`;
+}
