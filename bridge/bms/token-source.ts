@@ -61,7 +61,7 @@ export class TokenSource implements TokenProvider {
       return result;
     } catch (err) {
       if (err instanceof BmsError && (err.kind === 'auth' || err.kind === 'rejected')) {
-        throw new BmsError('auth', `BMS refused the API user '${userName}' for tenant '${tenant}': ${err.message}. Check BMS_USERNAME, BMS_PASSWORD, BMS_TENANT (and BMS_MFA_CODE).`, err.details);
+        throw new BmsError('auth', `BMS refused the API user '${userName}' for tenant '${tenant}': ${err.message}. Check the API user's name, password and tenant (the company name under My Settings), and the MFA code if the user needs one.`, err.details);
       }
       throw err;
     }

@@ -1,9 +1,9 @@
-import { startBrokerStack, BrokerStack } from '../stack/broker-stack';
+import { LocalStack, startLocalStack } from '../stack/local-stack';
 import { STACK_ENV, StackInfo } from '../support/stack-info';
 
 declare global {
   // eslint-disable-next-line no-var
-  var __bmsJitStack: BrokerStack | undefined;
+  var __bmsJitStack: LocalStack | undefined;
 }
 
 /** Jest global setup of the "keycloak" project: one Keycloak for every integration and end-to-end test. */
@@ -14,10 +14,10 @@ export default async function startStack(): Promise<void> {
     log(`using the running stack from ${STACK_ENV}`);
     return;
   }
-  const stack = await startBrokerStack({ log });
+  const stack = await startLocalStack({}, log);
   globalThis.__bmsJitStack = stack;
-  const kc = stack.keycloak;
-  const info: StackInfo = { baseUrl: kc.baseUrl, admin: kc.admin, brokerRealm: stack.brokerRealm };
+  const kc = stack.broker.keycloak;
+  const info: StackInfo = { baseUrl: kc.baseUrl, admin: kc.admin, brokerRealm: stack.broker.brokerRealm, bmsApiUrl: stack.bms.apiUrl, bmsPortalUrl: stack.bms.portalUrl };
   process.env[STACK_ENV] = JSON.stringify(info);
   log(`Keycloak ready in ${(kc.startMs / 1000).toFixed(1)} s (Keycloak reports ${kc.reportedStart ?? '?'}), JVM resident ${mib(kc.rssBytes())} MiB`);
 }

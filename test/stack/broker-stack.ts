@@ -24,6 +24,8 @@ export interface BrokerStackOptions {
   /** 0 or undefined: any free port */
   httpPort?: number;
   managementPort?: number;
+  /** more placeholder values for the realm files (the BMS client's, from the BMS stack) */
+  realmValues?: Record<string, string>;
   log?: (line: string) => void;
 }
 
@@ -52,7 +54,7 @@ export async function startBrokerStack(options: BrokerStackOptions = {}): Promis
   const httpPort = await chosenPort(options.httpPort, 'Keycloak HTTP');
   const managementPort = await chosenPort(options.managementPort, 'Keycloak management');
   const baseUrl = `http://127.0.0.1:${httpPort}`;
-  const values = realmValues(baseUrl);
+  const values = { ...realmValues(baseUrl), ...options.realmValues };
   const jar = ensurePluginJar(findJdk().home, log);
   const keycloak = await startKeycloak({
     httpPort,
@@ -72,7 +74,7 @@ export async function startBrokerStack(options: BrokerStackOptions = {}): Promis
   };
 }
 
-async function chosenPort(port: number | undefined, what: string): Promise<number> {
+export async function chosenPort(port: number | undefined, what: string): Promise<number> {
   if (!port) return freePort();
   await assertPortFree(port, what);
   return port;

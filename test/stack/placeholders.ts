@@ -15,7 +15,7 @@ export function resolvePlaceholders(text: string, values: Record<string, string 
     return whole;
   });
   if (missing.size > 0) {
-    throw new Error(`${source} needs ${[...missing].map((n) => `\${${n}}`).join(', ')}: set ${missing.size === 1 ? 'this environment variable' : 'these environment variables'} (see README, "Pointing the realm at a real Passly").`);
+    throw new Error(`${source} needs ${[...missing].map((n) => `\${${n}}`).join(', ')}: set ${missing.size === 1 ? 'this environment variable' : 'these environment variables'} (see README, "Configuring the broker realm").`);
   }
   return resolved;
 }

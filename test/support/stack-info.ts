@@ -5,6 +5,8 @@ export interface StackInfo {
   baseUrl: string;
   admin: { username: string; password: string };
   brokerRealm: string;
+  bmsApiUrl: string;
+  bmsPortalUrl: string;
 }
 
 export function stackInfo(): StackInfo {

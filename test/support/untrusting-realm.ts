@@ -13,7 +13,8 @@ import { unique } from './admin';
  */
 export async function untrustingBrokerRealm(admin: KcAdminClient, baseUrl: string): Promise<{ realm: string; cleanup: () => Promise<void> }> {
   const realm = unique('broker-untrusting');
-  const values = { ...realmValues(baseUrl, realm), PASSLY_SIGNING_CERT: unrelatedCert() };
+  // the BMS client of the copy is never used: any address will do
+  const values = { ...realmValues(baseUrl, realm), PASSLY_SIGNING_CERT: unrelatedCert(), BMS_SP_ENTITY_ID: 'http://bms.invalid', BMS_SP_ACS_URL: 'http://bms.invalid/saml/connect.aspx', BMS_COMPANY_NAME: 'unused' };
   const rep = JSON.parse(brokerRealmJson(values)) as RealmRepresentation;
   // Keycloak does not store this event type by default; the test reads it back, so this copy stores it
   await admin.realms.create({ ...rep, realm, eventsEnabled: true, enabledEventTypes: ['IDENTITY_PROVIDER_RESPONSE_ERROR'] });
