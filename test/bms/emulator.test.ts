@@ -86,6 +86,27 @@ describe('the BMS emulator', () => {
     expect(inactive.result.map((e) => e.id)).toEqual([103]);
   });
 
+  test('an API user with MFA needs the code (MFACode field, any casing)', async () => {
+    const user = { userName: 'mfa.user@contoso.example', password: 'emulator-only-password', tenant: 'Contoso MSP', mfaCode: '123456' };
+    const base = await start({ users: [user] });
+    const attempt = (extra: Record<string, string>): Promise<Response> =>
+      fetch(`${base}/v2/security/authenticate`, { method: 'POST', body: new URLSearchParams({ grantType: 'password', userName: user.userName, password: user.password, tenant: user.tenant, ...extra }) });
+    const without = await attempt({});
+    expect(without.status).toBe(401);
+    expect(((await without.json()) as { error: { subErrors: string[] } }).error.subErrors).toEqual(['MFACode: is missing or wrong']);
+    expect((await attempt({ MFACode: '123456' })).status).toBe(200);
+  });
+
+  test('an injected error rate answers 500 in the envelope, and only on the path prefix asked for', async () => {
+    const base = await start();
+    const bearer = await token(base);
+    await fetch(`${base}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ errorRate: 1, pathPrefix: '/v2/hr' }) });
+    const failed = await get(base, '/v2/hr/employees/lookup', bearer);
+    expect(failed.status).toBe(500);
+    expect(((await failed.json()) as { error: { message: string } }).error.message).toBe('Injected server error');
+    expect((await get(base, '/v2/system/locations/lookup', bearer)).status).toBe(200);
+  });
+
   test('fault controls over HTTP are validated', async () => {
     const base = await start();
     const res = await fetch(`${base}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ errorRate: 2 }) });
