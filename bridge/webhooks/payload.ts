@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/** The login webhook the Keycloak plugin sends (README, "Webhook contract"). */
+export const loginProvisioningRequestedSchema = z.strictObject({
+  type: z.literal('login.provisioning_requested'),
+  eventId: z.string().min(1).max(200),
+  realm: z.string().min(1),
+  idpAlias: z.string().min(1).nullable(),
+  clientId: z.string().min(1),
+  user: z.strictObject({
+    id: z.string().min(1),
+    username: z.string().min(1),
+    subject: z.string().nullable(),
+    email: z.string().nullable(),
+    firstName: z.string().nullable(),
+    lastName: z.string().nullable(),
+    upn: z.string().nullable(),
+    domain: z.string().nullable(),
+    groups: z.array(z.string()).max(1000),
+  }),
+  firstLogin: z.boolean(),
+  time: z.iso.datetime({ offset: true }),
+});
+
+export type LoginProvisioningRequested = z.infer<typeof loginProvisioningRequestedSchema>;
+
+/** What the bridge answers to a login webhook; the plugin treats anything else as a failure. */
+export const bridgeAnswerSchema = z.strictObject({
+  status: z.enum(['provisioned', 'pending', 'denied']),
+  message: z.string().max(500).optional(),
+});
+export type BridgeAnswer = z.infer<typeof bridgeAnswerSchema>;

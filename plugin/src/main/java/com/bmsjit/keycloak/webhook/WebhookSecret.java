@@ -1,0 +1,53 @@
+package com.bmsjit.keycloak.webhook;
+
+import java.util.Base64;
+
+/**
+ * A Standard Webhooks symmetric secret: {@code whsec_} followed by base64 of 24 to 64 random bytes.
+ * Parsing refuses anything else, so a mistyped secret is caught when it is saved, not at the first login.
+ */
+public final class WebhookSecret {
+
+    public static final String PREFIX = "whsec_";
+    private static final int MIN_BYTES = 24;
+    private static final int MAX_BYTES = 64;
+
+    private final byte[] key;
+
+    private WebhookSecret(byte[] key) {
+        this.key = key;
+    }
+
+    public static WebhookSecret parse(String value) {
+        String problem = problemWith(value);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        return new WebhookSecret(Base64.getDecoder().decode(value.trim().substring(PREFIX.length())));
+    }
+
+    /** Why the value is not a usable secret, or null when it is. Never echoes the value. */
+    public static String problemWith(String value) {
+        if (value == null || value.isBlank()) {
+            return "The webhook secret is empty: set it to the bridge's secret (whsec_ followed by base64).";
+        }
+        String trimmed = value.trim();
+        if (!trimmed.startsWith(PREFIX)) {
+            return "The webhook secret must start with 'whsec_' (Standard Webhooks format).";
+        }
+        byte[] key;
+        try {
+            key = Base64.getDecoder().decode(trimmed.substring(PREFIX.length()));
+        } catch (IllegalArgumentException e) {
+            return "The webhook secret after 'whsec_' is not valid base64.";
+        }
+        if (key.length < MIN_BYTES || key.length > MAX_BYTES) {
+            return "The webhook secret must hold " + MIN_BYTES + " to " + MAX_BYTES + " bytes; it holds " + key.length + ".";
+        }
+        return null;
+    }
+
+    byte[] key() {
+        return key.clone();
+    }
+}
