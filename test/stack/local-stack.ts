@@ -1,5 +1,7 @@
 import { BrokerStack, chosenPort, startBrokerStack } from './broker-stack';
 import { BmsStack, startBmsStack } from './bms-stack';
+import { freePort } from './ports';
+import { newWebhookSecret } from './webhook-secret';
 
 export interface LocalStack {
   broker: BrokerStack;
@@ -21,7 +23,9 @@ export async function startLocalStack(ports: LocalStackPorts = {}, log: (line: s
   log(`BMS API emulator on ${bms.apiUrl}`);
   let broker: BrokerStack;
   try {
-    broker = await startBrokerStack({ httpPort: ports.keycloak, managementPort: ports.keycloakManagement, realmValues: bms.realmValues, log });
+    // until the bridge exists, the provisioning step points at a port where nothing listens: fail-open lets logins through
+    const bridge = { BMS_BRIDGE_URL: `http://127.0.0.1:${await freePort()}/webhooks/keycloak`, BMS_WEBHOOK_SECRET: newWebhookSecret() };
+    broker = await startBrokerStack({ httpPort: ports.keycloak, managementPort: ports.keycloakManagement, realmValues: { ...bms.realmValues, ...bridge }, log });
     await bms.startPortal(`${broker.keycloak.baseUrl}/realms/${broker.brokerRealm}`);
   } catch (err) {
     await bms.stop();

@@ -1,0 +1,73 @@
+package com.bmsjit.keycloak.mappers;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The checks a BMS rule or defaults mapper must pass before it is kept, written without Keycloak types.
+ * Each problem is a sentence an admin can act on.
+ */
+public final class MapperRules {
+
+    /** A mapper of one identity provider, as the checks need it. */
+    public record Mapper(String id, String name, String type, Map<String, String> config) {
+    }
+
+    private MapperRules() {
+    }
+
+    public static List<String> problems(Mapper candidate, Collection<Mapper> othersOfSameIdp) {
+        List<String> problems = new ArrayList<>();
+        Map<String, String> c = candidate.config() == null ? Map.of() : candidate.config();
+        if (BmsEmployeeDefaultsMapper.PROVIDER_ID.equals(candidate.type())) {
+            othersOfSameIdp.stream()
+                    .filter(m -> BmsEmployeeDefaultsMapper.PROVIDER_ID.equals(m.type()) && !m.id().equals(candidate.id()))
+                    .findFirst()
+                    .ifPresent(m -> problems.add("This identity provider already has a BMS employee defaults mapper ('" + m.name() + "'); edit that one instead."));
+            String policy = value(c, BmsEmployeeDefaultsMapper.NO_MATCH_POLICY, BmsEmployeeDefaultsMapper.POLICY_DENY);
+            if (!policy.equals(BmsEmployeeDefaultsMapper.POLICY_DENY) && !policy.equals(BmsEmployeeDefaultsMapper.POLICY_DEFAULTS)) {
+                problems.add("'When no rule matches' must be 'deny' or 'defaults', not '" + policy + "'.");
+            }
+            return problems;
+        }
+        if (!BmsMappingRuleMapper.PROVIDER_ID.equals(candidate.type())) {
+            return problems;
+        }
+        String order = value(c, BmsMappingRuleMapper.ORDER, "");
+        Integer parsed = parseOrder(order);
+        if (parsed == null) {
+            problems.add("Order must be a whole number (for example 10), not '" + order + "'.");
+        } else {
+            othersOfSameIdp.stream()
+                    .filter(m -> BmsMappingRuleMapper.PROVIDER_ID.equals(m.type()) && !m.id().equals(candidate.id()))
+                    .filter(m -> parsed.equals(parseOrder(value(m.config(), BmsMappingRuleMapper.ORDER, ""))))
+                    .findFirst()
+                    .ifPresent(m -> problems.add("Order " + parsed + " is already used by the rule '" + m.name()
+                            + "'; every BMS mapping rule of an identity provider needs its own order."));
+        }
+        if (value(c, BmsMappingRuleMapper.MATCH_DOMAIN, "").isEmpty() && value(c, BmsMappingRuleMapper.MATCH_GROUP, "").isEmpty()
+                && value(c, BmsMappingRuleMapper.MATCH_USER, "").isEmpty()) {
+            problems.add("A BMS mapping rule needs at least one match condition: AD domain, security group or user.");
+        }
+        String effect = value(c, BmsMappingRuleMapper.EFFECT, BmsMappingRuleMapper.EFFECT_PROVISION);
+        if (!effect.equals(BmsMappingRuleMapper.EFFECT_PROVISION) && !effect.equals(BmsMappingRuleMapper.EFFECT_DENY)) {
+            problems.add("Effect must be 'provision' or 'deny', not '" + effect + "'.");
+        }
+        return problems;
+    }
+
+    static Integer parseOrder(String value) {
+        try {
+            return Integer.valueOf(value.trim());
+        } catch (NumberFormatException | NullPointerException e) {
+            return null;
+        }
+    }
+
+    private static String value(Map<String, String> config, String key, String fallback) {
+        String v = config == null ? null : config.get(key);
+        return v == null || v.isBlank() ? fallback : v.trim();
+    }
+}
