@@ -1,0 +1,182 @@
+import type KcAdminClient from '@keycloak/keycloak-admin-client';
+import type { Browser, Page } from 'playwright-core';
+
+import { loginProvisioningRequestedSchema } from '../../bridge/webhooks/payload';
+import { adminClient, findUserByUsername } from '../support/admin';
+import { brokerRealmCopy, RealmCopy } from '../support/broker-realm-copy';
+import { stackInfo } from '../support/stack-info';
+import { WebhookReceiver } from '../support/webhook-receiver';
+import { newWebhookSecret } from '../stack/webhook-secret';
+import { standInUser } from '../stack/passly-stand-in';
+import { launchBrowser } from './browser';
+import { signInAtStandIn, waitForText } from './passly-login';
+
+const { baseUrl } = stackInfo();
+let browser: Browser;
+let admin: KcAdminClient;
+let receiver: WebhookReceiver;
+let copy: RealmCopy;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  admin = await adminClient();
+  receiver = new WebhookReceiver(newWebhookSecret());
+  const url = await receiver.start();
+  // in this realm the account console is the gated client, so a login to it runs the provisioning step
+  copy = await brokerRealmCopy(admin, baseUrl, 'broker-provisioning', { BMS_BRIDGE_URL: url, BMS_WEBHOOK_SECRET: receiver.secret }, {
+    eventsEnabled: true,
+    enabledEventTypes: ['IDENTITY_PROVIDER_POST_LOGIN', 'IDENTITY_PROVIDER_POST_LOGIN_ERROR', 'LOGIN'],
+  });
+});
+
+afterAll(async () => {
+  await copy?.cleanup();
+  await receiver?.stop();
+  await browser?.close();
+});
+
+beforeEach(async () => {
+  receiver.deliveries.length = 0;
+  receiver.reply = () => ({ status: 200, json: { status: 'provisioned' } });
+  await copy.configureProvisioning({ 'gated.clients': 'account-console', 'failure.mode': 'fail-open', 'connect.timeout.ms': '1000', 'read.timeout.ms': '1500', 'bridge.url': receiver.url });
+});
+
+async function login(username: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${baseUrl}/realms/${copy.realm}/account`);
+  await signInAtStandIn(page, username);
+  return page;
+}
+
+async function expectAccountConsole(page: Page): Promise<void> {
+  await page.waitForURL(`${baseUrl}/realms/${copy.realm}/account**`, { timeout: 30_000 });
+  await page.getByText('Personal info').first().waitFor({ timeout: 30_000 });
+}
+
+async function postLoginEvent(username: string): Promise<Record<string, string>> {
+  const events = await admin.realms.findEvents({ realm: copy.realm, max: 100 });
+  const event = events.find((e) => e.details?.bms_provisioning !== undefined && e.details.identity_provider_identity === username);
+  if (!event?.details) throw new Error(`no event with BMS provisioning details for ${username}`);
+  return event.details;
+}
+
+describe('the BMS provisioning step', () => {
+  test('a gated broker login sends one signed webhook with the documented payload; the next login says it is not the first', async () => {
+    const ada = standInUser('ada.lovelace@contoso.com');
+    const first = await login(ada.username);
+    await expectAccountConsole(first);
+    await first.context().close();
+    const delivery = await receiver.waitFor(() => true);
+    expect(delivery.verifyError).toBeUndefined();
+    expect(delivery.verified).toBe(true);
+    const payload = loginProvisioningRequestedSchema.parse(delivery.body);
+    const user = await findUserByUsername(admin, copy.realm, ada.username);
+    expect(payload).toMatchObject({
+      realm: copy.realm,
+      idpAlias: 'passly',
+      clientId: 'account-console',
+      firstLogin: true,
+      user: { id: user?.id, username: ada.username, subject: ada.username, email: ada.email, firstName: 'Ada', lastName: 'Lovelace', upn: ada.upn, domain: ada.domain },
+    });
+    expect([...payload.user.groups].sort()).toEqual([...ada.groups].sort());
+    expect(delivery.id).toBe(payload.eventId);
+    expect(user?.attributes?.bms_provisioning_requested_at?.[0]).toMatch(/^\d{4}-\d\d-\d\dT/);
+
+    const second = await login(ada.username);
+    await expectAccountConsole(second);
+    await second.context().close();
+    const next = loginProvisioningRequestedSchema.parse((await receiver.waitFor((d) => d.id !== delivery.id)).body);
+    expect(next.firstLogin).toBe(false);
+    expect(next.user.id).toBe(user?.id);
+    expect(receiver.deliveries).toHaveLength(2);
+  });
+
+  test('"denied" shows the bridge\'s message as text (markup neutralised), and the login does not complete', async () => {
+    receiver.reply = () => ({ status: 200, json: { status: 'denied', message: "Contractors don't get BMS <b>seats</b> & {0}" } });
+    const page = await login('grace.hopper@contoso.com');
+    const text = await waitForText(page, /Contractors don't get BMS/);
+    // quotes, ampersand and MessageFormat braces survive; the tag is not rendered (Keycloak's sanitizer drops it)
+    expect(text).toContain("Contractors don't get BMS seats & {0}");
+    expect(await page.locator('b', { hasText: 'seats' }).count()).toBe(0);
+    expect(page.url()).not.toContain('/account/');
+    expect((await postLoginEvent('grace.hopper@contoso.com')).bms_provisioning).toBe('denied');
+    await page.context().close();
+  });
+
+  test('fail-open: a bridge slower than the timeout does not hold the login longer than the timeout', async () => {
+    receiver.reply = () => ({ status: 200, json: { status: 'provisioned' }, delayMs: 10_000 });
+    const page = await login('linus.pauling@fabrikam.com');
+    await expectAccountConsole(page);
+    await page.context().close();
+    const details = await postLoginEvent('linus.pauling@fabrikam.com');
+    expect(details.bms_provisioning).toBe('failed-open: timeout');
+    // connect 1000 ms + read 1500 ms, plus a margin; without the bound this would be the receiver's 10 s
+    expect(Number(details.bms_provisioning_ms)).toBeLessThan(2500 + 1000);
+  });
+
+  test('fail-closed: with the bridge down the user sees the configured page', async () => {
+    await copy.configureProvisioning({ 'failure.mode': 'fail-closed', 'fail.closed.message': 'BMS accounts are being set up; try again at 10:00.', 'bridge.url': 'http://127.0.0.1:9/webhooks/keycloak' });
+    const page = await login('zoe.angstrom@contoso.com');
+    await waitForText(page, 'BMS accounts are being set up; try again at 10:00.');
+    expect(page.url()).not.toContain('/account/');
+    expect((await postLoginEvent('zoe.angstrom@contoso.com')).bms_provisioning).toMatch(/^failed-closed: unreachable/);
+    await page.context().close();
+  });
+
+  test('a login to a client that is not gated completes without any webhook, even with the bridge down', async () => {
+    await copy.configureProvisioning({ 'gated.clients': 'some-bms-client', 'failure.mode': 'fail-closed', 'bridge.url': 'http://127.0.0.1:9/webhooks/keycloak' });
+    const page = await login('margaret.hamilton@contoso.com');
+    await expectAccountConsole(page);
+    await page.context().close();
+    const user = await findUserByUsername(admin, copy.realm, 'margaret.hamilton@contoso.com');
+    expect(user?.attributes?.bms_provisioning_requested_at).toBeUndefined();
+    expect(receiver.deliveries).toHaveLength(0);
+  });
+});
+
+describe('the event listener', () => {
+  test('disabling, re-enabling and deleting a user send webhooks only after the change is committed', async () => {
+    receiver.onDelivery = async (d) => {
+      const id = String(d.body.userId ?? '');
+      const user = await admin.users.findOne({ realm: copy.realm, id }).catch(() => undefined);
+      return user ? { enabled: user.enabled } : 'gone';
+    };
+    const { id } = await admin.users.create({ realm: copy.realm, username: 'listener.test', email: 'listener.test@contoso.com', enabled: true });
+    const user = await admin.users.findOne({ realm: copy.realm, id });
+    await admin.users.update({ realm: copy.realm, id }, { ...user, enabled: false });
+    const disabled = await receiver.waitFor((d) => d.body.type === 'user.disabled');
+    expect(disabled.observed).toEqual({ enabled: false });
+    expect(disabled.verified).toBe(true);
+    await admin.users.update({ realm: copy.realm, id }, { ...user, enabled: true });
+    expect((await receiver.waitFor((d) => d.body.type === 'user.enabled')).observed).toEqual({ enabled: true });
+    await admin.users.del({ realm: copy.realm, id });
+    const deleted = await receiver.waitFor((d) => d.body.type === 'user.deleted');
+    expect(deleted.observed).toBe('gone');
+    expect(deleted.body).toMatchObject({ realm: copy.realm, userId: id });
+    receiver.onDelivery = undefined;
+  });
+
+  test('a BMS rule change is announced, and a rule with a duplicate order is refused with the message', async () => {
+    const mapper = { identityProviderAlias: 'passly', identityProviderMapper: 'bms-mapping-rule' };
+    await admin.identityProviders.createMapper({
+      realm: copy.realm,
+      alias: 'passly',
+      identityProviderMapper: { ...mapper, name: 'Rule 50: contractors', config: { 'bms.order': '50', 'bms.match.group': 'Contractors', 'bms.effect': 'deny' } },
+    });
+    const changed = await receiver.waitFor((d) => d.body.type === 'rules.changed');
+    expect(changed.body).toMatchObject({ realm: copy.realm, idpAlias: 'passly', operation: 'create' });
+
+    const duplicate = admin.identityProviders.createMapper({
+      realm: copy.realm,
+      alias: 'passly',
+      identityProviderMapper: { ...mapper, name: 'Another 20', config: { 'bms.order': '20', 'bms.match.user': 'someone@contoso.com' } },
+    });
+    await expect(duplicate).rejects.toThrow("BMS mapper 'Another 20' not saved: Order 20 is already used by the rule 'Rule 20: technicians'");
+    const second = admin.identityProviders.createMapper({ realm: copy.realm, alias: 'passly', identityProviderMapper: { identityProviderAlias: 'passly', identityProviderMapper: 'bms-employee-defaults', name: 'Second defaults', config: {} } });
+    await expect(second).rejects.toThrow("already has a BMS employee defaults mapper ('BMS employee defaults')");
+    const names = (await admin.identityProviders.findMappers({ realm: copy.realm, alias: 'passly' })).map((m) => m.name);
+    expect(names).toContain('Rule 50: contractors');
+    expect(names).not.toContain('Another 20');
+    expect(names).not.toContain('Second defaults');
+  });
+});
