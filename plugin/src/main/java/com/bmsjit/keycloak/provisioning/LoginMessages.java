@@ -1,8 +1,9 @@
 package com.bmsjit.keycloak.provisioning;
 
 /**
- * Keycloak renders an error page message through MessageFormat and an HTML sanitizer. Text from the bridge must
- * show exactly as written: HTML is escaped, and MessageFormat's quote and brace syntax is neutralised.
+ * Keycloak renders an error page message through MessageFormat and then an HTML sanitizer. Text from the bridge
+ * must never become markup: HTML is escaped (the sanitizer then drops tags rather than render them), and
+ * MessageFormat's quote and brace syntax is neutralised so apostrophes and {0} show as written.
  */
 public final class LoginMessages {
 
