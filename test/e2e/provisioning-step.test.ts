@@ -91,13 +91,14 @@ describe('the BMS provisioning step', () => {
     expect(receiver.deliveries).toHaveLength(2);
   });
 
-  test('"denied" shows the bridge\'s message as text (markup neutralised), and the login does not complete', async () => {
-    receiver.reply = () => ({ status: 200, json: { status: 'denied', message: "Contractors don't get BMS <b>seats</b> & {0}" } });
+  test('"denied" shows the bridge\'s message exactly as written, never as markup, and the login does not complete', async () => {
+    const message = "Contractors don't get BMS <b>seats</b> & {0} <a href=\"https://evil.example\">here</a> &lt;i&gt;";
+    receiver.reply = () => ({ status: 200, json: { status: 'denied', message } });
     const page = await login('grace.hopper@contoso.com');
     const text = await waitForText(page, /Contractors don't get BMS/);
-    // quotes, ampersand and MessageFormat braces survive; the tag is not rendered (Keycloak's sanitizer drops it)
-    expect(text).toContain("Contractors don't get BMS seats & {0}");
+    expect(text.replace(/\u200B/g, '')).toContain(message);
     expect(await page.locator('b', { hasText: 'seats' }).count()).toBe(0);
+    expect(await page.locator('a[href^="https://evil.example"]').count()).toBe(0);
     expect(page.url()).not.toContain('/account/');
     expect((await postLoginEvent('grace.hopper@contoso.com')).bms_provisioning).toBe('denied');
     await page.context().close();

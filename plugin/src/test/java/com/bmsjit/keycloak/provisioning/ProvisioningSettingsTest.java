@@ -56,6 +56,6 @@ class ProvisioningSettingsTest {
 
     @Test
     void bridgeMessagesAreShownLiterallyOnTheErrorPage() {
-        assertEquals("Don&#39;t use &lt;b&gt;BMS&lt;/b&gt; &amp; &#123;0&#125;", LoginMessages.literal("Don't use <b>BMS</b> & {0}"));
+        assertEquals("Don&#39;t use <\u200Bb>BMS<\u200B/b> &\u200B &#123;0&#125; &\u200Blt;", LoginMessages.literal("Don't use <b>BMS</b> & {0} &lt;"));
     }
 }
