@@ -2,8 +2,6 @@ package com.bmsjit.keycloak.mappers;
 
 import java.util.List;
 
-import org.keycloak.broker.provider.AbstractIdentityProviderMapper;
-import org.keycloak.models.IdentityProviderSyncMode;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 
@@ -11,7 +9,7 @@ import org.keycloak.provider.ProviderConfigurationBuilder;
  * "BMS employee defaults": the values every provisioned employee gets (BMS's Employee Defaults), and what happens
  * when no rule matches. A home for configuration that the bridge reads; it never changes a user during login.
  */
-public class BmsEmployeeDefaultsMapper extends AbstractIdentityProviderMapper {
+public class BmsEmployeeDefaultsMapper extends AbstractBmsMapper {
 
     public static final String PROVIDER_ID = "bms-employee-defaults";
     public static final String NO_MATCH_POLICY = "bms.no.match.policy";
@@ -23,16 +21,6 @@ public class BmsEmployeeDefaultsMapper extends AbstractIdentityProviderMapper {
             .options(POLICY_DENY, POLICY_DEFAULTS).defaultValue(POLICY_DENY)
             .helpText("deny: a user no rule matches gets no BMS employee (and no paid seat). defaults: provision them with these defaults.").add()
             .build();
-
-    @Override
-    public String[] getCompatibleProviders() {
-        return new String[] {"saml"};
-    }
-
-    @Override
-    public String getDisplayCategory() {
-        return "BMS provisioning";
-    }
 
     @Override
     public String getDisplayType() {
@@ -48,11 +36,6 @@ public class BmsEmployeeDefaultsMapper extends AbstractIdentityProviderMapper {
     @Override
     public List<ProviderConfigProperty> getConfigProperties() {
         return CONFIG;
-    }
-
-    @Override
-    public boolean supportsSyncMode(IdentityProviderSyncMode syncMode) {
-        return true; // it never touches the user, so every sync mode is fine
     }
 
     @Override

@@ -2,8 +2,6 @@ package com.bmsjit.keycloak.mappers;
 
 import java.util.List;
 
-import org.keycloak.broker.provider.AbstractIdentityProviderMapper;
-import org.keycloak.models.IdentityProviderSyncMode;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 
@@ -11,7 +9,7 @@ import org.keycloak.provider.ProviderConfigurationBuilder;
  * "BMS mapping rule": BMS's Mapping Rules kept in Keycloak. Matches on AD domain, security group and/or user; the
  * lowest order among matching rules wins and its values override the defaults, or it denies. Read by the bridge.
  */
-public class BmsMappingRuleMapper extends AbstractIdentityProviderMapper {
+public class BmsMappingRuleMapper extends AbstractBmsMapper {
 
     public static final String PROVIDER_ID = "bms-mapping-rule";
     public static final String ORDER = "bms.order";
@@ -37,16 +35,6 @@ public class BmsMappingRuleMapper extends AbstractIdentityProviderMapper {
             " Empty: the default applies.").build();
 
     @Override
-    public String[] getCompatibleProviders() {
-        return new String[] {"saml"};
-    }
-
-    @Override
-    public String getDisplayCategory() {
-        return "BMS provisioning";
-    }
-
-    @Override
     public String getDisplayType() {
         return "BMS mapping rule";
     }
@@ -60,11 +48,6 @@ public class BmsMappingRuleMapper extends AbstractIdentityProviderMapper {
     @Override
     public List<ProviderConfigProperty> getConfigProperties() {
         return CONFIG;
-    }
-
-    @Override
-    public boolean supportsSyncMode(IdentityProviderSyncMode syncMode) {
-        return true; // it never touches the user, so every sync mode is fine
     }
 
     @Override
