@@ -1,0 +1,93 @@
+import { evaluate, groupNames, userDomain } from './evaluate';
+import { UserFacts } from './model';
+import { MapperRepresentation, parseRuleSet } from './parse';
+
+const defaults = (config: Record<string, string> = {}): MapperRepresentation => ({
+  id: 'd',
+  name: 'Defaults',
+  identityProviderMapper: 'bms-employee-defaults',
+  config: {
+    'bms.account': 'Contoso MSP', 'bms.department': 'Service Desk', 'bms.location': 'Head Office', 'bms.job.title': 'Technician',
+    'bms.employment.type': 'Full Time', 'bms.security.role': 'Read Only', 'bms.employee.role': 'Engineer', 'bms.no.match.policy': 'deny', ...config,
+  },
+});
+const rule = (id: string, order: number, config: Record<string, string>): MapperRepresentation => ({ id, name: `Rule ${order}`, identityProviderMapper: 'bms-mapping-rule', config: { 'bms.order': String(order), ...config } });
+
+const rules = parseRuleSet('passly', [
+  defaults(),
+  rule('r10', 10, { 'bms.match.group': 'BMS-Sales', 'bms.match.domain': 'fabrikam.com', 'bms.effect': 'deny' }),
+  rule('r20', 20, { 'bms.match.group': 'BMS-Techs', 'bms.security.role': 'Technician', 'bms.location': 'Branch North' }),
+  rule('r30', 30, { 'bms.match.group': 'BMS-Dispatch', 'bms.security.role': 'Dispatcher' }),
+  rule('r5', 5, { 'bms.match.user': 'Boss@Contoso.com', 'bms.security.role': 'Administrator' }),
+  { id: 'x', name: 'Email', identityProviderMapper: 'saml-user-attribute-idp-mapper', config: {} },
+]);
+
+const user = (facts: Partial<UserFacts>): UserFacts => ({ groups: [], ...facts });
+
+describe('user domain', () => {
+  test.each([
+    [{ domain: 'CONTOSO.COM', upn: 'a@fabrikam.com', email: 'a@x.org' }, 'contoso.com'],
+    [{ upn: 'A@Fabrikam.com', email: 'a@x.org' }, 'fabrikam.com'],
+    [{ email: 'someone@Example.ORG' }, 'example.org'],
+    [{ domain: '  ', upn: 'no-at-sign', email: null }, undefined],
+  ])('%j -> %s', (facts, domain) => expect(userDomain(user(facts))).toBe(domain));
+});
+
+describe('group names', () => {
+  test.each([
+    ['BMS-Techs', ['bms-techs']],
+    ['CN=BMS-Techs,OU=Groups,DC=contoso,DC=com', ['cn=bms-techs,ou=groups,dc=contoso,dc=com', 'bms-techs']],
+    ['cn = Sales\\, EMEA ,OU=Groups', ['cn = sales\\, emea ,ou=groups', 'sales, emea']],
+  ])('%s answers to %j', (value, names) => expect(groupNames(value)).toEqual(names));
+});
+
+describe('evaluation', () => {
+  test.each<[string, Partial<UserFacts>, string, string | undefined, Record<string, string> | null]>([
+    ['a group matches ignoring case', { groups: ['bms-techs'], email: 'a@contoso.com' }, 'provision', 'Rule 20', { securityRole: 'Technician', location: 'Branch North', department: 'Service Desk' }],
+    ['a DN group matches a rule written with its CN', { groups: ['CN=BMS-Techs,OU=Groups,DC=contoso,DC=com'] }, 'provision', 'Rule 20', null],
+    ['the lowest order wins among matching rules', { groups: ['BMS-Dispatch', 'BMS-Techs'] }, 'provision', 'Rule 20', null],
+    ['a user rule matches the UPN ignoring case', { upn: 'boss@contoso.com', groups: ['BMS-Techs'] }, 'provision', 'Rule 5', { securityRole: 'Administrator' }],
+    ['a deny rule needs all its conditions: group and domain', { groups: ['BMS-Sales'], domain: 'Fabrikam.com' }, 'deny', 'Rule 10', null],
+    ['the domain from the UPN feeds the deny rule', { groups: ['BMS-Sales'], upn: 'x@FABRIKAM.com' }, 'deny', 'Rule 10', null],
+    ['the same group in another domain matches nothing: policy deny', { groups: ['BMS-Sales'], domain: 'contoso.com' }, 'deny', undefined, null],
+    ['no groups at all: policy deny', { email: 'x@contoso.com' }, 'deny', undefined, null],
+  ])('%s', (_, facts, outcome, ruleName, fields) => {
+    const decision = evaluate(rules, user(facts));
+    expect(decision.outcome).toBe(outcome);
+    expect('rule' in decision ? decision.rule?.name : undefined).toBe(ruleName);
+    if (fields) expect(decision.outcome === 'provision' ? decision.fields : {}).toMatchObject(fields);
+  });
+
+  test('with the defaults policy, a user no rule matches gets the defaults', () => {
+    const set = parseRuleSet('passly', [defaults({ 'bms.no.match.policy': 'defaults' }), rule('r20', 20, { 'bms.match.group': 'BMS-Techs' })]);
+    const decision = evaluate(set, user({ groups: ['Other'] }));
+    expect(decision).toMatchObject({ outcome: 'provision', rule: undefined, fields: { securityRole: 'Read Only', account: 'Contoso MSP' } });
+  });
+
+  test('a deny message is one a user can act on', () => {
+    const decision = evaluate(rules, user({ groups: ['BMS-Sales'], domain: 'fabrikam.com' }));
+    expect(decision.outcome === 'deny' && decision.userMessage).toMatch(/ask your IT administrator/);
+  });
+
+  test('rules with problems provision nobody, and say why', () => {
+    const set = parseRuleSet('passly', [defaults(), rule('a', 20, { 'bms.match.group': 'X' }), rule('b', 20, { 'bms.match.group': 'Y' }), rule('c', 7, {})]);
+    expect(set.problems).toEqual(["rules 'Rule 20' and 'Rule 20' share order 20; every rule needs its own order", "rule 'Rule 7': no match condition (AD domain, security group or user)"]);
+    expect(evaluate(set, user({ groups: ['X'] })).outcome).toBe('unusable');
+    expect(parseRuleSet('passly', [rule('a', 1, { 'bms.match.group': 'X' })]).problems).toEqual(["identity provider 'passly' has no 'BMS employee defaults' mapper"]);
+  });
+
+  test('a winning rule that leaves a required field empty is unusable, not a half employee', () => {
+    const set = parseRuleSet('passly', [defaults({ 'bms.account': '' }), rule('r', 1, { 'bms.match.group': 'X' })]);
+    const decision = evaluate(set, user({ groups: ['X'] }));
+    expect(decision).toMatchObject({ outcome: 'unusable', reason: "rule 'Rule 1' leaves account without a value" });
+  });
+
+  test('the example rules shipped in keycloak-realm.json parse without problems', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const realm = require('../../keycloak-realm.json') as { identityProviderMappers: MapperRepresentation[] };
+    const set = parseRuleSet('passly', realm.identityProviderMappers.map((m, i) => ({ ...m, id: String(i) })));
+    expect(set.problems).toEqual([]);
+    expect(set.rules.map((r) => r.order)).toEqual([10, 20, 30, 40]);
+    expect(evaluate(set, user({ groups: ['CN=BMS-Admins,OU=Groups,DC=contoso,DC=com', 'BMS-Techs'], upn: 'ada@contoso.com' }))).toMatchObject({ outcome: 'provision', rule: { order: 20 } });
+  });
+});

@@ -1,0 +1,59 @@
+import { Decision, FieldValues, REQUIRED_FIELDS, Rule, RuleSet, UserFacts } from './model';
+
+/** The user's AD domain: the Domain attribute when Passly sent one, else the UPN's suffix, else the e-mail's domain. */
+export function userDomain(facts: UserFacts): string | undefined {
+  const suffix = (value: string | null | undefined): string | undefined => {
+    const at = value?.lastIndexOf('@') ?? -1;
+    return value && at >= 0 && at < value.length - 1 ? value.slice(at + 1) : undefined;
+  };
+  const domain = facts.domain?.trim() || suffix(facts.upn?.trim()) || suffix(facts.email?.trim());
+  return domain ? domain.toLowerCase() : undefined;
+}
+
+/**
+ * The names a group value answers to, lower-cased: the value itself and, for a distinguished name such as
+ * `CN=BMS-Techs,OU=Groups,DC=contoso,DC=com`, its CN (escaped commas in the CN are honoured).
+ */
+export function groupNames(value: string): string[] {
+  const names = [value.trim().toLowerCase()];
+  const cn = /^\s*cn\s*=\s*((?:\\.|[^,])*)/i.exec(value);
+  if (cn && value.includes('=')) names.push(cn[1].replace(/\\(.)/g, '$1').trim().toLowerCase());
+  return names;
+}
+
+function matches(rule: Rule, facts: UserFacts, domain: string | undefined): boolean {
+  const { match } = rule;
+  if (match.domain && match.domain.toLowerCase() !== domain) return false;
+  if (match.group) {
+    const wanted = groupNames(match.group);
+    if (!facts.groups.some((g) => groupNames(g).some((n) => wanted.includes(n)))) return false;
+  }
+  if (match.user) {
+    const wanted = match.user.trim().toLowerCase();
+    if (![facts.upn, facts.email, facts.username].some((v) => v?.trim().toLowerCase() === wanted)) return false;
+  }
+  return true;
+}
+
+const NOT_FOR_BMS = 'Your account is not set up to use BMS. If you need BMS, ask your IT administrator to add you to the right group.';
+const NOT_CONFIGURED = 'BMS sign-in is not fully configured yet. Please tell your IT administrator; they will see the reason in the BMS provisioning logs.';
+
+/**
+ * BMS's JIT semantics, kept in Keycloak: among the rules that match the user, the lowest order wins; a deny rule
+ * denies; a provision rule's values override the defaults; with no match the defaults mapper's policy decides.
+ */
+export function evaluate(ruleSet: RuleSet, facts: UserFacts): Decision {
+  const domain = userDomain(facts);
+  if (ruleSet.problems.length || !ruleSet.defaults) {
+    return { outcome: 'unusable', domain, reason: `the BMS rules of '${ruleSet.idpAlias}' cannot be used: ${ruleSet.problems.join('; ')}`, userMessage: NOT_CONFIGURED };
+  }
+  const rule = ruleSet.rules.find((r) => matches(r, facts, domain));
+  if (rule?.effect === 'deny') return { outcome: 'deny', rule, domain, reason: `deny rule '${rule.name}' (order ${rule.order}) matched`, userMessage: NOT_FOR_BMS };
+  if (!rule && ruleSet.defaults.noMatchPolicy === 'deny') return { outcome: 'deny', domain, reason: 'no rule matched and the policy is deny', userMessage: NOT_FOR_BMS };
+  const fields: FieldValues = { ...ruleSet.defaults.values, ...(rule?.values ?? {}) };
+  const missing = REQUIRED_FIELDS.filter((f) => !fields[f]);
+  if (missing.length) {
+    return { outcome: 'unusable', domain, reason: `${rule ? `rule '${rule.name}'` : 'the defaults'} leave${rule ? 's' : ''} ${missing.join(', ')} without a value`, userMessage: NOT_CONFIGURED };
+  }
+  return { outcome: 'provision', rule, fields, domain, reason: rule ? `rule '${rule.name}' (order ${rule.order}) matched` : 'no rule matched; the defaults apply' };
+}
