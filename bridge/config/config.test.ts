@@ -1,0 +1,77 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { ConfigError, loadConfig } from './config';
+
+const minimal = {
+  BRIDGE_WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  KEYCLOAK_URL: 'http://127.0.0.1:8080',
+  KEYCLOAK_CLIENT_ID: 'bms-bridge',
+  KEYCLOAK_CLIENT_SECRET: 'not-a-real-secret',
+  BMS_REGION: 'emea',
+  BMS_TENANT: 'Contoso MSP',
+  BMS_USERNAME: 'api@contoso.example',
+  BMS_PASSWORD: 'not-a-real-password',
+};
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('bridge configuration', () => {
+  test('environment variables alone are enough, with documented defaults', () => {
+    const config = loadConfig(minimal);
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 8090 });
+    expect(config.webhook.answerBudgetMs).toBe(2500);
+    expect(config.keycloak).toMatchObject({ realm: 'broker', idpAlias: 'passly' });
+    expect(config.jobs.maxAttempts).toBe(8);
+    expect(config.provisioning.updatePolicy).toBe('names');
+    expect(config.bms.region).toBe('emea');
+  });
+
+  test('a config file is read first and the environment wins', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'bridge.json');
+    writeFileSync(file, JSON.stringify({ server: { port: 9999 }, jobs: { maxAttempts: 3 } }));
+    const config = loadConfig({ ...minimal, BRIDGE_CONFIG_FILE: file, BRIDGE_PORT: '7000' });
+    expect(config.server.port).toBe(7000);
+    expect(config.jobs.maxAttempts).toBe(3);
+  });
+
+  test('every problem is listed at once, naming the setting and its variable', () => {
+    const problems = problemsOf({ ...minimal, BRIDGE_WEBHOOK_SECRET: 'hunter2', BRIDGE_PORT: 'eighty', KEYCLOAK_URL: 'not a url', BMS_TENANT: '' , PROVISIONING_UPDATE_POLICY: 'everything' });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'BRIDGE_PORT=eighty: must be a whole number (server.port)',
+        expect.stringMatching(/^webhook\.secret \(BRIDGE_WEBHOOK_SECRET\): must be a Standard Webhooks secret/),
+        expect.stringMatching(/^keycloak\.baseUrl \(KEYCLOAK_URL\): /),
+        expect.stringMatching(/^bms\.tenant \(BMS_TENANT\): /),
+        expect.stringMatching(/^provisioning\.updatePolicy \(PROVISIONING_UPDATE_POLICY\): /),
+      ]),
+    );
+  });
+
+  test('the message never echoes a secret', () => {
+    try {
+      loadConfig({ ...minimal, BRIDGE_WEBHOOK_SECRET: 'whsec_short-and-secret' });
+      throw new Error('expected a ConfigError');
+    } catch (err) {
+      expect((err as Error).message).not.toContain('short-and-secret');
+    }
+  });
+
+  test('a missing or broken config file is a problem, not a crash', () => {
+    expect(problemsOf({ ...minimal, BRIDGE_CONFIG_FILE: '/nonexistent/bridge.json' })).toEqual(['BRIDGE_CONFIG_FILE=/nonexistent/bridge.json: no such file']);
+  });
+});
+
+test('the example in config/ is a valid configuration', () => {
+  const file = join(__dirname, '..', '..', 'config', 'bridge.example.json');
+  expect(loadConfig({ BRIDGE_CONFIG_FILE: file }).keycloak.clientId).toBe('bms-bridge');
+});

@@ -1,0 +1,131 @@
+import { existsSync, readFileSync } from 'node:fs';
+
+import { z } from 'zod';
+
+import { bmsClientConfigSchema } from '../bms/config';
+
+const secret = z.string().regex(/^whsec_[A-Za-z0-9+/=]{32,}$/, 'must be a Standard Webhooks secret: whsec_ followed by base64 of at least 24 bytes');
+
+/** Every setting of the bridge, with its default. README, "Bridge configuration", lists them with their variables. */
+export const bridgeConfigSchema = z.strictObject({
+  server: z.strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8090) }).prefault({}),
+  webhook: z
+    .strictObject({
+      secret,
+      maxBodyBytes: z.number().int().min(1024).max(1_048_576).default(65_536),
+      /** the bridge answers a login webhook within this budget; keep it below the plugin's read timeout */
+      answerBudgetMs: z.number().int().min(100).max(30_000).default(2_500),
+    }),
+  keycloak: z.strictObject({
+    baseUrl: z.url(),
+    realm: z.string().min(1).default('broker'),
+    idpAlias: z.string().min(1).default('passly'),
+    clientId: z.string().min(1),
+    clientSecret: z.string().min(1),
+    rulesTtlMs: z.number().int().min(1000).default(300_000),
+  }),
+  bms: bmsClientConfigSchema,
+  store: z.strictObject({ path: z.string().min(1).default('.data/bridge.sqlite') }).prefault({}),
+  jobs: z
+    .strictObject({
+      maxAttempts: z.number().int().min(1).max(100).default(8),
+      baseDelayMs: z.number().int().min(10).default(2_000),
+      maxDelayMs: z.number().int().min(100).default(15 * 60_000),
+    })
+    .prefault({}),
+  provisioning: z.strictObject({ updatePolicy: z.enum(['names', 'names-and-rules']).default('names') }).prefault({}),
+  admin: z.strictObject({ token: z.string().min(24, 'must be at least 24 characters').optional() }).prefault({}),
+  log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).prefault({}),
+});
+
+export type BridgeConfig = z.output<typeof bridgeConfigSchema>;
+
+/** Environment variable → setting path. Numbers are converted; everything else is taken as text. */
+export const ENVIRONMENT: Record<string, string> = {
+  BRIDGE_HOST: 'server.host',
+  BRIDGE_PORT: 'server.port',
+  BRIDGE_WEBHOOK_SECRET: 'webhook.secret',
+  BRIDGE_WEBHOOK_MAX_BODY_BYTES: 'webhook.maxBodyBytes',
+  BRIDGE_ANSWER_BUDGET_MS: 'webhook.answerBudgetMs',
+  KEYCLOAK_URL: 'keycloak.baseUrl',
+  KEYCLOAK_REALM: 'keycloak.realm',
+  KEYCLOAK_IDP_ALIAS: 'keycloak.idpAlias',
+  KEYCLOAK_CLIENT_ID: 'keycloak.clientId',
+  KEYCLOAK_CLIENT_SECRET: 'keycloak.clientSecret',
+  KEYCLOAK_RULES_TTL_MS: 'keycloak.rulesTtlMs',
+  BMS_REGION: 'bms.region',
+  BMS_BASE_URL: 'bms.baseUrl',
+  BMS_TENANT: 'bms.tenant',
+  BMS_USERNAME: 'bms.userName',
+  BMS_PASSWORD: 'bms.password',
+  BMS_MFA_CODE: 'bms.mfaCode',
+  BMS_TIMEOUT_MS: 'bms.timeoutMs',
+  BMS_RATE_LIMIT_PER_HOUR: 'bms.rateLimit.perWindow',
+  BRIDGE_DB_PATH: 'store.path',
+  JOBS_MAX_ATTEMPTS: 'jobs.maxAttempts',
+  JOBS_BASE_DELAY_MS: 'jobs.baseDelayMs',
+  JOBS_MAX_DELAY_MS: 'jobs.maxDelayMs',
+  PROVISIONING_UPDATE_POLICY: 'provisioning.updatePolicy',
+  BRIDGE_ADMIN_TOKEN: 'admin.token',
+  LOG_LEVEL: 'log.level',
+};
+
+const NUMERIC = /(port|Bytes|Ms|perWindow|maxAttempts)$/;
+
+/**
+ * The configuration: the JSON file named by BRIDGE_CONFIG_FILE (optional), then environment variables over it.
+ * Every problem is listed in one message that names the setting and its variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
+  const problems: string[] = [];
+  let raw: Record<string, unknown> = {};
+  const file = env.BRIDGE_CONFIG_FILE;
+  if (file) {
+    if (!existsSync(file)) problems.push(`BRIDGE_CONFIG_FILE=${file}: no such file`);
+    else {
+      try {
+        raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      } catch (err) {
+        problems.push(`BRIDGE_CONFIG_FILE=${file}: not valid JSON (${(err as Error).message})`);
+      }
+    }
+  }
+  for (const [name, path] of Object.entries(ENVIRONMENT)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    const numeric = NUMERIC.test(path);
+    if (numeric && !/^\d+$/.test(value.trim())) {
+      problems.push(`${name}=${value}: must be a whole number (${path})`);
+      continue;
+    }
+    set(raw, path, numeric ? Number(value) : value);
+  }
+  const parsed = bridgeConfigSchema.safeParse(raw);
+  if (parsed.success && !problems.length) return parsed.data;
+  if (!parsed.success) {
+    const variableOf = Object.fromEntries(Object.entries(ENVIRONMENT).map(([k, v]) => [v, k]));
+    for (const issue of parsed.error.issues) {
+      const path = issue.path.join('.');
+      const variable = variableOf[path] ? ` (${variableOf[path]})` : '';
+      problems.push(`${path || '(config)'}${variable}: ${issue.message}`);
+    }
+  }
+  throw new ConfigError(problems);
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`The bridge configuration has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee README, "Bridge configuration".`);
+    this.name = 'ConfigError';
+  }
+}
+
+function set(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys[keys.length - 1]] = value;
+}
