@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+
+import { Webhook } from 'standardwebhooks';
+
+import { SqliteJobStore } from '../jobs/sqlite-job-store';
+import { createApp, WebhookHandlers } from './app';
+
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const fixture = readFileSync(join(__dirname, '..', '..', 'test', 'fixtures', 'webhooks', 'login-provisioning-requested.json'), 'utf8');
+let server: Server;
+let base: string;
+let store: SqliteJobStore;
+const calls: string[] = [];
+const handlers: WebhookHandlers = {
+  login: async (body) => {
+    calls.push(`login ${body.user.username}`);
+    return { status: 'provisioned' };
+  },
+  event: async (body) => void calls.push(body.type),
+};
+
+beforeAll(async () => {
+  store = new SqliteJobStore(':memory:');
+  const app = createApp({ secret: SECRET, maxBodyBytes: 65_536, store, handlers, ready: [{ name: 'store', check: async () => undefined }, { name: 'bms', check: async () => 'BMS unreachable: ECONNREFUSED' }] });
+  server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => {
+  server.close();
+  store.close();
+});
+beforeEach(() => (calls.length = 0));
+
+let counter = 0;
+function signed(body: string, options: { secret?: string; at?: Date; id?: string } = {}): Record<string, string> {
+  const id = options.id ?? `msg_${Date.now()}_${counter++}`;
+  const at = options.at ?? new Date();
+  return {
+    'content-type': 'application/json',
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+    'webhook-signature': new Webhook(options.secret ?? SECRET).sign(id, at, body),
+  };
+}
+
+async function post(body: string, headers: Record<string, string>): Promise<{ status: number; json: Record<string, unknown>; replay: string | null }> {
+  const res = await fetch(`${base}/webhooks/keycloak`, { method: 'POST', headers, body });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown>, replay: res.headers.get('webhook-replay') };
+}
+
+describe('POST /webhooks/keycloak: signatures', () => {
+  test('a correctly signed login webhook is answered by the handler', async () => {
+    expect(await post(fixture, signed(fixture))).toMatchObject({ status: 200, json: { status: 'provisioned' } });
+    expect(calls).toEqual(['login ada.lovelace@contoso.com']);
+  });
+
+  test.each([
+    ['a tampered body', () => ({ body: fixture.replace('Lovelace', 'Byron'), headers: signed(fixture) }), /signature does not match/],
+    ['a wrong secret', () => ({ body: fixture, headers: signed(fixture, { secret: 'whsec_' + Buffer.alloc(32, 7).toString('base64') }) }), /signature does not match/],
+    ['a stale timestamp', () => ({ body: fixture, headers: signed(fixture, { at: new Date(Date.now() - 6 * 60_000) }) }), /more than 5 minutes old/],
+    ['a timestamp in the future', () => ({ body: fixture, headers: signed(fixture, { at: new Date(Date.now() + 6 * 60_000) }) }), /in the future/],
+    ['no signature headers', () => ({ body: fixture, headers: { 'content-type': 'application/json' } }), /missing headers webhook-id, webhook-timestamp, webhook-signature/],
+  ])('%s is refused with 401 and the reason, and nothing runs', async (_, make, reason) => {
+    const { body, headers } = make();
+    const { status, json } = await post(body, headers);
+    expect(status).toBe(401);
+    expect(String(json.error)).toMatch(reason);
+    expect(calls).toEqual([]);
+  });
+
+  test('a replayed webhook-id gets the first answer again and does nothing', async () => {
+    const headers = signed(fixture, { id: 'msg_replayed' });
+    expect((await post(fixture, headers)).status).toBe(200);
+    const replay = await post(fixture, headers);
+    expect(replay).toMatchObject({ status: 200, json: { status: 'provisioned' }, replay: 'true' });
+    expect(calls).toEqual(['login ada.lovelace@contoso.com']);
+  });
+});
+
+describe('POST /webhooks/keycloak: bad input is a clear 4xx, never a 5xx', () => {
+  test('a body that breaks the contract is 400 with the field path', async () => {
+    const body = JSON.stringify({ ...JSON.parse(fixture), user: { ...JSON.parse(fixture).user, groups: 'BMS-Techs' } });
+    const { status, json } = await post(body, signed(body));
+    expect(status).toBe(400);
+    expect(json.issues).toEqual([{ path: 'user.groups', message: expect.stringMatching(/expected array/) }]);
+  });
+
+  test('signed bytes that are not JSON are 400', async () => {
+    expect(await post('{"type":', signed('{"type":'))).toMatchObject({ status: 400, json: { error: 'the body is not valid JSON' } });
+  });
+
+  test('a body over 64 KiB is 413', async () => {
+    const body = JSON.stringify({ padding: 'x'.repeat(70_000) });
+    const { status, json } = await post(body, signed(body));
+    expect(status).toBe(413);
+    expect(json.error).toBe('the body is larger than 65536 bytes');
+  });
+
+  test('another content type is 415', async () => {
+    const headers = { ...signed(fixture), 'content-type': 'text/plain' };
+    expect(await post(fixture, headers)).toMatchObject({ status: 415, json: { error: 'Content-Type must be application/json, got text/plain' } });
+  });
+
+  test('listener events are accepted with 202', async () => {
+    const body = JSON.stringify({ type: 'user.deleted', eventId: 'kc-admin-1-user.deleted', realm: 'broker', userId: 'u-1', time: new Date().toISOString() });
+    expect(await post(body, signed(body))).toMatchObject({ status: 202, json: { accepted: 'user.deleted' } });
+    expect(calls).toEqual(['user.deleted']);
+  });
+});
+
+test('healthz says alive; readyz lists each check and answers 503 when one fails', async () => {
+  expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
+  const ready = await fetch(`${base}/readyz`);
+  expect(ready.status).toBe(503);
+  expect(await ready.json()).toEqual({ status: 'not ready', checks: { store: 'ok', bms: 'BMS unreachable: ECONNREFUSED' } });
+});

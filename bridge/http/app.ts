@@ -1,0 +1,108 @@
+import express, { NextFunction, Request, Response } from 'express';
+import { Webhook } from 'standardwebhooks';
+
+import { JobStore } from '../jobs/job-store';
+import { Logger, silentLogger } from '../log/logger';
+import { verifyWebhook } from '../webhooks/verify';
+import { WebhookBody, webhookSchema } from '../webhooks/events';
+import { BridgeAnswer, LoginProvisioningRequested } from '../webhooks/payload';
+
+export interface WebhookHandlers {
+  /** answers a login within the budget: provisioned, pending or denied */
+  login(body: LoginProvisioningRequested): Promise<BridgeAnswer>;
+  /** user and rule events: accepted for background work */
+  event(body: Exclude<WebhookBody, LoginProvisioningRequested>): Promise<void>;
+}
+
+export interface ReadyCheck {
+  name: string;
+  check(): Promise<string | undefined>;
+}
+
+export interface AppOptions {
+  secret: string;
+  maxBodyBytes: number;
+  store: JobStore;
+  handlers: WebhookHandlers;
+  ready?: ReadyCheck[];
+  logger?: Logger;
+}
+
+/** The bridge's HTTP face. Translates HTTP to calls; every refusal is a JSON error that says what was wrong. */
+export function createApp(options: AppOptions): express.Express {
+  const log = options.logger ?? silentLogger;
+  const verifier = new Webhook(options.secret);
+  const inflight = new Map<string, Promise<{ status: number; body: unknown }>>();
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/readyz', async (_req, res) => {
+    const results = await Promise.all((options.ready ?? []).map(async (c) => [c.name, await c.check().catch((e: Error) => e.message)] as const));
+    const failing = results.filter(([, problem]) => problem);
+    res.status(failing.length ? 503 : 200).json({ status: failing.length ? 'not ready' : 'ready', checks: Object.fromEntries(results.map(([n, p]) => [n, p ?? 'ok'])) });
+  });
+
+  app.post(
+    '/webhooks/keycloak',
+    (req, res, next) => {
+      if (!req.is('application/json')) return void refuse(res, 415, `Content-Type must be application/json, got ${req.get('content-type') ?? 'none'}`);
+      next();
+    },
+    express.raw({ type: () => true, limit: options.maxBodyBytes }),
+    async (req, res) => {
+      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const verified = verifyWebhook(verifier, raw, req.headers);
+      if (!verified.ok) {
+        log.warn({ reason: verified.error }, 'webhook refused');
+        return void refuse(res, 401, verified.error);
+      }
+      const earlier = options.store.delivery(verified.id) ?? (await inflight.get(verified.id));
+      if (earlier) {
+        res.setHeader('webhook-replay', 'true');
+        return void res.status(earlier.status).json(earlier.body);
+      }
+      const work = answer(raw, options.handlers).then((a) => (a.status < 500 ? options.store.rememberDelivery(verified.id, a.status, a.body) : a));
+      inflight.set(verified.id, work);
+      try {
+        const { status, body } = await work;
+        res.status(status).json(body);
+      } finally {
+        inflight.delete(verified.id);
+      }
+    },
+  );
+
+  app.use((req, res) => refuse(res, 404, `no such endpoint: ${req.method} ${req.path}`));
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e.type === 'entity.too.large') return refuse(res, 413, `the body is larger than ${options.maxBodyBytes} bytes`);
+    if (e.status && e.status >= 400 && e.status < 500) return refuse(res, e.status, e.message ?? 'bad request');
+    log.error({ err: e.message }, 'unexpected error in the HTTP layer');
+    refuse(res, 500, 'internal error; see the bridge log');
+  });
+  return app;
+}
+
+async function answer(raw: Buffer, handlers: WebhookHandlers): Promise<{ status: number; body: unknown }> {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return { status: 400, body: { error: 'the body is not valid JSON' } };
+  }
+  const parsed = webhookSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
+    return { status: 400, body: { error: `invalid webhook: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues } };
+  }
+  const body = parsed.data;
+  if (body.type === 'login.provisioning_requested') return { status: 200, body: await handlers.login(body) };
+  await handlers.event(body);
+  return { status: 202, body: { accepted: body.type } };
+}
+
+function refuse(res: Response, status: number, error: string): void {
+  res.status(status).json({ error });
+}
+
