@@ -1,8 +1,11 @@
+import { timingSafeEqual } from 'node:crypto';
+
 import express, { NextFunction, Request, Response } from 'express';
 import { Webhook } from 'standardwebhooks';
 
 import { JobStore } from '../jobs/job-store';
 import { Logger, silentLogger } from '../log/logger';
+import { PreviewRequest } from '../rules/preview';
 import { verifyWebhook } from '../webhooks/verify';
 import { WebhookBody, webhookSchema } from '../webhooks/events';
 import { BridgeAnswer, LoginProvisioningRequested } from '../webhooks/payload';
@@ -19,7 +22,14 @@ export interface ReadyCheck {
   check(): Promise<string | undefined>;
 }
 
+export interface PreviewEndpoint {
+  /** bearer token that authorises /admin/preview; without one the endpoint is off */
+  token?: string;
+  run(request: PreviewRequest): Promise<unknown>;
+}
+
 export interface AppOptions {
+  preview?: PreviewEndpoint;
   secret: string;
   maxBodyBytes: number;
   store: JobStore;
@@ -41,6 +51,22 @@ export function createApp(options: AppOptions): express.Express {
     const results = await Promise.all((options.ready ?? []).map(async (c) => [c.name, await c.check().catch((e: Error) => e.message)] as const));
     const failing = results.filter(([, problem]) => problem);
     res.status(failing.length ? 503 : 200).json({ status: failing.length ? 'not ready' : 'ready', checks: Object.fromEntries(results.map(([n, p]) => [n, p ?? 'ok'])) });
+  });
+
+  app.post('/admin/preview', express.json({ limit: '16kb' }), async (req, res) => {
+    const token = options.preview?.token;
+    if (!options.preview || !token) return void refuse(res, 404, 'the preview endpoint is off: set BRIDGE_ADMIN_TOKEN to enable it');
+    const given = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? '';
+    if (!sameSecret(given, token)) return void refuse(res, 401, 'a valid admin bearer token is required');
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const request: PreviewRequest | undefined =
+      typeof body.userId === 'string' ? { userId: body.userId } : typeof body.email === 'string' ? { email: body.email } : body.facts ? { facts: body.facts as never } : undefined;
+    if (!request) return void refuse(res, 400, 'give userId, email, or facts {groups, domain, upn, email}');
+    try {
+      res.json(await options.preview.run(request));
+    } catch (err) {
+      refuse(res, 400, (err as Error).message);
+    }
   });
 
   app.post(
@@ -100,6 +126,12 @@ async function answer(raw: Buffer, handlers: WebhookHandlers): Promise<{ status:
   if (body.type === 'login.provisioning_requested') return { status: 200, body: await handlers.login(body) };
   await handlers.event(body);
   return { status: 202, body: { accepted: body.type } };
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function refuse(res: Response, status: number, error: string): void {

@@ -51,8 +51,10 @@ export interface JobStore {
   /** Records the answer to a webhook id; the first answer wins. */
   rememberDelivery(webhookId: string, status: number, body: unknown, now?: number): { status: number; body: unknown };
 
-  link(userId: string, employeeId: number, now?: number): void;
+  /** Links a Keycloak user to a BMS employee; the snapshot is what was last written to BMS for them. */
+  link(userId: string, employeeId: number, snapshot?: unknown, now?: number): void;
   employeeOf(userId: string): number | undefined;
+  linkOf(userId: string): { employeeId: number; snapshot: unknown } | undefined;
 
   close(): void;
 }

@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
 CREATE TABLE IF NOT EXISTS employee_links (
   user_id TEXT PRIMARY KEY,
   employee_id INTEGER NOT NULL,
+  snapshot TEXT,
   linked_at INTEGER NOT NULL
 );`;
 
@@ -144,15 +145,21 @@ export class SqliteJobStore implements JobStore {
     return this.delivery(webhookId) ?? { status, body };
   }
 
-  link(userId: string, employeeId: number, now = Date.now()): void {
+  link(userId: string, employeeId: number, snapshot: unknown = null, now = Date.now()): void {
     this.db
-      .prepare('INSERT INTO employee_links (user_id, employee_id, linked_at) VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET employee_id = excluded.employee_id, linked_at = excluded.linked_at')
-      .run(userId, employeeId, now);
+      .prepare(
+        'INSERT INTO employee_links (user_id, employee_id, snapshot, linked_at) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET employee_id = excluded.employee_id, snapshot = excluded.snapshot, linked_at = excluded.linked_at',
+      )
+      .run(userId, employeeId, JSON.stringify(snapshot), now);
   }
 
   employeeOf(userId: string): number | undefined {
-    const row = this.db.prepare('SELECT employee_id FROM employee_links WHERE user_id = ?').get(userId) as { employee_id: number } | undefined;
-    return row?.employee_id;
+    return this.linkOf(userId)?.employeeId;
+  }
+
+  linkOf(userId: string): { employeeId: number; snapshot: unknown } | undefined {
+    const row = this.db.prepare('SELECT employee_id, snapshot FROM employee_links WHERE user_id = ?').get(userId) as { employee_id: number; snapshot: string | null } | undefined;
+    return row && { employeeId: row.employee_id, snapshot: row.snapshot === null ? null : (JSON.parse(row.snapshot) as unknown) };
   }
 
   close(): void {

@@ -24,7 +24,7 @@ export async function startLocalStack(ports: LocalStackPorts = {}, log: (line: s
   let broker: BrokerStack;
   try {
     // until the bridge exists, the provisioning step points at a port where nothing listens: fail-open lets logins through
-    const bridge = { BMS_BRIDGE_URL: `http://127.0.0.1:${await freePort()}/webhooks/keycloak`, BMS_WEBHOOK_SECRET: newWebhookSecret() };
+    const bridge = { BMS_BRIDGE_URL: `http://127.0.0.1:${await freePort()}/webhooks/keycloak`, BMS_WEBHOOK_SECRET: newWebhookSecret(), BRIDGE_KEYCLOAK_CLIENT_SECRET: newWebhookSecret() };
     broker = await startBrokerStack({ httpPort: ports.keycloak, managementPort: ports.keycloakManagement, realmValues: { ...bms.realmValues, ...bridge }, log });
     await bms.startPortal(`${broker.keycloak.baseUrl}/realms/${broker.brokerRealm}`);
   } catch (err) {

@@ -28,6 +28,7 @@ export async function brokerRealmCopy(admin: KcAdminClient, baseUrl: string, pre
     BMS_COMPANY_NAME: 'unused',
     BMS_BRIDGE_URL: 'http://127.0.0.1:9/unused',
     BMS_WEBHOOK_SECRET: newWebhookSecret(),
+    BRIDGE_KEYCLOAK_CLIENT_SECRET: newWebhookSecret(),
     ...values,
   };
   const rep = JSON.parse(brokerRealmJson(all)) as RealmRepresentation;

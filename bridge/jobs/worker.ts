@@ -1,0 +1,91 @@
+import { Logger } from '../log/logger';
+import { Backoff, Failure, Job, JobStore } from './job-store';
+
+/**
+ * Runs due jobs from the store, a few at a time. The store guarantees one user's jobs never overlap; the worker
+ * only decides when to look. `kick` makes it look now (a webhook just queued work).
+ */
+export class Worker {
+  private active = 0;
+  private running = false;
+  private wake?: () => void;
+  private loop?: Promise<void>;
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly run: (job: Job) => Promise<unknown>,
+    private readonly failureOf: (err: unknown) => Failure,
+    private readonly backoff: Backoff,
+    private readonly log: Logger,
+    private readonly concurrency = 4,
+    private readonly pollMs = 250,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    const resumed = this.store.resumeInterrupted();
+    if (resumed) this.log.warn({ resumed }, 'jobs left running by an earlier stop were queued again');
+    this.running = true;
+    this.loop = this.cycle();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    while (this.active > 0) await sleep(20);
+  }
+
+  kick(): void {
+    this.wake?.();
+  }
+
+  /** Waits until the job is done or dead, or the budget runs out; returns the job as it then is. */
+  async waitFor(jobId: number, budgetMs: number): Promise<Job | undefined> {
+    const deadline = Date.now() + budgetMs;
+    for (;;) {
+      const job = this.store.get(jobId);
+      if (!job || job.state === 'done' || job.state === 'dead' || Date.now() >= deadline) return job;
+      await sleep(Math.min(20, Math.max(1, deadline - Date.now())));
+    }
+  }
+
+  private async cycle(): Promise<void> {
+    while (this.running) {
+      while (this.running && this.active < this.concurrency) {
+        const job = this.store.claim();
+        if (!job) break;
+        this.active++;
+        void this.execute(job).finally(() => {
+          this.active--;
+          this.kick();
+        });
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.pollMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+
+  private async execute(job: Job): Promise<void> {
+    try {
+      const result = await this.run(job);
+      this.store.complete(job.id, result);
+      this.log.info({ jobId: job.id, kind: job.kind, userId: job.userId, attempt: job.attempts }, 'job done');
+    } catch (err) {
+      const failure = this.failureOf(err);
+      const after = this.store.fail(job.id, failure, this.backoff);
+      const fields = { jobId: job.id, kind: job.kind, userId: job.userId, attempt: job.attempts, of: job.maxAttempts, error: failure.message };
+      if (after.state === 'dead') this.log.error(fields, 'job dead: no more attempts');
+      else this.log.warn({ ...fields, retryAt: new Date(after.runAt).toISOString() }, 'job failed; will retry');
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,145 @@
+import { BmsClient } from '../bms/client';
+import { BmsError } from '../bms/errors';
+import { NewEmployee } from '../bms/employees';
+import { Job, JobStore } from '../jobs/job-store';
+import { KeycloakGateway } from '../keycloak/gateway';
+import { Logger } from '../log/logger';
+import { evaluate } from '../rules/evaluate';
+import { BMS_FIELDS, Decision, FieldValues } from '../rules/model';
+import { LOOKUP_OF_FIELD, RuleSource } from '../rules/rule-source';
+import { BridgeAnswer, LoginProvisioningRequested } from '../webhooks/payload';
+
+export interface ProvisionJob {
+  login: LoginProvisioningRequested;
+  fields: FieldValues;
+}
+
+/** What was last written to BMS for a user: when a returning user's data equals it, BMS is not called at all. */
+interface Snapshot {
+  firstName: string;
+  lastName: string;
+  fields?: FieldValues;
+  writtenBack: boolean;
+}
+
+export interface ProvisionerOptions {
+  updatePolicy: 'names' | 'names-and-rules';
+  maxAttempts: number;
+}
+
+/**
+ * From a login webhook to a BMS employee: decide with the rules, queue a durable job, and run it (find by
+ * e-mail, create or link, update the names, remember the link, write bms_employee_id back to Keycloak).
+ */
+export class Provisioner {
+  constructor(
+    private readonly store: JobStore,
+    private readonly bms: BmsClient,
+    private readonly keycloak: KeycloakGateway,
+    private readonly rules: RuleSource,
+    private readonly options: ProvisionerOptions,
+    private readonly log: Logger,
+  ) {}
+
+  async decide(login: LoginProvisioningRequested): Promise<Decision> {
+    const { user } = login;
+    return evaluate(await this.rules.current(), { username: user.username, email: user.email, upn: user.upn, domain: user.domain, groups: user.groups });
+  }
+
+  /** Queues the login's work; the answer for a deny comes at once, without a job. */
+  async accept(login: LoginProvisioningRequested): Promise<{ answer: BridgeAnswer } | { job: Job }> {
+    const decision = await this.decide(login);
+    const logged = { userId: login.user.id, username: login.user.username, rule: decision.outcome === 'unusable' ? undefined : decision.rule?.name, outcome: decision.outcome, reason: decision.reason, eventId: login.eventId };
+    this.log.info(logged, 'provisioning decision');
+    if (decision.outcome !== 'provision') return { answer: { status: 'denied', message: decision.userMessage } };
+    if (!login.user.email) return { answer: { status: 'denied', message: 'Your directory account has no e-mail address, which BMS needs. Ask your IT administrator to add one.' } };
+    const payload: ProvisionJob = { login, fields: decision.fields };
+    return { job: this.store.enqueue('provision', login.user.id, payload, this.options.maxAttempts) };
+  }
+
+  /** Runs one claimed job; throws a BmsError (or other error) for the worker to record. */
+  async run(job: Job): Promise<unknown> {
+    switch (job.kind) {
+      case 'provision':
+        return this.provision(job.payload as ProvisionJob);
+      case 'deactivate':
+      case 'reactivate':
+        return this.setActive(job.userId, job.kind === 'reactivate');
+    }
+  }
+
+  private async provision({ login, fields }: ProvisionJob): Promise<{ employeeId: number; created: boolean }> {
+    const { user } = login;
+    const wanted: Snapshot = { firstName: user.firstName ?? '', lastName: user.lastName ?? '', fields: this.options.updatePolicy === 'names-and-rules' ? fields : undefined, writtenBack: true };
+    const link = this.store.linkOf(user.id);
+    if (link && same(link.snapshot as Snapshot | null, wanted)) return { employeeId: link.employeeId, created: false };
+
+    let employeeId = link?.employeeId;
+    let created = false;
+    if (employeeId === undefined) employeeId = (await this.bms.findEmployeeByEmail(user.email ?? ''))?.id;
+    if (employeeId === undefined) {
+      employeeId = (await this.bms.createEmployee(await this.newEmployee(login, fields))).id;
+      created = true;
+      this.log.info({ userId: user.id, employeeId }, 'BMS employee created');
+    } else {
+      const previous = link?.snapshot as Snapshot | null | undefined;
+      if (!previous || previous.firstName !== wanted.firstName || previous.lastName !== wanted.lastName || JSON.stringify(previous.fields) !== JSON.stringify(wanted.fields)) {
+        await this.bms.updateEmployee(employeeId, { firstName: wanted.firstName, lastName: wanted.lastName, ...(wanted.fields ? await this.ids(wanted.fields) : {}) });
+      }
+      this.log.info({ userId: user.id, employeeId, linked: !link }, link ? 'BMS employee updated' : 'existing BMS employee linked by e-mail');
+    }
+    this.store.link(user.id, employeeId, { ...wanted, writtenBack: false });
+    await this.keycloak.writeEmployeeId(user.id, employeeId);
+    this.store.link(user.id, employeeId, wanted);
+    return { employeeId, created };
+  }
+
+  private async setActive(userId: string, active: boolean): Promise<{ employeeId?: number; active: boolean }> {
+    const employeeId = this.store.employeeOf(userId);
+    if (employeeId === undefined) return { active };
+    if (active) await this.bms.reactivateEmployee(employeeId);
+    else await this.bms.deactivateEmployee(employeeId);
+    this.log.info({ userId, employeeId }, active ? 'BMS employee reactivated' : 'BMS employee deactivated');
+    return { employeeId, active };
+  }
+
+  private async newEmployee(login: LoginProvisioningRequested, fields: FieldValues): Promise<NewEmployee> {
+    const { user } = login;
+    const ids = await this.ids(fields);
+    return {
+      userName: user.upn ?? user.username,
+      firstName: user.firstName ?? '',
+      lastName: user.lastName ?? '',
+      emailAddress: user.email ?? '',
+      accountId: ids.accountId ?? 0,
+      departmentId: ids.departmentId ?? 0,
+      locationId: ids.locationId ?? 0,
+      managerId: ids.managerId,
+      jobTitleId: ids.jobTitleId ?? 0,
+      employmentTypeId: ids.employmentTypeId ?? 0,
+      securityRoleId: ids.securityRoleId ?? 0,
+      employeeRoleId: ids.employeeRoleId ?? 0,
+    };
+  }
+
+  /** BMS names → ids through the cached lookups; an unknown name is a BmsError of kind 'lookup' (not retryable). */
+  private async ids(fields: FieldValues): Promise<Partial<Record<`${(typeof BMS_FIELDS)[number]}Id`, number>>> {
+    const out: Partial<Record<`${(typeof BMS_FIELDS)[number]}Id`, number>> = {};
+    for (const field of BMS_FIELDS) {
+      const value = fields[field];
+      if (value) out[`${field}Id`] = await this.bms.lookups.resolve(LOOKUP_OF_FIELD[field], value);
+    }
+    return out;
+  }
+}
+
+function same(a: Snapshot | null | undefined, b: Snapshot): boolean {
+  return !!a && a.writtenBack && a.firstName === b.firstName && a.lastName === b.lastName && JSON.stringify(a.fields) === JSON.stringify(b.fields);
+}
+
+export function failureOf(err: unknown): { message: string; retryable: boolean; retryAfterMs?: number } {
+  if (err instanceof BmsError) return { message: err.message, retryable: err.retryable, retryAfterMs: err.details.retryAfterMs };
+  const message = err instanceof Error ? err.message : String(err);
+  // Keycloak or network trouble during write-back: worth another attempt
+  return { message, retryable: true };
+}

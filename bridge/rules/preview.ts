@@ -1,0 +1,43 @@
+import type UserRepresentation from '@keycloak/keycloak-admin-client/lib/defs/userRepresentation';
+import { z } from 'zod';
+
+import { evaluate } from './evaluate';
+import { Decision, UserFacts } from './model';
+import { MapperRepresentation, parseRuleSet } from './parse';
+
+export const factsSchema = z.strictObject({
+  username: z.string().optional(),
+  email: z.string().optional(),
+  upn: z.string().optional(),
+  domain: z.string().optional(),
+  groups: z.array(z.string()).default([]),
+});
+
+export interface PreviewSource {
+  mappers(idpAlias: string): Promise<MapperRepresentation[]>;
+  user(id: string): Promise<UserRepresentation | undefined>;
+  userByEmail(email: string): Promise<UserRepresentation | undefined>;
+}
+
+export type PreviewRequest = { userId: string } | { email: string } | { facts: z.input<typeof factsSchema> };
+
+export interface Preview {
+  facts: UserFacts;
+  decision: Decision;
+  rulesProblems: string[];
+}
+
+/** "What would happen to this user": the decision, the winning rule and the BMS fields, without touching BMS. */
+export async function preview(source: PreviewSource, idpAlias: string, request: PreviewRequest): Promise<Preview> {
+  const facts = await factsFor(source, request);
+  const ruleSet = parseRuleSet(idpAlias, await source.mappers(idpAlias));
+  return { facts, decision: evaluate(ruleSet, facts), rulesProblems: ruleSet.problems };
+}
+
+async function factsFor(source: PreviewSource, request: PreviewRequest): Promise<UserFacts> {
+  if ('facts' in request) return factsSchema.parse(request.facts);
+  const user = 'userId' in request ? await source.user(request.userId) : await source.userByEmail(request.email);
+  if (!user) throw new Error(`no Keycloak user ${'userId' in request ? `with id ${request.userId}` : `with e-mail ${request.email}`}`);
+  const first = (name: string): string | undefined => user.attributes?.[name]?.[0];
+  return { username: user.username, email: user.email, upn: first('upn'), domain: first('ad_domain'), groups: user.attributes?.ad_groups ?? [] };
+}
