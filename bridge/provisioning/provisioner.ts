@@ -20,6 +20,8 @@ interface Snapshot {
   lastName: string;
   fields?: FieldValues;
   writtenBack: boolean;
+  /** set when the bridge deactivated the employee; only then does re-enabling the user reactivate it */
+  deactivated?: boolean;
 }
 
 export interface ProvisionerOptions {
@@ -74,33 +76,48 @@ export class Provisioner {
     const link = this.store.linkOf(user.id);
     if (link && same(link.snapshot as Snapshot | null, wanted)) return { employeeId: link.employeeId, created: false };
 
+    const previous = link?.snapshot as Snapshot | null | undefined;
+    // what BMS holds now: the last snapshot for a linked user, or what searchselect shows for one found by e-mail
+    let known: Pick<Snapshot, 'firstName' | 'lastName' | 'fields'> | undefined = previous ?? undefined;
     let employeeId = link?.employeeId;
     let created = false;
-    if (employeeId === undefined) employeeId = (await this.bms.findEmployeeByEmail(user.email ?? ''))?.id;
+    if (employeeId === undefined) {
+      const found = await this.bms.findEmployeeByEmail(user.email ?? '');
+      employeeId = found?.id;
+      if (found) known = { firstName: found.firstName ?? '', lastName: found.lastName ?? '', fields: undefined };
+    }
     if (employeeId === undefined) {
       employeeId = (await this.bms.createEmployee(await this.newEmployee(login, fields))).id;
       created = true;
       this.log.info({ userId: user.id, employeeId }, 'BMS employee created');
     } else {
-      const previous = link?.snapshot as Snapshot | null | undefined;
-      if (!previous || previous.firstName !== wanted.firstName || previous.lastName !== wanted.lastName || JSON.stringify(previous.fields) !== JSON.stringify(wanted.fields)) {
+      if (!known || known.firstName !== wanted.firstName || known.lastName !== wanted.lastName || (wanted.fields && JSON.stringify(known.fields) !== JSON.stringify(wanted.fields))) {
         await this.bms.updateEmployee(employeeId, { firstName: wanted.firstName, lastName: wanted.lastName, ...(wanted.fields ? await this.ids(wanted.fields) : {}) });
       }
       this.log.info({ userId: user.id, employeeId, linked: !link }, link ? 'BMS employee updated' : 'existing BMS employee linked by e-mail');
     }
-    this.store.link(user.id, employeeId, { ...wanted, writtenBack: false });
+    const snapshot: Snapshot = { ...wanted, deactivated: previous?.deactivated };
+    this.store.link(user.id, employeeId, { ...snapshot, writtenBack: false });
     await this.keycloak.writeEmployeeId(user.id, employeeId);
-    this.store.link(user.id, employeeId, wanted);
+    this.store.link(user.id, employeeId, snapshot);
     return { employeeId, created };
   }
 
-  private async setActive(userId: string, active: boolean): Promise<{ employeeId?: number; active: boolean }> {
-    const employeeId = this.store.employeeOf(userId);
-    if (employeeId === undefined) return { active };
-    if (active) await this.bms.reactivateEmployee(employeeId);
-    else await this.bms.deactivateEmployee(employeeId);
-    this.log.info({ userId, employeeId }, active ? 'BMS employee reactivated' : 'BMS employee deactivated');
-    return { employeeId, active };
+  /**
+   * Deactivates (never deletes) the employee of a disabled or deleted user, and reactivates it when the user is
+   * enabled again, but only an employee the bridge itself deactivated: every user update in Keycloak (the
+   * bridge's own write-back included) reports the user as enabled, and must not undo a deactivation made in BMS.
+   */
+  private async setActive(userId: string, active: boolean): Promise<{ employeeId?: number; changed: boolean }> {
+    const link = this.store.linkOf(userId);
+    if (!link) return { changed: false };
+    const snapshot = (link.snapshot ?? {}) as Snapshot;
+    if (active !== Boolean(snapshot.deactivated)) return { employeeId: link.employeeId, changed: false };
+    if (active) await this.bms.reactivateEmployee(link.employeeId);
+    else await this.bms.deactivateEmployee(link.employeeId);
+    this.store.link(userId, link.employeeId, { ...snapshot, deactivated: !active });
+    this.log.info({ userId, employeeId: link.employeeId }, active ? 'BMS employee reactivated' : 'BMS employee deactivated');
+    return { employeeId: link.employeeId, changed: true };
   }
 
   private async newEmployee(login: LoginProvisioningRequested, fields: FieldValues): Promise<NewEmployee> {

@@ -1,0 +1,172 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import type KcAdminClient from '@keycloak/keycloak-admin-client';
+import type { Browser, Page } from 'playwright-core';
+import { Webhook } from 'standardwebhooks';
+
+import { RunningBridge, startBridge } from '../../bridge/bridge';
+import { bridgeConfigSchema } from '../../bridge/config/config';
+import { silentLogger } from '../../bridge/log/logger';
+import { createBmsEmulator, DEFAULT_API_USER, BmsEmulator } from '../bms-emulator/server';
+import { newWebhookSecret } from '../stack/webhook-secret';
+import { adminClient, findUserByUsername } from '../support/admin';
+import { brokerRealmCopy, RealmCopy } from '../support/broker-realm-copy';
+import { stackInfo } from '../support/stack-info';
+import { launchBrowser } from './browser';
+import { signInAtStandIn, waitForText } from './passly-login';
+
+const { baseUrl } = stackInfo();
+const secret = newWebhookSecret();
+const clientSecret = newWebhookSecret();
+let browser: Browser;
+let admin: KcAdminClient;
+let copy: RealmCopy;
+let emulator: BmsEmulator;
+let closeEmulator: () => Promise<void>;
+let bridge: RunningBridge;
+let dir: string;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  admin = await adminClient();
+  emulator = createBmsEmulator();
+  const api = await emulator.listen();
+  closeEmulator = api.close;
+  copy = await brokerRealmCopy(admin, baseUrl, 'broker-bridge', { BMS_WEBHOOK_SECRET: secret, BRIDGE_KEYCLOAK_CLIENT_SECRET: clientSecret });
+  dir = mkdtempSync(join(tmpdir(), 'bridge-'));
+  const config = bridgeConfigSchema.parse({
+    server: { port: 0 },
+    webhook: { secret, answerBudgetMs: 2500 },
+    keycloak: { baseUrl, realm: copy.realm, clientId: 'bms-bridge', clientSecret },
+    bms: { baseUrl: api.url, tenant: DEFAULT_API_USER.tenant, userName: DEFAULT_API_USER.userName, password: DEFAULT_API_USER.password, timeoutMs: 1000, retry: { attempts: 1 } },
+    store: { path: join(dir, 'bridge.sqlite') },
+    jobs: { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 200 },
+  });
+  bridge = await startBridge(config, silentLogger);
+  await copy.configureProvisioning({ 'gated.clients': 'account-console', 'bridge.url': `${bridge.url}/webhooks/keycloak`, 'read.timeout.ms': '4000' });
+});
+
+afterAll(async () => {
+  await bridge?.stop();
+  await closeEmulator?.();
+  await copy?.cleanup();
+  await browser?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function login(username: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${baseUrl}/realms/${copy.realm}/account`);
+  await signInAtStandIn(page, username);
+  return page;
+}
+
+async function loginToAccountConsole(username: string): Promise<void> {
+  const page = await login(username);
+  await page.waitForURL(`${baseUrl}/realms/${copy.realm}/account**`, { timeout: 30_000 });
+  await page.getByText('Personal info').first().waitFor({ timeout: 30_000 });
+  await page.context().close();
+}
+
+const employeesWith = (email: string) => emulator.store.all().filter((e) => e.emailAddress.toLowerCase() === email.toLowerCase());
+const writes = (): number => emulator.calls.filter((c) => /^(POST|PATCH) \/v2\/hr\/employees/.test(c)).length;
+
+async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('the bridge, end to end through Keycloak and the BMS emulator', () => {
+  test('a new user is created from the winning rule during the login, and bms_employee_id is written back', async () => {
+    const before = emulator.calls.length;
+    await loginToAccountConsole('grace.hopper@contoso.com');
+    const [employee] = employeesWith('grace.hopper@contoso.com');
+    expect(employee).toMatchObject({ userName: 'grace.hopper@contoso.com', firstName: 'Grace', departmentId: 1, securityRoleId: 2, locationId: 2, isActive: true });
+    const user = await findUserByUsername(admin, copy.realm, 'grace.hopper@contoso.com');
+    expect(user?.attributes?.bms_employee_id).toEqual([String(employee.id)]);
+    const employeeCalls = emulator.calls.slice(before).filter((c) => c.includes('/v2/hr/employees') && !c.endsWith('/lookup'));
+    expect(employeeCalls).toEqual(['GET /v2/hr/employees/searchselect', 'POST /v2/hr/employees']);
+
+    // the same user again, unchanged: no BMS call at all
+    const again = emulator.calls.length;
+    await loginToAccountConsole('grace.hopper@contoso.com');
+    expect(emulator.calls.slice(again)).toEqual([]);
+  });
+
+  test('a user whose e-mail matches an existing employee in another case is linked, never duplicated', async () => {
+    const writesBefore = writes();
+    await loginToAccountConsole('margaret.hamilton@contoso.com');
+    expect(employeesWith('margaret.hamilton@contoso.com').map((e) => e.id)).toEqual([101]);
+    expect((await findUserByUsername(admin, copy.realm, 'margaret.hamilton@contoso.com'))?.attributes?.bms_employee_id).toEqual(['101']);
+    expect(writes() - writesBefore).toBe(0); // the names already match: linking alone
+  });
+
+  test('a deny rule stops the login with a message the user can act on, and creates nothing', async () => {
+    const page = await login('linus.pauling@fabrikam.com');
+    await waitForText(page, /not set up to use BMS/);
+    expect(employeesWith('linus.pauling@fabrikam.com')).toEqual([]);
+    await page.context().close();
+  });
+
+  test('disabling the user in Keycloak deactivates the employee; enabling reactivates it', async () => {
+    const user = await findUserByUsername(admin, copy.realm, 'grace.hopper@contoso.com');
+    const [employee] = employeesWith('grace.hopper@contoso.com');
+    await admin.users.update({ realm: copy.realm, id: user?.id ?? '' }, { ...user, enabled: false });
+    await eventually(() => emulator.store.get(employee.id)?.isActive === false, 'deactivation');
+    await admin.users.update({ realm: copy.realm, id: user?.id ?? '' }, { ...user, enabled: true });
+    await eventually(() => emulator.store.get(employee.id)?.isActive === true, 'reactivation');
+  });
+});
+
+describe('the bridge under load and faults (signed webhooks sent directly)', () => {
+  const signer = new Webhook(secret);
+  let n = 0;
+  async function send(email: string, userId: string): Promise<{ status: string }> {
+    const body = JSON.stringify({
+      type: 'login.provisioning_requested', eventId: `test-${n}`, realm: copy.realm, idpAlias: 'passly', clientId: 'account-console',
+      user: { id: userId, username: email, subject: email, email, firstName: 'Test', lastName: 'User', upn: email, domain: 'contoso.com', groups: ['BMS-Techs'] },
+      firstLogin: true, time: new Date().toISOString(),
+    });
+    const id = `msg_test_${n++}_${Math.random().toString(36).slice(2)}`;
+    const now = new Date();
+    const res = await fetch(`${bridge.url}/webhooks/keycloak`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': signer.sign(id, now, body) },
+      body,
+    });
+    return (await res.json()) as { status: string };
+  }
+
+  test('20 concurrent webhooks for one user make exactly one employee', async () => {
+    const answers = await Promise.all(Array.from({ length: 20 }, () => send('concurrent.user@contoso.com', 'user-concurrent')));
+    expect(answers.every((a) => a.status === 'provisioned' || a.status === 'pending')).toBe(true);
+    await eventually(() => bridge.store.list({ userId: 'user-concurrent' }).every((j) => j.state === 'done'), 'all 20 jobs done');
+    expect(employeesWith('concurrent.user@contoso.com')).toHaveLength(1);
+  });
+
+  test('BMS answering 503 twice: the job retries and the employee is created once', async () => {
+    emulator.setFaults({ failNext: { count: 2, status: 503 }, pathPrefix: '/v2/hr/employees' });
+    await send('flaky.bms@contoso.com', 'user-flaky');
+    await eventually(() => employeesWith('flaky.bms@contoso.com').length === 1, 'creation after the 503s');
+    const [job] = bridge.store.list({ userId: 'user-flaky' });
+    expect(job).toMatchObject({ state: 'done' });
+    expect(job.attempts).toBeGreaterThan(1);
+    emulator.setFaults({});
+  });
+
+  test('BMS down: the login is answered pending at once, and the job is dead after the configured attempts with the error kept', async () => {
+    emulator.setFaults({ down: true, pathPrefix: '/v2/hr/employees' });
+    expect(await send('down.bms@contoso.com', 'user-down')).toEqual({ status: 'pending' });
+    const job = await eventually(() => bridge.store.list({ userId: 'user-down', state: 'dead' })[0], 'the dead job');
+    expect(job.attempts).toBe(3);
+    expect(job.lastError).toMatch(/cannot reach BMS/);
+    emulator.setFaults({});
+  });
+});
