@@ -38,6 +38,7 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
     ready: [
       { name: 'store', check: async () => (store.list({ limit: 1 }), undefined) },
       { name: 'keycloak', check: () => keycloak.ping() },
+      { name: 'bms', check: () => bms.ping() },
       { name: 'rules', check: () => rules.problems() },
     ],
     logger: log,

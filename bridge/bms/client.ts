@@ -23,16 +23,28 @@ export class BmsClient {
   private readonly writer: EmployeeWriter;
   private readonly transport: BmsTransport;
   private readonly pageSize: number;
+  private readonly tokens: TokenSource;
 
   constructor(settings: BmsClientConfigInput, options: BmsClientOptions = {}) {
     const config = parseBmsClientConfig(settings);
     const log = options.logger ?? silentLogger;
     const limiter = options.rateLimiter ?? sharedRateLimiter(`${config.baseUrl}|${config.tenant.toLowerCase()}`, config.rateLimit);
     this.transport = new BmsTransport(config, limiter, log);
-    this.transport.useTokens(new TokenSource(config, this.transport, log));
+    this.tokens = new TokenSource(config, this.transport, log);
+    this.transport.useTokens(this.tokens);
     this.lookups = new Lookups(this.transport, config.lookupTtlMs, config.employmentTypeTable);
     this.writer = new EmployeeWriter(this.transport, config.writeContract);
     this.pageSize = config.searchPageSize;
+  }
+
+  /** For readyz: undefined when BMS accepts the API user (a cached token costs no call), else what is wrong. */
+  async ping(): Promise<string | undefined> {
+    try {
+      await this.tokens.get();
+      return undefined;
+    } catch (err) {
+      return `BMS: ${(err as Error).message}`;
+    }
   }
 
   findEmployeeByEmail(email: string, priority = PRIORITY_LOGIN): Promise<EmployeeSummary | undefined> {

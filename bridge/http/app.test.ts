@@ -9,6 +9,7 @@ import { SqliteJobStore } from '../jobs/sqlite-job-store';
 import { createApp, WebhookHandlers } from './app';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const ADMIN_TOKEN = 'test-admin-token-not-a-secret-000';
 const fixture = readFileSync(join(__dirname, '..', '..', 'test', 'fixtures', 'webhooks', 'login-provisioning-requested.json'), 'utf8');
 let server: Server;
 let base: string;
@@ -24,7 +25,7 @@ const handlers: WebhookHandlers = {
 
 beforeAll(async () => {
   store = new SqliteJobStore(':memory:');
-  const app = createApp({ secret: SECRET, maxBodyBytes: 65_536, store, handlers, ready: [{ name: 'store', check: async () => undefined }, { name: 'bms', check: async () => 'BMS unreachable: ECONNREFUSED' }] });
+  const app = createApp({ secret: SECRET, maxBodyBytes: 65_536, store, handlers, preview: { token: ADMIN_TOKEN, run: async (request) => ({ asked: request }) }, ready: [{ name: 'store', check: async () => undefined }, { name: 'bms', check: async () => 'BMS unreachable: ECONNREFUSED' }] });
   server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -118,4 +119,15 @@ test('healthz says alive; readyz lists each check and answers 503 when one fails
   const ready = await fetch(`${base}/readyz`);
   expect(ready.status).toBe(503);
   expect(await ready.json()).toEqual({ status: 'not ready', checks: { store: 'ok', bms: 'BMS unreachable: ECONNREFUSED' } });
+});
+
+test('the preview endpoint needs the admin bearer token and says what to send', async () => {
+  const ask = (body: unknown, token?: string) =>
+    fetch(`${base}/admin/preview`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+  expect((await ask({ email: 'a@b.c' })).status).toBe(401);
+  expect((await ask({ email: 'a@b.c' }, 'wrong-token-of-some-length-0000000')).status).toBe(401);
+  expect(await (await ask({ email: 'a@b.c' }, ADMIN_TOKEN)).json()).toEqual({ asked: { email: 'a@b.c' } });
+  const bad = await ask({ nothing: true }, ADMIN_TOKEN);
+  expect(bad.status).toBe(400);
+  expect(((await bad.json()) as { error: string }).error).toBe('give userId, email, or facts {groups, domain, upn, email}');
 });
