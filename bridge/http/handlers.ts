@@ -20,7 +20,7 @@ export function webhookHandlers(provisioner: Provisioner, worker: Worker, store:
       const job = await worker.waitFor(accepted.job.id, Math.max(0, budgetMs - (Date.now() - started)));
       if (job?.state === 'done') {
         const result = job.result as { employeeId?: number } | null;
-        return { status: 'provisioned', message: result?.employeeId === undefined ? undefined : `BMS employee ${result.employeeId}` };
+        return { status: 'provisioned', employeeId: result?.employeeId };
       }
       log.info({ jobId: accepted.job.id, state: job?.state }, 'login answered pending; the job goes on in the background');
       return { status: 'pending' };

@@ -28,5 +28,6 @@ export type LoginProvisioningRequested = z.infer<typeof loginProvisioningRequest
 export const bridgeAnswerSchema = z.strictObject({
   status: z.enum(['provisioned', 'pending', 'denied']),
   message: z.string().max(500).optional(),
+  employeeId: z.number().int().optional(),
 });
 export type BridgeAnswer = z.infer<typeof bridgeAnswerSchema>;

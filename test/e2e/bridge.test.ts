@@ -8,6 +8,7 @@ import { Webhook } from 'standardwebhooks';
 
 import { RunningBridge, startBridge } from '../../bridge/bridge';
 import { bridgeConfigSchema } from '../../bridge/config/config';
+import { SqliteJobStore } from '../../bridge/jobs/sqlite-job-store';
 import { silentLogger } from '../../bridge/log/logger';
 import { createBmsEmulator, DEFAULT_API_USER, BmsEmulator } from '../bms-emulator/server';
 import { newWebhookSecret } from '../stack/webhook-secret';
@@ -27,6 +28,7 @@ let emulator: BmsEmulator;
 let closeEmulator: () => Promise<void>;
 let bridge: RunningBridge;
 let dir: string;
+let config: ReturnType<typeof bridgeConfigSchema.parse>;
 
 beforeAll(async () => {
   browser = await launchBrowser();
@@ -36,7 +38,7 @@ beforeAll(async () => {
   closeEmulator = api.close;
   copy = await brokerRealmCopy(admin, baseUrl, 'broker-bridge', { BMS_WEBHOOK_SECRET: secret, BRIDGE_KEYCLOAK_CLIENT_SECRET: clientSecret });
   dir = mkdtempSync(join(tmpdir(), 'bridge-'));
-  const config = bridgeConfigSchema.parse({
+  config = bridgeConfigSchema.parse({
     server: { port: 0 },
     webhook: { secret, answerBudgetMs: 2500 },
     keycloak: { baseUrl, realm: copy.realm, clientId: 'bms-bridge', clientSecret },
@@ -144,6 +146,23 @@ describe('the bridge under load and faults (signed webhooks sent directly)', () 
     return (await res.json()) as { status: string };
   }
 
+  test('a provisioned answer carries the employee id', async () => {
+    const answer = await send('answer.id@contoso.com', 'user-answer');
+    expect(answer).toEqual({ status: 'provisioned', employeeId: employeesWith('answer.id@contoso.com')[0].id });
+  });
+
+  test('BMS answering 429: the call waits for Retry-After and both employees are created', async () => {
+    const saved = { ...emulator.settings };
+    Object.assign(emulator.settings, { rateLimitPerHour: 1, rateWindowMs: 1500 });
+    emulator.rateLimit.reset();
+    const rejectedBefore = emulator.rateLimit.rejected;
+    await Promise.all([send('limited.one@contoso.com', 'user-limited-1'), send('limited.two@contoso.com', 'user-limited-2')]);
+    await eventually(() => employeesWith('limited.one@contoso.com').length === 1 && employeesWith('limited.two@contoso.com').length === 1, 'both employees');
+    expect(emulator.rateLimit.rejected).toBeGreaterThan(rejectedBefore);
+    Object.assign(emulator.settings, saved);
+    emulator.rateLimit.reset();
+  });
+
   test('20 concurrent webhooks for one user make exactly one employee', async () => {
     const answers = await Promise.all(Array.from({ length: 20 }, () => send('concurrent.user@contoso.com', 'user-concurrent')));
     expect(answers.every((a) => a.status === 'provisioned' || a.status === 'pending')).toBe(true);
@@ -155,8 +174,7 @@ describe('the bridge under load and faults (signed webhooks sent directly)', () 
     emulator.setFaults({ failNext: { count: 2, status: 503 }, pathPrefix: '/v2/hr/employees' });
     await send('flaky.bms@contoso.com', 'user-flaky');
     await eventually(() => employeesWith('flaky.bms@contoso.com').length === 1, 'creation after the 503s');
-    const [job] = bridge.store.list({ userId: 'user-flaky' });
-    expect(job).toMatchObject({ state: 'done' });
+    const job = await eventually(() => bridge.store.list({ userId: 'user-flaky', state: 'done' })[0], 'the job to finish');
     expect(job.attempts).toBeGreaterThan(1);
     emulator.setFaults({});
   });
@@ -169,4 +187,43 @@ describe('the bridge under load and faults (signed webhooks sent directly)', () 
     expect(job.lastError).toMatch(/cannot reach BMS/);
     emulator.setFaults({});
   });
+
+  test('a job left running by a crash is resumed when the bridge starts again', async () => {
+    const path = join(dir, 'bridge.sqlite');
+    await bridge.stop();
+    const crashed = new SqliteJobStore(path);
+    const login = { type: 'login.provisioning_requested', eventId: 'crash', realm: copy.realm, idpAlias: 'passly', clientId: 'account-console', firstLogin: true, time: new Date().toISOString(),
+      user: { id: 'user-crash', username: 'crash@contoso.com', subject: 'crash@contoso.com', email: 'crash@contoso.com', firstName: 'Crash', lastName: 'Test', upn: 'crash@contoso.com', domain: 'contoso.com', groups: ['BMS-Techs'] } };
+    crashed.enqueue('provision', 'user-crash', { login, fields: { account: 'Contoso MSP', department: 'Service Desk', location: 'Head Office', jobTitle: 'Technician', employmentType: 'Full Time', securityRole: 'Technician', employeeRole: 'Engineer' } }, 3);
+    expect(crashed.claim()?.state).toBe('running');
+    crashed.close(); // the process dies here
+    bridge = await startBridge(config, silentLogger);
+    await copy.configureProvisioning({ 'bridge.url': `${bridge.url}/webhooks/keycloak` }); // a new port
+    await eventually(() => employeesWith('crash@contoso.com').length === 1, 'the resumed job');
+    const job = await eventually(() => bridge.store.list({ userId: 'user-crash', state: 'done' })[0], 'the job to finish');
+    expect(job.attempts).toBe(2); // one attempt before the crash, one after
+  });
 });
+
+describe('rules maintained in the Keycloak console', () => {
+  test('a rule created through the admin client is used at once (the listener drops the cache)', async () => {
+    expect((await bridge.provisioner.decide(loginFor(['Contractors']))).outcome).toBe('deny');
+    await admin.identityProviders.createMapper({
+      realm: copy.realm,
+      alias: 'passly',
+      identityProviderMapper: { name: 'Rule 60: contractors', identityProviderAlias: 'passly', identityProviderMapper: 'bms-mapping-rule', config: { 'bms.order': '60', 'bms.match.group': 'Contractors', 'bms.security.role': 'Read Only' } },
+    });
+    const decision = await eventually(async () => {
+      const d = await bridge.provisioner.decide(loginFor(['Contractors']));
+      return d.outcome === 'provision' ? d : undefined;
+    }, 'the new rule to be used');
+    expect(decision).toMatchObject({ rule: { name: 'Rule 60: contractors' }, fields: { securityRole: 'Read Only' } });
+  });
+});
+
+function loginFor(groups: string[]) {
+  return {
+    type: 'login.provisioning_requested' as const, eventId: 'preview', realm: copy.realm, idpAlias: 'passly', clientId: 'account-console', firstLogin: false, time: new Date().toISOString(),
+    user: { id: 'u', username: 'c@contoso.com', subject: 'c@contoso.com', email: 'c@contoso.com', firstName: 'C', lastName: 'T', upn: 'c@contoso.com', domain: 'contoso.com', groups },
+  };
+}
