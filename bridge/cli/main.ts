@@ -27,18 +27,30 @@ Commands:
 Configuration comes from environment variables (and BRIDGE_CONFIG_FILE); see README, "Bridge configuration".
 `;
 
-async function main(argv: string[]): Promise<number> {
+type Out = (text: string) => void;
+let print: (text: string) => number = () => 0;
+let env: NodeJS.ProcessEnv = process.env;
+
+/** Runs one command; returns the exit code. `serve` runs until SIGINT or SIGTERM. */
+export async function main(argv: string[], environment: NodeJS.ProcessEnv = process.env, out: Out = (t) => void process.stdout.write(t), err: Out = (t) => void process.stderr.write(t)): Promise<number> {
+  env = environment;
+  print = (text) => (out(`${text}\n`), 0);
   const [command, sub, ...rest] = argv;
-  if (!command || command === '--help' || command === 'help') return print(HELP);
-  if (command === 'serve') return serve();
-  if (command === 'preview') return runPreview(argv.slice(1));
-  if (command === 'jobs') return jobs(sub, rest);
-  process.stderr.write(`bridge: unknown command '${command}'\n\n${HELP}`);
-  return 2;
+  try {
+    if (!command || command === '--help' || command === 'help') return print(HELP);
+    if (command === 'serve') return await serve();
+    if (command === 'preview') return await runPreview(argv.slice(1), err);
+    if (command === 'jobs') return jobs(sub, rest, err);
+    err(`bridge: unknown command '${command}'\n\n${HELP}`);
+    return 2;
+  } catch (e) {
+    err(`bridge: ${e instanceof ConfigError ? e.message : (e as Error).message}\n`);
+    return 1;
+  }
 }
 
 async function serve(): Promise<number> {
-  const config = loadConfig();
+  const config = loadConfig(env);
   const log = createLogger(config.log.level);
   const bridge = await startBridge(config, log);
   const stop = async (): Promise<void> => {
@@ -50,23 +62,23 @@ async function serve(): Promise<number> {
   return new Promise(() => undefined);
 }
 
-async function runPreview(args: string[]): Promise<number> {
+async function runPreview(args: string[], err: Out): Promise<number> {
   const { values } = parseArgs({ args, options: { 'user-id': { type: 'string' }, email: { type: 'string' }, groups: { type: 'string' }, domain: { type: 'string' }, upn: { type: 'string' } } });
   let request: PreviewRequest;
   if (values['user-id']) request = { userId: values['user-id'] };
   else if (values.groups !== undefined) request = { facts: { groups: values.groups.split(',').map((g) => g.trim()).filter(Boolean), domain: values.domain, upn: values.upn, email: values.email } };
   else if (values.email) request = { email: values.email };
   else {
-    process.stderr.write('bridge preview: give --user-id, --email, or --groups (see bridge --help)\n');
+    err('bridge preview: give --user-id, --email, or --groups (see bridge --help)\n');
     return 2;
   }
-  const config = loadConfig();
+  const config = loadConfig(env);
   const result = await preview(new KeycloakGateway(config.keycloak, silentLogger), config.keycloak.idpAlias, request);
   return print(JSON.stringify(result, null, 2));
 }
 
-function jobs(sub: string | undefined, args: string[]): number {
-  const config = loadConfig();
+function jobs(sub: string | undefined, args: string[], err: Out): number {
+  const config = loadConfig(env);
   const store = new SqliteJobStore(config.store.path);
   try {
     if (sub === 'list') {
@@ -83,24 +95,13 @@ function jobs(sub: string | undefined, args: string[]): number {
       if (!job) throw new Error(`no job ${id}`);
       return print(JSON.stringify(job, null, 2));
     }
-    process.stderr.write('bridge jobs: use list [--state S], show ID or retry ID\n');
+    err('bridge jobs: use list [--state S], show ID or retry ID\n');
     return 2;
   } finally {
     store.close();
   }
 }
 
-function print(text: string): number {
-  process.stdout.write(`${text}\n`);
-  return 0;
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => (process.exitCode = code));
 }
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    if (code !== undefined) process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`bridge: ${err instanceof ConfigError ? err.message : (err as Error).message}\n`);
-    process.exit(1);
-  },
-);

@@ -7,6 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 
 import { RunningBridge, startBridge } from '../../bridge/bridge';
+import { main as cli } from '../../bridge/cli/main';
 import { bridgeConfigSchema } from '../../bridge/config/config';
 import { SqliteJobStore } from '../../bridge/jobs/sqlite-job-store';
 import { silentLogger } from '../../bridge/log/logger';
@@ -218,6 +219,36 @@ describe('rules maintained in the Keycloak console', () => {
       return d.outcome === 'provision' ? d : undefined;
     }, 'the new rule to be used');
     expect(decision).toMatchObject({ rule: { name: 'Rule 60: contractors' }, fields: { securityRole: 'Read Only' } });
+  });
+});
+
+describe('preview and problems', () => {
+  test('the CLI previews a Keycloak user by e-mail without touching BMS', async () => {
+    const before = emulator.calls.length;
+    let out = '';
+    const code = await cli(['preview', '--email', 'grace.hopper@contoso.com'], {
+      BRIDGE_WEBHOOK_SECRET: secret, KEYCLOAK_URL: baseUrl, KEYCLOAK_REALM: copy.realm, KEYCLOAK_CLIENT_ID: 'bms-bridge', KEYCLOAK_CLIENT_SECRET: clientSecret,
+      BMS_BASE_URL: 'http://127.0.0.1:9', BMS_TENANT: 'x', BMS_USERNAME: 'x', BMS_PASSWORD: 'x',
+    }, (t) => (out += t), () => undefined);
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ decision: { outcome: 'provision', rule: { name: 'Rule 20: technicians' } }, facts: { email: 'grace.hopper@contoso.com' } });
+    expect(emulator.calls.length).toBe(before);
+  });
+
+  test('a rule naming a BMS value that does not exist is reported by readyz and provisions nobody', async () => {
+    const created = await admin.identityProviders.createMapper({
+      realm: copy.realm,
+      alias: 'passly',
+      identityProviderMapper: { name: 'Rule 70: wizards', identityProviderAlias: 'passly', identityProviderMapper: 'bms-mapping-rule', config: { 'bms.order': '70', 'bms.match.group': 'Wizards', 'bms.department': 'Wizardry' } },
+    });
+    const ready = await eventually(async () => {
+      const res = await fetch(`${bridge.url}/readyz`);
+      const body = (await res.json()) as { checks: Record<string, string> };
+      return res.status === 503 && body.checks.rules.includes('Wizardry') ? body : undefined;
+    }, 'readyz to report the unknown name');
+    expect(ready.checks.rules).toContain("rule 'Rule 70: wizards': BMS has no department named 'Wizardry'");
+    expect((await bridge.provisioner.decide(loginFor(['BMS-Techs']))).outcome).toBe('unusable');
+    await admin.identityProviders.delMapper({ realm: copy.realm, alias: 'passly', id: created.id });
   });
 });
 
