@@ -17,7 +17,7 @@ import { adminClient, findUserByUsername } from '../support/admin';
 import { brokerRealmCopy, RealmCopy } from '../support/broker-realm-copy';
 import { stackInfo } from '../support/stack-info';
 import { launchBrowser } from './browser';
-import { signInAtStandIn, waitForText } from './passly-login';
+import { expectAccountConsole, loginAtAccountConsole, waitForText } from './passly-login';
 
 const { baseUrl } = stackInfo();
 const secret = newWebhookSecret();
@@ -59,17 +59,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function login(username: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(`${baseUrl}/realms/${copy.realm}/account`);
-  await signInAtStandIn(page, username);
-  return page;
-}
+const login = (username: string): Promise<Page> => loginAtAccountConsole(browser, baseUrl, copy.realm, username);
 
 async function loginToAccountConsole(username: string): Promise<void> {
   const page = await login(username);
-  await page.waitForURL(`${baseUrl}/realms/${copy.realm}/account**`, { timeout: 30_000 });
-  await page.getByText('Personal info').first().waitFor({ timeout: 30_000 });
+  await expectAccountConsole(page, baseUrl, copy.realm);
   await page.context().close();
 }
 

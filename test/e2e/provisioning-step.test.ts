@@ -9,7 +9,7 @@ import { WebhookReceiver } from '../support/webhook-receiver';
 import { newWebhookSecret } from '../stack/webhook-secret';
 import { standInUser } from '../stack/passly-stand-in';
 import { launchBrowser } from './browser';
-import { signInAtStandIn, waitForText } from './passly-login';
+import { expectAccountConsole as expectSignedIn, loginAtAccountConsole, waitForText } from './passly-login';
 
 const { baseUrl } = stackInfo();
 let browser: Browser;
@@ -41,17 +41,9 @@ beforeEach(async () => {
   await copy.configureProvisioning({ 'gated.clients': 'account-console', 'failure.mode': 'fail-open', 'connect.timeout.ms': '1000', 'read.timeout.ms': '1500', 'bridge.url': receiver.url });
 });
 
-async function login(username: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(`${baseUrl}/realms/${copy.realm}/account`);
-  await signInAtStandIn(page, username);
-  return page;
-}
+const login = (username: string): Promise<Page> => loginAtAccountConsole(browser, baseUrl, copy.realm, username);
 
-async function expectAccountConsole(page: Page): Promise<void> {
-  await page.waitForURL(`${baseUrl}/realms/${copy.realm}/account**`, { timeout: 30_000 });
-  await page.getByText('Personal info').first().waitFor({ timeout: 30_000 });
-}
+const expectAccountConsole = (page: Page): Promise<void> => expectSignedIn(page, baseUrl, copy.realm);
 
 async function postLoginEvent(username: string): Promise<Record<string, string>> {
   const events = await admin.realms.findEvents({ realm: copy.realm, max: 100 });
