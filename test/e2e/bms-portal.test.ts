@@ -40,7 +40,22 @@ async function employeeCount(): Promise<number> {
   return ((await (await fetch(`${bmsApiUrl}/_emulator/employees`)).json()) as unknown[]).length;
 }
 
-describe('the BMS portal behind the broker', () => {
+describe('the BMS portal behind the broker, with the bridge provisioning during the login', () => {
+  test('a user in two matching groups gets the lower-order rule', async () => {
+    const { page } = await loginAtPortal('ada.lovelace@contoso.com', 'Ada Lovelace');
+    expect(await page.locator('[data-field="Security role"]').innerText()).toBe('Technician'); // rule 20, not 40 (Administrator)
+    expect(await page.locator('[data-field="Location"]').innerText()).toBe('Branch North');
+    await page.context().close();
+  });
+
+  test('a user matched by a deny rule sees the bridge\'s message on Keycloak\'s error page, and no employee is created', async () => {
+    const before = await employeeCount();
+    const { page } = await loginAtPortal('linus.pauling@fabrikam.com', /not set up to use BMS/);
+    expect(page.url()).not.toContain(bmsPortalUrl);
+    expect(await employeeCount()).toBe(before);
+    await page.context().close();
+  });
+
   test('a user whose e-mail matches a seeded employee in another case lands on that employee page', async () => {
     const before = await employeeCount();
     const { page, text } = await loginAtPortal('margaret.hamilton@contoso.com', 'Margaret Hamilton');
@@ -53,8 +68,12 @@ describe('the BMS portal behind the broker', () => {
     await page.context().close();
   });
 
-  test('a new user, until provisioning exists, sees the clear "no BMS employee" page, with the attributes BMS reads', async () => {
-    const { page, samlResponse } = await loginAtPortal('zoe.angstrom@contoso.com', 'No BMS employee exists for zoe.angstrom@contoso.com');
+  test('a new user lands on their own employee page on the first try, made from the winning rule', async () => {
+    const { page, samlResponse } = await loginAtPortal('zoe.angstrom@contoso.com', 'Zoë Ångström-Müller');
+    // rule 30 (BMS-Dispatch) of keycloak-realm.json
+    expect(await page.locator('[data-field="Department"]').innerText()).toBe('Service Desk');
+    expect(await page.locator('[data-field="Security role"]').innerText()).toBe('Dispatcher');
+    expect(await page.locator('[data-field="Location"]').innerText()).toBe('Branch South');
     const attribute = (name: string): Promise<string> => page.locator(`[data-attribute="${name}"]`).innerText();
     expect(await attribute('CompanyName')).toBe('Contoso MSP');
     expect(await attribute('Email')).toBe('zoe.angstrom@contoso.com');

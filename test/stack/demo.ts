@@ -3,10 +3,12 @@ import { LocalStack, startLocalStack } from './local-stack';
 import { STAND_IN_PASSWORD, standInUsers } from './passly-stand-in';
 import { DEFAULT_API_USER } from '../bms-emulator/server';
 import { STACK_ENV, StackInfo } from '../support/stack-info';
+import { createLogger } from '../../bridge/log/pino-logger';
 
 /**
  * `npm run demo`: the local stack with embedded defaults, until Ctrl-C. Ports (0 = any free port):
- * DEMO_KEYCLOAK_PORT 8080, DEMO_KEYCLOAK_MANAGEMENT_PORT 9000, DEMO_BMS_API_PORT 8081, DEMO_BMS_PORTAL_PORT 8082.
+ * DEMO_KEYCLOAK_PORT 8080, DEMO_KEYCLOAK_MANAGEMENT_PORT 9000, DEMO_BMS_API_PORT 8081, DEMO_BMS_PORTAL_PORT 8082,
+ * DEMO_BRIDGE_PORT 8090. The bridge logs JSON lines to stdout (LOG_LEVEL, default info).
  */
 async function main(): Promise<void> {
   const log = (line: string): void => console.log(`[demo] ${line}`);
@@ -16,8 +18,10 @@ async function main(): Promise<void> {
       keycloakManagement: portFrom('DEMO_KEYCLOAK_MANAGEMENT_PORT', 9000),
       bmsApi: portFrom('DEMO_BMS_API_PORT', 8081),
       bmsPortal: portFrom('DEMO_BMS_PORTAL_PORT', 8082),
+      bridge: portFrom('DEMO_BRIDGE_PORT', 8090),
     },
     log,
+    createLogger(process.env.LOG_LEVEL ?? 'info'),
   );
   let stopping = false;
   const stop = async (): Promise<void> => {
@@ -32,15 +36,39 @@ async function main(): Promise<void> {
   process.removeAllListeners('SIGTERM');
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
-  console.log(banner(stack));
+  console.log(await banner(stack));
 }
 
-function banner(stack: LocalStack): string {
+/** What each stand-in user will get, from the realm's rules (the bridge's preview; BMS untouched). */
+async function outcomes(stack: LocalStack): Promise<string> {
+  const lines: string[] = ['  What each will get at their first login to the BMS portal:'];
+  for (const u of standInUsers()) {
+    if (!u.email) {
+      lines.push(`    ${u.username.padEnd(32)} refused by Keycloak: Passly sends no e-mail`);
+      continue;
+    }
+    const decision = await stack.bridge.provisioner.decide({
+      type: 'login.provisioning_requested', eventId: 'demo', realm: BROKER_REALM, idpAlias: IDP_ALIAS, clientId: stack.bms.portalUrl, firstLogin: true, time: new Date().toISOString(),
+      user: { id: u.username, username: u.username, subject: u.username, email: u.email, firstName: u.firstName, lastName: u.lastName, upn: u.upn ?? null, domain: u.domain ?? null, groups: u.groups },
+    });
+    const existing = stack.bms.emulator.store.all().find((e) => e.emailAddress.toLowerCase() === u.email?.toLowerCase());
+    const what =
+      decision.outcome !== 'provision'
+        ? `denied: ${decision.reason}`
+        : existing
+          ? `linked to the existing BMS employee ${existing.id} (same e-mail, other case); BMS keeps its department and roles`
+          : `new employee: ${decision.fields.department} / ${decision.fields.securityRole} / ${decision.fields.location} (${decision.rule ? `rule ${decision.rule.order}` : 'defaults'})`;
+    lines.push(`    ${u.username.padEnd(32)} ${what}`);
+  }
+  return lines.join('\n');
+}
+
+async function banner(stack: LocalStack): Promise<string> {
   const kc = stack.broker.keycloak;
   const users = standInUsers()
     .map((u) => `    ${u.username.padEnd(32)} ${`${u.firstName} ${u.lastName}`.padEnd(24)} ${(u.email ?? '(no e-mail: refused at first login)').padEnd(34)} ${u.groups.join(' | ')}`)
     .join('\n');
-  const info: StackInfo = { baseUrl: kc.baseUrl, admin: kc.admin, brokerRealm: BROKER_REALM, bmsApiUrl: stack.bms.apiUrl, bmsPortalUrl: stack.bms.portalUrl };
+  const info: StackInfo = { baseUrl: kc.baseUrl, admin: kc.admin, brokerRealm: BROKER_REALM, bmsApiUrl: stack.bms.apiUrl, bmsPortalUrl: stack.bms.portalUrl, bridgeUrl: stack.bridge.url };
   return `
 Stack is up (Keycloak ready in ${(kc.startMs / 1000).toFixed(1)} s${kc.reportedStart ? `, Keycloak reports ${kc.reportedStart}` : ''}; JVM resident memory ${Math.round(kc.rssBytes() / 1048576)} MiB).
 
@@ -50,6 +78,7 @@ Stack is up (Keycloak ready in ${(kc.startMs / 1000).toFixed(1)} s${kc.reportedS
   Keycloak admin console:  ${kc.baseUrl}/admin/master/console/#/${BROKER_REALM}   user ${kc.admin.username}, password ${kc.admin.password} (new every run)
   Broker realm:            ${BROKER_REALM}   identity provider: ${IDP_ALIAS} (SAML)
   Passly stand-in:         ${kc.baseUrl}/realms/passly   (test fixture standing in for Kaseya Passly)
+  Bridge:                  ${stack.bridge.url}   (healthz, readyz; jobs in its SQLite store)
   BMS API emulator:        ${stack.bms.apiUrl}   tenant '${DEFAULT_API_USER.tenant}', API user ${DEFAULT_API_USER.userName} / ${DEFAULT_API_USER.password}
                            status: ${stack.bms.apiUrl}/_emulator/status   employees: ${stack.bms.apiUrl}/_emulator/employees
   Keycloak log:            ${kc.logFile}
@@ -57,8 +86,7 @@ Stack is up (Keycloak ready in ${(kc.startMs / 1000).toFixed(1)} s${kc.reportedS
   Stand-in users (username, name, e-mail sent as Email, SecurityGroup values):
 ${users}
 
-  Until provisioning exists, a new user sees "No BMS employee exists for …"; Margaret Hamilton matches a seeded
-  employee (same e-mail, other case) and sees her employee page.
+${await outcomes(stack)}
 
   Run the Keycloak tests against this stack instead of a new one:
     export ${STACK_ENV}='${JSON.stringify(info)}'

@@ -1,11 +1,19 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { RunningBridge, startBridge } from '../../bridge/bridge';
+import { bridgeConfigSchema } from '../../bridge/config/config';
+import { Logger, silentLogger } from '../../bridge/log/logger';
+import { DEFAULT_API_USER } from '../bms-emulator/server';
 import { BrokerStack, chosenPort, startBrokerStack } from './broker-stack';
 import { BmsStack, startBmsStack } from './bms-stack';
-import { freePort } from './ports';
+import { cacheDir } from './project';
 import { newWebhookSecret } from './webhook-secret';
 
 export interface LocalStack {
   broker: BrokerStack;
   bms: BmsStack;
+  bridge: RunningBridge;
   stop(): Promise<void>;
 }
 
@@ -14,30 +22,55 @@ export interface LocalStackPorts {
   keycloakManagement?: number;
   bmsApi?: number;
   bmsPortal?: number;
+  bridge?: number;
 }
 
-/** Everything the login path needs locally: the BMS emulator and portal, and Keycloak with both realms. */
-export async function startLocalStack(ports: LocalStackPorts = {}, log: (line: string) => void = () => {}): Promise<LocalStack> {
+/**
+ * The whole product locally: the BMS emulator and portal, Keycloak with the broker realm and the Passly stand-in,
+ * and the bridge on its embedded SQLite store (a fresh file per run), wired with per-run secrets.
+ */
+export async function startLocalStack(ports: LocalStackPorts = {}, log: (line: string) => void = () => {}, bridgeLog: Logger = silentLogger): Promise<LocalStack> {
   const portalPort = await chosenPort(ports.bmsPortal, 'BMS portal');
+  const bridgePort = await chosenPort(ports.bridge, 'bridge');
   const bms = await startBmsStack(await chosenPort(ports.bmsApi, 'BMS API emulator'), portalPort);
   log(`BMS API emulator on ${bms.apiUrl}`);
-  let broker: BrokerStack;
+  const secrets = { webhook: newWebhookSecret(), client: newWebhookSecret() };
+  let broker: BrokerStack | undefined;
   try {
-    // until the bridge exists, the provisioning step points at a port where nothing listens: fail-open lets logins through
-    const bridge = { BMS_BRIDGE_URL: `http://127.0.0.1:${await freePort()}/webhooks/keycloak`, BMS_WEBHOOK_SECRET: newWebhookSecret(), BRIDGE_KEYCLOAK_CLIENT_SECRET: newWebhookSecret() };
-    broker = await startBrokerStack({ httpPort: ports.keycloak, managementPort: ports.keycloakManagement, realmValues: { ...bms.realmValues, ...bridge }, log });
+    broker = await startBrokerStack({
+      httpPort: ports.keycloak,
+      managementPort: ports.keycloakManagement,
+      realmValues: { ...bms.realmValues, BMS_BRIDGE_URL: `http://127.0.0.1:${bridgePort}/webhooks/keycloak`, BMS_WEBHOOK_SECRET: secrets.webhook, BRIDGE_KEYCLOAK_CLIENT_SECRET: secrets.client },
+      log,
+    });
     await bms.startPortal(`${broker.keycloak.baseUrl}/realms/${broker.brokerRealm}`);
+    log(`BMS portal on ${bms.portalUrl}`);
+    const runDir = join(cacheDir, 'runs', `bridge-${process.pid}-${Date.now()}`);
+    mkdirSync(runDir, { recursive: true });
+    const config = bridgeConfigSchema.parse({
+      server: { port: bridgePort },
+      webhook: { secret: secrets.webhook },
+      keycloak: { baseUrl: broker.keycloak.baseUrl, realm: broker.brokerRealm, clientId: 'bms-bridge', clientSecret: secrets.client },
+      bms: { baseUrl: bms.apiUrl, tenant: DEFAULT_API_USER.tenant, userName: DEFAULT_API_USER.userName, password: DEFAULT_API_USER.password },
+      store: { path: join(runDir, 'bridge.sqlite') },
+    });
+    const bridge = await startBridge(config, bridgeLog);
+    log(`bridge on ${bridge.url} (store ${config.store.path})`);
+    const started = broker;
+    return {
+      broker: started,
+      bms,
+      bridge,
+      stop: async () => {
+        await bridge.stop();
+        rmSync(runDir, { recursive: true, force: true });
+        await bms.stop();
+        await started.stop();
+      },
+    };
   } catch (err) {
     await bms.stop();
+    await broker?.stop();
     throw err;
   }
-  log(`BMS portal on ${bms.portalUrl}`);
-  return {
-    broker,
-    bms,
-    stop: async () => {
-      await bms.stop();
-      await broker.stop();
-    },
-  };
 }

@@ -7,6 +7,7 @@ export interface StackInfo {
   brokerRealm: string;
   bmsApiUrl: string;
   bmsPortalUrl: string;
+  bridgeUrl: string;
 }
 
 export function stackInfo(): StackInfo {
