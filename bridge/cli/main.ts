@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 
-import { startBridge } from '../bridge';
+import { createBridgeCore, startBridge } from '../bridge';
 import { ConfigError, loadConfig } from '../config/config';
 import { JobState } from '../jobs/job-store';
 import { SqliteJobStore } from '../jobs/sqlite-job-store';
@@ -20,6 +20,8 @@ Commands:
   preview --email ADDRESS       the same, finding the user by e-mail
   preview --groups G1,G2 [--domain D] [--upn U] [--email E]
                                 the same for a hand-written attribute set
+  reconcile [--all]             provision users the plugin marked as requested who have no BMS employee yet;
+                                --all: every user linked to the identity provider (a first migration)
   jobs list [--state S]         recent jobs (S: queued, running, done, retry, dead)
   jobs show ID                  one job, with its last error
   jobs retry ID                 give a dead job a fresh set of attempts
@@ -41,6 +43,7 @@ export async function main(argv: string[], environment: NodeJS.ProcessEnv = proc
     if (command === 'serve') return await serve();
     if (command === 'preview') return await runPreview(argv.slice(1), err);
     if (command === 'jobs') return jobs(sub, rest, err);
+    if (command === 'reconcile') return await reconcile(argv.slice(1), err);
     err(`bridge: unknown command '${command}'\n\n${HELP}`);
     return 2;
   } catch (e) {
@@ -75,6 +78,38 @@ async function runPreview(args: string[], err: Out): Promise<number> {
   const config = loadConfig(env);
   const result = await preview(new KeycloakGateway(config.keycloak, silentLogger), config.keycloak.idpAlias, request);
   return print(JSON.stringify(result, null, 2));
+}
+
+async function reconcile(args: string[], err: Out): Promise<number> {
+  const { values } = parseArgs({ args, options: { all: { type: 'boolean', default: false } } });
+  const config = loadConfig(env);
+  const core = createBridgeCore(config, silentLogger);
+  core.worker.start();
+  const tty = process.stderr.isTTY && env === process.env;
+  try {
+    const summary = await core.reconciler.run({
+      scope: values.all ? 'all' : 'requested',
+      waitMs: 10 * 60_000,
+      onProgress: (done, total) => {
+        if (tty) err(`\r${progressBar(done, total)}`);
+      },
+    });
+    if (tty) err('\n');
+    print(
+      `reconciled (${values.all ? 'all users linked to the identity provider' : 'users marked as requested'}): examined ${summary.examined}, ` +
+        `already provisioned ${summary.alreadyProvisioned}, provisioned ${summary.provisioned}, denied ${summary.denied}, failed ${summary.failed}, still running ${summary.stillRunning}`,
+    );
+    return summary.failed > 0 ? 1 : 0;
+  } finally {
+    await core.worker.stop();
+    core.store.close();
+  }
+}
+
+function progressBar(done: number, total: number): string {
+  const width = 30;
+  const filled = total === 0 ? width : Math.round((done / total) * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} users`;
 }
 
 function jobs(sub: string | undefined, args: string[], err: Out): number {

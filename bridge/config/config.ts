@@ -34,6 +34,7 @@ export const bridgeConfigSchema = z.strictObject({
     })
     .prefault({}),
   provisioning: z.strictObject({ updatePolicy: z.enum(['names', 'names-and-rules']).default('names') }).prefault({}),
+  reconcile: z.strictObject({ intervalMs: z.number().int().min(0).default(600_000) }).prefault({}),
   admin: z.strictObject({ token: z.string().min(24, 'must be at least 24 characters').optional() }).prefault({}),
   log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).prefault({}),
 });
@@ -66,6 +67,7 @@ export const ENVIRONMENT: Record<string, string> = {
   JOBS_BASE_DELAY_MS: 'jobs.baseDelayMs',
   JOBS_MAX_DELAY_MS: 'jobs.maxDelayMs',
   PROVISIONING_UPDATE_POLICY: 'provisioning.updatePolicy',
+  RECONCILE_INTERVAL_MS: 'reconcile.intervalMs',
   BRIDGE_ADMIN_TOKEN: 'admin.token',
   LOG_LEVEL: 'log.level',
 };

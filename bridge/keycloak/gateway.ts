@@ -60,6 +60,12 @@ export class KeycloakGateway {
     return true;
   }
 
+  /** One page of full user representations; with idpAlias only users linked to that identity provider. */
+  async usersPage(first: number, max: number, idpAlias?: string): Promise<UserRepresentation[]> {
+    const client = await this.authed();
+    return client.users.find({ first, max, briefRepresentation: false, ...(idpAlias ? { idpAlias } : {}) });
+  }
+
   /** undefined when Keycloak accepts the bridge's credentials; otherwise what is wrong (for readyz). */
   async ping(): Promise<string | undefined> {
     try {

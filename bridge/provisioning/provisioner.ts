@@ -1,4 +1,4 @@
-import { BmsClient } from '../bms/client';
+import { BmsClient, PRIORITY_BACKGROUND, PRIORITY_LOGIN } from '../bms/client';
 import { BmsError } from '../bms/errors';
 import { NewEmployee } from '../bms/employees';
 import { Job, JobStore } from '../jobs/job-store';
@@ -12,6 +12,8 @@ import { BridgeAnswer, LoginProvisioningRequested } from '../webhooks/payload';
 export interface ProvisionJob {
   login: LoginProvisioningRequested;
   fields: FieldValues;
+  /** reconciler work yields to live logins at the BMS rate limiter */
+  background?: boolean;
 }
 
 /** What was last written to BMS for a user: when a returning user's data equals it, BMS is not called at all. */
@@ -49,13 +51,13 @@ export class Provisioner {
   }
 
   /** Queues the login's work; the answer for a deny comes at once, without a job. */
-  async accept(login: LoginProvisioningRequested): Promise<{ answer: BridgeAnswer } | { job: Job }> {
+  async accept(login: LoginProvisioningRequested, background = false): Promise<{ answer: BridgeAnswer } | { job: Job }> {
     const decision = await this.decide(login);
     const logged = { userId: login.user.id, username: login.user.username, rule: decision.outcome === 'unusable' ? undefined : decision.rule?.name, outcome: decision.outcome, reason: decision.reason, eventId: login.eventId };
     this.log.info(logged, 'provisioning decision');
     if (decision.outcome !== 'provision') return { answer: { status: 'denied', message: decision.userMessage } };
     if (!login.user.email) return { answer: { status: 'denied', message: 'Your directory account has no e-mail address, which BMS needs. Ask your IT administrator to add one.' } };
-    const payload: ProvisionJob = { login, fields: decision.fields };
+    const payload: ProvisionJob = { login, fields: decision.fields, background };
     return { job: this.store.enqueue('provision', login.user.id, payload, this.options.maxAttempts) };
   }
 
@@ -70,8 +72,9 @@ export class Provisioner {
     }
   }
 
-  private async provision({ login, fields }: ProvisionJob): Promise<{ employeeId: number; created: boolean }> {
+  private async provision({ login, fields, background }: ProvisionJob): Promise<{ employeeId: number; created: boolean }> {
     const { user } = login;
+    const priority = background ? PRIORITY_BACKGROUND : PRIORITY_LOGIN;
     const wanted: Snapshot = { firstName: user.firstName ?? '', lastName: user.lastName ?? '', fields: this.options.updatePolicy === 'names-and-rules' ? fields : undefined, writtenBack: true };
     const link = this.store.linkOf(user.id);
     if (link && same(link.snapshot as Snapshot | null, wanted)) return { employeeId: link.employeeId, created: false };
@@ -82,17 +85,17 @@ export class Provisioner {
     let employeeId = link?.employeeId;
     let created = false;
     if (employeeId === undefined) {
-      const found = await this.bms.findEmployeeByEmail(user.email ?? '');
+      const found = await this.bms.findEmployeeByEmail(user.email ?? '', priority);
       employeeId = found?.id;
       if (found) known = { firstName: found.firstName ?? '', lastName: found.lastName ?? '', fields: undefined };
     }
     if (employeeId === undefined) {
-      employeeId = (await this.bms.createEmployee(await this.newEmployee(login, fields))).id;
+      employeeId = (await this.bms.createEmployee(await this.newEmployee(login, fields), priority)).id;
       created = true;
       this.log.info({ userId: user.id, employeeId }, 'BMS employee created');
     } else {
       if (!known || known.firstName !== wanted.firstName || known.lastName !== wanted.lastName || (wanted.fields && JSON.stringify(known.fields) !== JSON.stringify(wanted.fields))) {
-        await this.bms.updateEmployee(employeeId, { firstName: wanted.firstName, lastName: wanted.lastName, ...(wanted.fields ? await this.ids(wanted.fields) : {}) });
+        await this.bms.updateEmployee(employeeId, { firstName: wanted.firstName, lastName: wanted.lastName, ...(wanted.fields ? await this.ids(wanted.fields) : {}) }, priority);
       }
       this.log.info({ userId: user.id, employeeId, linked: !link }, link ? 'BMS employee updated' : 'existing BMS employee linked by e-mail');
     }

@@ -80,6 +80,48 @@ async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>
   }
 }
 
+// first: later tests log users in, which marks them as requested too
+describe('the reconciler', () => {
+  async function markedUser(username: string, email: string, groups: string[], domain: string, marked = true): Promise<string> {
+    const { id } = await admin.users.create({
+      realm: copy.realm, username, email, firstName: 'Lost', lastName: 'Webhook', enabled: true,
+      attributes: { upn: [email], ad_domain: [domain], ad_groups: groups, ...(marked ? { bms_provisioning_requested_at: [new Date().toISOString()] } : {}) },
+    });
+    return id;
+  }
+
+  test('provisions users marked as requested whose webhook never arrived, skips and counts the denied, leaves unmarked users alone', async () => {
+    const lost = await markedUser('lost.webhook', 'lost.webhook@contoso.com', ['BMS-Techs'], 'contoso.com');
+    await markedUser('denied.marked', 'denied.marked@fabrikam.com', ['BMS-Sales'], 'fabrikam.com');
+    await markedUser('never.opened.bms', 'never.opened.bms@contoso.com', ['BMS-Techs'], 'contoso.com', false);
+    const progress: string[] = [];
+    const summary = await bridge.reconciler.run({ scope: 'requested', waitMs: 20_000, onProgress: (done, total) => progress.push(`${done}/${total}`) });
+    expect(summary).toMatchObject({ provisioned: 1, denied: 1, failed: 0, stillRunning: 0 });
+    expect(progress).toEqual(['1/2', '2/2']);
+    const [employee] = employeesWith('lost.webhook@contoso.com');
+    expect(employee).toMatchObject({ departmentId: 1, securityRoleId: 2 });
+    expect((await admin.users.findOne({ realm: copy.realm, id: lost }))?.attributes?.bms_employee_id).toEqual([String(employee.id)]);
+    expect(employeesWith('never.opened.bms@contoso.com')).toEqual([]);
+    expect(employeesWith('denied.marked@fabrikam.com')).toEqual([]);
+
+    const again = await bridge.reconciler.run({ scope: 'requested', waitMs: 5_000 });
+    expect(again).toMatchObject({ provisioned: 0, denied: 1 }); // the provisioned one now has bms_employee_id
+  });
+
+  test('the CLI reconciles and prints a summary', async () => {
+    await markedUser('cli.reconcile', 'cli.reconcile@contoso.com', ['BMS-Techs'], 'contoso.com');
+    let out = '';
+    const code = await cli(['reconcile'], {
+      BRIDGE_WEBHOOK_SECRET: secret, KEYCLOAK_URL: baseUrl, KEYCLOAK_REALM: copy.realm, KEYCLOAK_CLIENT_ID: 'bms-bridge', KEYCLOAK_CLIENT_SECRET: clientSecret,
+      BMS_BASE_URL: config.bms.baseUrl, BMS_TENANT: DEFAULT_API_USER.tenant, BMS_USERNAME: DEFAULT_API_USER.userName, BMS_PASSWORD: DEFAULT_API_USER.password,
+      BRIDGE_DB_PATH: join(dir, 'cli.sqlite'),
+    }, (t) => (out += t), () => undefined);
+    expect(out).toMatch(/^reconciled \(users marked as requested\): examined \d+, already provisioned \d+, provisioned 1, denied 1, failed 0, still running 0/);
+    expect(code).toBe(0);
+    expect(employeesWith('cli.reconcile@contoso.com')).toHaveLength(1);
+  });
+});
+
 describe('the bridge, end to end through Keycloak and the BMS emulator', () => {
   test('a new user is created from the winning rule during the login, and bms_employee_id is written back', async () => {
     const before = emulator.calls.length;
