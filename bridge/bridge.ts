@@ -58,6 +58,7 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
     ],
     logger: log,
     preview: { token: config.admin.token, run: (request) => preview(keycloak, config.keycloak.idpAlias, request) },
+    reconcile: (all) => reconciler.run({ scope: all ? 'all' : 'requested', waitMs: 30_000 }),
   });
   worker.start();
   const server = await new Promise<Server>((resolve, reject) => {

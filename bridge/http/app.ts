@@ -30,6 +30,8 @@ export interface PreviewEndpoint {
 
 export interface AppOptions {
   preview?: PreviewEndpoint;
+  /** runs the reconciler on demand (POST /admin/reconcile), behind the same admin token as preview */
+  reconcile?: (all: boolean) => Promise<unknown>;
   secret: string;
   maxBodyBytes: number;
   store: JobStore;
@@ -67,6 +69,13 @@ export function createApp(options: AppOptions): express.Express {
     } catch (err) {
       refuse(res, 400, (err as Error).message);
     }
+  });
+
+  app.post('/admin/reconcile', async (req, res) => {
+    const token = options.preview?.token;
+    if (!options.reconcile || !token) return void refuse(res, 404, 'the admin endpoints are off: set BRIDGE_ADMIN_TOKEN to enable them');
+    if (!sameSecret(/^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? '', token)) return void refuse(res, 401, 'a valid admin bearer token is required');
+    res.json(await options.reconcile(req.query.scope === 'all'));
   });
 
   app.post(

@@ -17,7 +17,7 @@ export default async function startStack(): Promise<void> {
   const stack = await startLocalStack({}, log);
   globalThis.__bmsJitStack = stack;
   const kc = stack.broker.keycloak;
-  const info: StackInfo = { baseUrl: kc.baseUrl, admin: kc.admin, brokerRealm: stack.broker.brokerRealm, bmsApiUrl: stack.bms.apiUrl, bmsPortalUrl: stack.bms.portalUrl, bridgeUrl: stack.bridge.url };
+  const info: StackInfo = { baseUrl: kc.baseUrl, admin: kc.admin, brokerRealm: stack.broker.brokerRealm, bmsApiUrl: stack.bms.apiUrl, bmsPortalUrl: stack.bms.portalUrl, bridgeUrl: stack.bridge.url, bridgeAdminToken: stack.adminToken };
   process.env[STACK_ENV] = JSON.stringify(info);
   log(`Keycloak ready in ${(kc.startMs / 1000).toFixed(1)} s (Keycloak reports ${kc.reportedStart ?? '?'}), JVM resident ${mib(kc.rssBytes())} MiB`);
 }

@@ -68,7 +68,7 @@ async function banner(stack: LocalStack): Promise<string> {
   const users = standInUsers()
     .map((u) => `    ${u.username.padEnd(32)} ${`${u.firstName} ${u.lastName}`.padEnd(24)} ${(u.email ?? '(no e-mail: refused at first login)').padEnd(34)} ${u.groups.join(' | ')}`)
     .join('\n');
-  const info: StackInfo = { baseUrl: kc.baseUrl, admin: kc.admin, brokerRealm: BROKER_REALM, bmsApiUrl: stack.bms.apiUrl, bmsPortalUrl: stack.bms.portalUrl, bridgeUrl: stack.bridge.url };
+  const info: StackInfo = { baseUrl: kc.baseUrl, admin: kc.admin, brokerRealm: BROKER_REALM, bmsApiUrl: stack.bms.apiUrl, bmsPortalUrl: stack.bms.portalUrl, bridgeUrl: stack.bridge.url, bridgeAdminToken: stack.adminToken };
   return `
 Stack is up (Keycloak ready in ${(kc.startMs / 1000).toFixed(1)} s${kc.reportedStart ? `, Keycloak reports ${kc.reportedStart}` : ''}; JVM resident memory ${Math.round(kc.rssBytes() / 1048576)} MiB).
 
@@ -79,6 +79,7 @@ Stack is up (Keycloak ready in ${(kc.startMs / 1000).toFixed(1)} s${kc.reportedS
   Broker realm:            ${BROKER_REALM}   identity provider: ${IDP_ALIAS} (SAML)
   Passly stand-in:         ${kc.baseUrl}/realms/passly   (test fixture standing in for Kaseya Passly)
   Bridge:                  ${stack.bridge.url}   (healthz, readyz; jobs in its SQLite store)
+                           admin token (preview, reconcile): ${stack.adminToken}
   BMS API emulator:        ${stack.bms.apiUrl}   tenant '${DEFAULT_API_USER.tenant}', API user ${DEFAULT_API_USER.userName} / ${DEFAULT_API_USER.password}
                            status: ${stack.bms.apiUrl}/_emulator/status   employees: ${stack.bms.apiUrl}/_emulator/employees
   Keycloak log:            ${kc.logFile}

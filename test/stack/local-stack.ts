@@ -14,6 +14,8 @@ export interface LocalStack {
   broker: BrokerStack;
   bms: BmsStack;
   bridge: RunningBridge;
+  /** the bridge's admin token (per run) for /admin/preview and /admin/reconcile */
+  adminToken: string;
   stop(): Promise<void>;
 }
 
@@ -34,7 +36,7 @@ export async function startLocalStack(ports: LocalStackPorts = {}, log: (line: s
   const bridgePort = await chosenPort(ports.bridge, 'bridge');
   const bms = await startBmsStack(await chosenPort(ports.bmsApi, 'BMS API emulator'), portalPort);
   log(`BMS API emulator on ${bms.apiUrl}`);
-  const secrets = { webhook: newWebhookSecret(), client: newWebhookSecret() };
+  const secrets = { webhook: newWebhookSecret(), client: newWebhookSecret(), admin: newWebhookSecret() };
   let broker: BrokerStack | undefined;
   try {
     broker = await startBrokerStack({
@@ -53,6 +55,9 @@ export async function startLocalStack(ports: LocalStackPorts = {}, log: (line: s
       keycloak: { baseUrl: broker.keycloak.baseUrl, realm: broker.brokerRealm, clientId: 'bms-bridge', clientSecret: secrets.client },
       bms: { baseUrl: bms.apiUrl, tenant: DEFAULT_API_USER.tenant, userName: DEFAULT_API_USER.userName, password: DEFAULT_API_USER.password },
       store: { path: join(runDir, 'bridge.sqlite') },
+      admin: { token: secrets.admin },
+      // a BMS outage in a demo or test should not wait minutes for the next attempt
+      jobs: { baseDelayMs: 500, maxDelayMs: 5_000 },
     });
     const bridge = await startBridge(config, bridgeLog);
     log(`bridge on ${bridge.url} (store ${config.store.path})`);
@@ -61,6 +66,7 @@ export async function startLocalStack(ports: LocalStackPorts = {}, log: (line: s
       broker: started,
       bms,
       bridge,
+      adminToken: secrets.admin,
       stop: async () => {
         await bridge.stop();
         rmSync(runDir, { recursive: true, force: true });

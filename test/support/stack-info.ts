@@ -8,6 +8,7 @@ export interface StackInfo {
   bmsApiUrl: string;
   bmsPortalUrl: string;
   bridgeUrl: string;
+  bridgeAdminToken: string;
 }
 
 export function stackInfo(): StackInfo {

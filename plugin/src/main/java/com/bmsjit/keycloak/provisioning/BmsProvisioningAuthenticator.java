@@ -75,6 +75,11 @@ public class BmsProvisioningAuthenticator implements Authenticator {
             deny(context, "bms_provisioning_denied", message);
             return;
         }
+        if (answer.status() == BridgeAnswer.Status.PENDING && !settings.failOpen()) {
+            // the employee does not exist yet (BMS is slow or down): fail-closed sends the user to the "being set up" page
+            deny(context, "bms_provisioning_pending", settings.failClosedMessage());
+            return;
+        }
         context.success();
     }
 
