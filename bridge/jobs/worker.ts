@@ -10,6 +10,8 @@ export class Worker {
   private running = false;
   private wake?: () => void;
   private loop?: Promise<void>;
+  /** callers waiting for a job to settle, woken when it does (no polling on the answer path) */
+  private readonly waiters = new Map<number, (() => void)[]>();
 
   constructor(
     private readonly store: JobStore,
@@ -46,8 +48,23 @@ export class Worker {
     for (;;) {
       const job = this.store.get(jobId);
       if (!job || job.state === 'done' || job.state === 'dead' || Date.now() >= deadline) return job;
-      await sleep(Math.min(20, Math.max(1, deadline - Date.now())));
+      // woken when any attempt of this job ends; the timer bounds the wait (and covers a job run by another process)
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(250, Math.max(1, deadline - Date.now())));
+        const list = this.waiters.get(jobId) ?? [];
+        list.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        this.waiters.set(jobId, list);
+      });
     }
+  }
+
+  private settled(jobId: number): void {
+    const list = this.waiters.get(jobId);
+    this.waiters.delete(jobId);
+    for (const wake of list ?? []) wake();
   }
 
   private async cycle(): Promise<void> {
@@ -58,6 +75,7 @@ export class Worker {
         this.active++;
         void this.execute(job).finally(() => {
           this.active--;
+          this.settled(job.id);
           this.kick();
         });
       }

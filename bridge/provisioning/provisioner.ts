@@ -57,6 +57,9 @@ export class Provisioner {
     this.log.info(logged, 'provisioning decision');
     if (decision.outcome !== 'provision') return { answer: { status: 'denied', message: decision.userMessage } };
     if (!login.user.email) return { answer: { status: 'denied', message: 'Your directory account has no e-mail address, which BMS needs. Ask your IT administrator to add one.' } };
+    // a returning user whose data BMS already has: nothing to do, no job, no BMS call
+    const link = this.store.linkOf(login.user.id);
+    if (link && same(link.snapshot as Snapshot | null, this.wanted(login, decision.fields))) return { answer: { status: 'provisioned', employeeId: link.employeeId } };
     const payload: ProvisionJob = { login, fields: decision.fields, background };
     return { job: this.store.enqueue('provision', login.user.id, payload, this.options.maxAttempts) };
   }
@@ -75,7 +78,7 @@ export class Provisioner {
   private async provision({ login, fields, background }: ProvisionJob): Promise<{ employeeId: number; created: boolean }> {
     const { user } = login;
     const priority = background ? PRIORITY_BACKGROUND : PRIORITY_LOGIN;
-    const wanted: Snapshot = { firstName: user.firstName ?? '', lastName: user.lastName ?? '', fields: this.options.updatePolicy === 'names-and-rules' ? fields : undefined, writtenBack: true };
+    const wanted = this.wanted(login, fields);
     const link = this.store.linkOf(user.id);
     if (link && same(link.snapshot as Snapshot | null, wanted)) return { employeeId: link.employeeId, created: false };
 
@@ -111,6 +114,11 @@ export class Provisioner {
    * enabled again, but only an employee the bridge itself deactivated: every user update in Keycloak (the
    * bridge's own write-back included) reports the user as enabled, and must not undo a deactivation made in BMS.
    */
+  private wanted(login: LoginProvisioningRequested, fields: FieldValues): Snapshot {
+    const { user } = login;
+    return { firstName: user.firstName ?? '', lastName: user.lastName ?? '', fields: this.options.updatePolicy === 'names-and-rules' ? fields : undefined, writtenBack: true };
+  }
+
   private async setActive(userId: string, active: boolean): Promise<{ employeeId?: number; changed: boolean }> {
     const link = this.store.linkOf(userId);
     if (!link) return { changed: false };

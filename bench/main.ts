@@ -1,0 +1,33 @@
+import { benchBridge } from './bridge-bench';
+import { benchLogin } from './login-bench';
+
+/** `npm run bench`: prints the measured figures against the product's targets. Not a test: nothing is asserted. */
+async function main(): Promise<void> {
+  const only = process.argv[2];
+  const rows: [string, string, string][] = [];
+  if (!only || only === 'bridge') {
+    process.stderr.write('bench: the bridge alone (own process), BMS emulator at zero latency ...\n');
+    const bridge = await benchBridge();
+    const targets: Record<string, string> = {
+      'sustained webhooks per second': '>= 1500',
+      'latency p99': '<= 10 ms',
+      'BMS calls per new user': '<= 2',
+      'BMS calls per unchanged returning user': '0',
+      'bridge resident memory, peak under load': '< 150 MiB',
+    };
+    for (const [k, v] of Object.entries(bridge)) rows.push([k, v, targets[k] ?? '']);
+  }
+  if (!only || only === 'login') {
+    process.stderr.write('bench: broker logins through real Keycloak, with and without the provisioning step (alternating) ...\n');
+    for (const [k, v, t] of await benchLogin()) rows.push([k, v, t]);
+  }
+  const w = [Math.max(...rows.map((r) => r[0].length)), Math.max(...rows.map((r) => r[1].length)), 10];
+  console.log(`\n${'measure'.padEnd(w[0])}  ${'value'.padEnd(w[1])}  target`);
+  for (const [k, v, t] of rows) console.log(`${k.padEnd(w[0])}  ${v.padEnd(w[1])}  ${t}`);
+  process.exit(0);
+}
+
+main().catch((err: Error) => {
+  console.error(`bench: ${err.message}`);
+  process.exit(1);
+});
