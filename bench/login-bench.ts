@@ -20,10 +20,13 @@ export async function benchLogin(): Promise<[string, string, string][]> {
     const admin = new KcAdminClient({ baseUrl: kc.baseUrl, realmName: 'master' });
     await admin.auth({ grantType: 'password', clientId: 'admin-cli', username: kc.admin.username, password: kc.admin.password });
     const realm = stack.broker.brokerRealm;
-    const setStep = async (requirement: 'REQUIRED' | 'DISABLED'): Promise<void> => {
-      const executions = await admin.authenticationManagement.getExecutions({ realm, flow: 'passly post broker login' });
-      const step = executions.find((e) => e.providerId === 'bms-provisioning');
-      await admin.authenticationManagement.updateExecution({ realm, flow: 'passly post broker login' }, { ...step, requirement });
+    const executions = await admin.authenticationManagement.getExecutions({ realm, flow: 'passly post broker login' });
+    const configId = executions.find((e) => e.providerId === 'bms-provisioning')?.authenticationConfig ?? '';
+    const original = await admin.authenticationManagement.getConfig({ realm, id: configId });
+    // "without the step": the step stays in the flow but gates no client, so it returns at once (as for other apps)
+    const setStep = async (mode: 'REQUIRED' | 'DISABLED'): Promise<void> => {
+      const gated = mode === 'REQUIRED' ? original.config?.['gated.clients'] ?? '' : 'no-client';
+      await admin.authenticationManagement.updateConfig({ ...original, realm, config: { ...original.config, 'gated.clients': gated } });
     };
     const login = async (): Promise<number> => {
       const page: Page = await (await browser.newContext()).newPage();
