@@ -21,7 +21,7 @@ export async function benchBridge(): Promise<Record<string, string>> {
   const keycloak = await startFakeKeycloakAdmin();
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   const secret = newWebhookSecret();
-  const child = spawn(process.execPath, [join(__dirname, 'bridge-server.js')], {
+  const child = spawn(process.execPath, [...nodeFlags().split(' ').filter(Boolean), join(__dirname, 'bridge-server.js')], {
     env: {
       ...process.env, BRIDGE_PORT: '0', BRIDGE_WEBHOOK_SECRET: secret, KEYCLOAK_URL: keycloak.url, KEYCLOAK_CLIENT_ID: 'bms-bridge', KEYCLOAK_CLIENT_SECRET: 'bench',
       BMS_BASE_URL: bms.url, BMS_TENANT: DEFAULT_API_USER.tenant, BMS_USERNAME: DEFAULT_API_USER.userName, BMS_PASSWORD: DEFAULT_API_USER.password,
@@ -101,6 +101,13 @@ export async function benchBridge(): Promise<Record<string, string>> {
     keycloak.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The V8 flags the bridge runs with (package.json config.bridgeNodeFlags, as `npm run bridge` uses them). */
+function nodeFlags(): string {
+  if (process.env.BENCH_NODE_FLAGS !== undefined) return process.env.BENCH_NODE_FLAGS;
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { config?: { bridgeNodeFlags?: string } };
+  return pkg.config?.bridgeNodeFlags ?? '';
 }
 
 function rssOf(pid: number): number {
