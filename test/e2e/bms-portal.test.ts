@@ -1,11 +1,12 @@
 import type { Browser, Page } from 'playwright-core';
 
+import { adminClient } from '../support/admin';
 import { stackInfo } from '../support/stack-info';
 import { launchBrowser } from './browser';
 import { signInAtStandIn, waitForText } from './passly-login';
 
 let browser: Browser;
-const { bmsPortalUrl, bmsApiUrl } = stackInfo();
+const { bmsPortalUrl, bmsApiUrl, brokerRealm } = stackInfo();
 
 beforeAll(async () => {
   browser = await launchBrowser();
@@ -48,6 +49,13 @@ describe('the BMS portal behind the broker, with the bridge provisioning during 
     await page.context().close();
   });
 
+  test('a user no rule matches is denied under the deny policy, with the same clear page', async () => {
+    const before = await employeeCount();
+    const { page } = await loginAtPortal('dennis.ritchie@contoso.com', /not set up to use BMS/);
+    expect(await employeeCount()).toBe(before);
+    await page.context().close();
+  });
+
   test('a user matched by a deny rule sees the bridge\'s message on Keycloak\'s error page, and no employee is created', async () => {
     const before = await employeeCount();
     const { page } = await loginAtPortal('linus.pauling@fabrikam.com', /not set up to use BMS/);
@@ -65,6 +73,9 @@ describe('the BMS portal behind the broker, with the bridge provisioning during 
     expect(await page.locator('[data-field="Location"]').innerText()).toBe('Branch North');
     expect(text).not.toContain('No BMS employee');
     expect(await employeeCount()).toBe(before);
+    const admin = await adminClient();
+    const [user] = await admin.users.find({ realm: brokerRealm, username: 'margaret.hamilton@contoso.com', exact: true, briefRepresentation: false });
+    expect(user.attributes?.bms_employee_id).toEqual(['101']);
     await page.context().close();
   });
 

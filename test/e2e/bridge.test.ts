@@ -108,6 +108,16 @@ describe('the reconciler', () => {
     expect(again).toMatchObject({ provisioned: 0, denied: 1 }); // the provisioned one now has bms_employee_id
   });
 
+  test('--all also provisions users linked to the identity provider that were never marked (a first migration)', async () => {
+    const id = await markedUser('migrated.user', 'migrated.user@contoso.com', ['BMS-Techs'], 'contoso.com', false);
+    await admin.users.addToFederatedIdentity({ realm: copy.realm, id, federatedIdentityId: 'passly', federatedIdentity: { identityProvider: 'passly', userId: 'migrated.user@contoso.com', userName: 'migrated.user@contoso.com' } });
+    expect((await bridge.reconciler.run({ scope: 'requested', waitMs: 5_000 })).provisioned).toBe(0);
+    expect(employeesWith('migrated.user@contoso.com')).toEqual([]);
+    const all = await bridge.reconciler.run({ scope: 'all', waitMs: 20_000 });
+    expect(all).toMatchObject({ provisioned: 1, failed: 0 });
+    expect(employeesWith('migrated.user@contoso.com')).toHaveLength(1);
+  });
+
   test('the CLI reconciles and prints a summary', async () => {
     await markedUser('cli.reconcile', 'cli.reconcile@contoso.com', ['BMS-Techs'], 'contoso.com');
     let out = '';
