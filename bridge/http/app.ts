@@ -48,6 +48,20 @@ export function createApp(options: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
 
+  /** The admin bearer token check shared by the admin endpoints; answers the refusal itself. */
+  const admitted = (req: Request, res: Response, offMessage: string): boolean => {
+    const token = options.preview?.token;
+    if (!token) {
+      refuse(res, 404, offMessage);
+      return false;
+    }
+    if (!sameSecret(/^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? '', token)) {
+      refuse(res, 401, 'a valid admin bearer token is required');
+      return false;
+    }
+    return true;
+  };
+
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {
     const results = await Promise.all((options.ready ?? []).map(async (c) => [c.name, await c.check().catch((e: Error) => e.message)] as const));
@@ -56,10 +70,7 @@ export function createApp(options: AppOptions): express.Express {
   });
 
   app.post('/admin/preview', express.json({ limit: '16kb' }), async (req, res) => {
-    const token = options.preview?.token;
-    if (!options.preview || !token) return void refuse(res, 404, 'the preview endpoint is off: set BRIDGE_ADMIN_TOKEN to enable it');
-    const given = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? '';
-    if (!sameSecret(given, token)) return void refuse(res, 401, 'a valid admin bearer token is required');
+    if (!options.preview || !admitted(req, res, 'the preview endpoint is off: set BRIDGE_ADMIN_TOKEN to enable it')) return;
     const body = (req.body ?? {}) as Record<string, unknown>;
     const request: PreviewRequest | undefined =
       typeof body.userId === 'string' ? { userId: body.userId } : typeof body.email === 'string' ? { email: body.email } : body.facts ? { facts: body.facts as never } : undefined;
@@ -72,9 +83,7 @@ export function createApp(options: AppOptions): express.Express {
   });
 
   app.post('/admin/reconcile', async (req, res) => {
-    const token = options.preview?.token;
-    if (!options.reconcile || !token) return void refuse(res, 404, 'the admin endpoints are off: set BRIDGE_ADMIN_TOKEN to enable them');
-    if (!sameSecret(/^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? '', token)) return void refuse(res, 401, 'a valid admin bearer token is required');
+    if (!options.reconcile || !admitted(req, res, 'the admin endpoints are off: set BRIDGE_ADMIN_TOKEN to enable them')) return;
     res.json(await options.reconcile(req.query.scope === 'all'));
   });
 

@@ -32,8 +32,9 @@ export function webhookHandlers(provisioner: Provisioner, worker: Worker, store:
         return;
       }
       const kind = event.type === 'user.enabled' ? 'reactivate' : 'deactivate';
-      if (store.employeeOf(event.userId) === undefined) {
-        log.info({ userId: event.userId, type: event.type }, 'no linked BMS employee; nothing to do');
+      // most user updates (the bridge's own write-back included) change nothing for BMS: no job for those
+      if (!provisioner.activityChangeNeeded(event.userId, kind === 'reactivate')) {
+        log.debug({ userId: event.userId, type: event.type }, 'no BMS employee to change; nothing to do');
         return;
       }
       store.enqueue(kind, event.userId, event, maxAttempts);

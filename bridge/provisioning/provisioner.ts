@@ -119,11 +119,16 @@ export class Provisioner {
     return { firstName: user.firstName ?? '', lastName: user.lastName ?? '', fields: this.options.updatePolicy === 'names-and-rules' ? fields : undefined, writtenBack: true };
   }
 
+  /** Whether making the user's employee active (or not) would change anything: a linked employee in the other state. */
+  activityChangeNeeded(userId: string, active: boolean): boolean {
+    const link = this.store.linkOf(userId);
+    return !!link && active === Boolean((link.snapshot as Snapshot | null)?.deactivated);
+  }
+
   private async setActive(userId: string, active: boolean): Promise<{ employeeId?: number; changed: boolean }> {
     const link = this.store.linkOf(userId);
-    if (!link) return { changed: false };
+    if (!link || !this.activityChangeNeeded(userId, active)) return { employeeId: link?.employeeId, changed: false };
     const snapshot = (link.snapshot ?? {}) as Snapshot;
-    if (active !== Boolean(snapshot.deactivated)) return { employeeId: link.employeeId, changed: false };
     if (active) await this.bms.reactivateEmployee(link.employeeId);
     else await this.bms.deactivateEmployee(link.employeeId);
     this.store.link(userId, link.employeeId, { ...snapshot, deactivated: !active });

@@ -16,6 +16,7 @@ import { newWebhookSecret } from '../stack/webhook-secret';
 import { adminClient, findUserByUsername } from '../support/admin';
 import { brokerRealmCopy, RealmCopy } from '../support/broker-realm-copy';
 import { stackInfo } from '../support/stack-info';
+import { eventually } from '../support/eventually';
 import { launchBrowser } from './browser';
 import { expectAccountConsole, loginAtAccountConsole, waitForText } from './passly-login';
 
@@ -70,15 +71,6 @@ async function loginToAccountConsole(username: string): Promise<void> {
 const employeesWith = (email: string) => emulator.store.all().filter((e) => e.emailAddress.toLowerCase() === email.toLowerCase());
 const writes = (): number => emulator.calls.filter((c) => /^(POST|PATCH) \/v2\/hr\/employees/.test(c)).length;
 
-async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 // first: later tests log users in, which marks them as requested too
 describe('the reconciler', () => {

@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 
 import { adminClient, findUserByUsername } from '../support/admin';
 import { stackInfo } from '../support/stack-info';
+import { eventually } from '../support/eventually';
 import { PASSLY_REALM } from '../stack/passly-stand-in';
 import { launchBrowser } from './browser';
 import { signInAtStandIn, waitForText } from './passly-login';
@@ -48,15 +49,6 @@ async function portalLogin(username: string, expected: string | RegExp): Promise
   return page;
 }
 
-async function eventually<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 /** Changes the main realm's provisioning step for one scenario, and puts it back afterwards. */
 async function withStepSettings<T>(changes: Record<string, string>, work: () => Promise<T>): Promise<T> {

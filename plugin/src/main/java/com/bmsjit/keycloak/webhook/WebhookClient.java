@@ -8,6 +8,8 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Posts one signed webhook and waits at most connect + read timeout. java.net.http is used (not Keycloak's
@@ -22,13 +24,17 @@ public final class WebhookClient {
         }
     }
 
+    /** HttpClient owns a connection pool and threads: one per connect timeout, shared, not one per login. */
+    private static final Map<Duration, HttpClient> CLIENTS = new ConcurrentHashMap<>();
+
     private WebhookClient() {
     }
 
     public static Result post(URI url, WebhookSecret secret, String messageId, byte[] body, Duration connectTimeout, Duration readTimeout) {
         long started = System.nanoTime();
         long timestamp = System.currentTimeMillis() / 1000;
-        HttpClient client = HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        HttpClient client = CLIENTS.computeIfAbsent(connectTimeout,
+                timeout -> HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build());
         HttpRequest request = HttpRequest.newBuilder(url)
                 .timeout(connectTimeout.plus(readTimeout))
                 .header("content-type", "application/json")
