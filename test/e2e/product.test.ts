@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { adminClient, findUserByUsername } from '../support/admin';
 import { stackInfo } from '../support/stack-info';
 import { eventually } from '../support/eventually';
+import { withStepSettings as withSettings } from '../support/provisioning-step';
 import { PASSLY_REALM } from '../stack/passly-stand-in';
 import { launchBrowser } from './browser';
 import { signInAtStandIn, waitForText } from './passly-login';
@@ -51,17 +52,7 @@ async function portalLogin(username: string, expected: string | RegExp): Promise
 
 
 /** Changes the main realm's provisioning step for one scenario, and puts it back afterwards. */
-async function withStepSettings<T>(changes: Record<string, string>, work: () => Promise<T>): Promise<T> {
-  const executions = await admin.authenticationManagement.getExecutions({ realm: brokerRealm, flow: 'passly post broker login' });
-  const id = executions.find((e) => e.providerId === 'bms-provisioning')?.authenticationConfig ?? '';
-  const original = await admin.authenticationManagement.getConfig({ realm: brokerRealm, id });
-  await admin.authenticationManagement.updateConfig({ ...original, realm: brokerRealm, config: { ...original.config, ...changes } });
-  try {
-    return await work();
-  } finally {
-    await admin.authenticationManagement.updateConfig({ ...original, realm: brokerRealm });
-  }
-}
+const withStepSettings = <T>(changes: Record<string, string>, work: () => Promise<T>): Promise<T> => withSettings(admin, brokerRealm, changes, work);
 
 describe('the whole product, starting at the BMS portal', () => {
   test('a returning user whose names changed in the directory gets them updated in BMS on the next login', async () => {

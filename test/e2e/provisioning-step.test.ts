@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 import type KcAdminClient from '@keycloak/keycloak-admin-client';
 import type { Browser, Page } from 'playwright-core';
 
@@ -7,9 +11,9 @@ import { brokerRealmCopy, RealmCopy } from '../support/broker-realm-copy';
 import { stackInfo } from '../support/stack-info';
 import { WebhookReceiver } from '../support/webhook-receiver';
 import { newWebhookSecret } from '../stack/webhook-secret';
-import { standInUser } from '../stack/passly-stand-in';
+import { STAND_IN_PASSWORD, standInUser } from '../stack/passly-stand-in';
 import { launchBrowser } from './browser';
-import { expectAccountConsole as expectSignedIn, loginAtAccountConsole, waitForText } from './passly-login';
+import { expectAccountConsole as expectSignedIn, loginAtAccountConsole, signInAtStandIn, waitForText } from './passly-login';
 
 const { baseUrl } = stackInfo();
 let browser: Browser;
@@ -25,7 +29,7 @@ beforeAll(async () => {
   // in this realm the account console is the gated client, so a login to it runs the provisioning step
   copy = await brokerRealmCopy(admin, baseUrl, 'broker-provisioning', { BMS_BRIDGE_URL: url, BMS_WEBHOOK_SECRET: receiver.secret }, {
     eventsEnabled: true,
-    enabledEventTypes: ['IDENTITY_PROVIDER_POST_LOGIN', 'IDENTITY_PROVIDER_POST_LOGIN_ERROR', 'LOGIN'],
+    enabledEventTypes: ['LOGIN', 'CUSTOM_REQUIRED_ACTION_ERROR'],
   });
 });
 
@@ -45,14 +49,15 @@ const login = (username: string): Promise<Page> => loginAtAccountConsole(browser
 
 const expectAccountConsole = (page: Page): Promise<void> => expectSignedIn(page, baseUrl, copy.realm);
 
+/** The details the step recorded for the user's latest login: on LOGIN, or on the error event of a stopped login. */
 async function postLoginEvent(username: string): Promise<Record<string, string>> {
   const events = await admin.realms.findEvents({ realm: copy.realm, max: 100 });
-  const event = events.find((e) => e.details?.bms_provisioning !== undefined && e.details.identity_provider_identity === username);
+  const event = events.find((e) => e.details?.bms_provisioning !== undefined && (e.details.identity_provider_identity === username || e.details.username === username));
   if (!event?.details) throw new Error(`no event with BMS provisioning details for ${username}`);
   return event.details;
 }
 
-describe('the BMS provisioning step', () => {
+describe('the BMS provisioning step (a required action, evaluated as every login completes)', () => {
   test('a gated broker login sends one signed webhook with the documented payload; the next login says it is not the first', async () => {
     const ada = standInUser('ada.lovelace@contoso.com');
     const first = await login(ada.username);
@@ -116,6 +121,67 @@ describe('the BMS provisioning step', () => {
     await page.context().close();
   });
 
+  test('a bridge that sends its headers and then stalls holds the login no longer than the bound, in either failure mode', async () => {
+    receiver.reply = () => ({ trickleMs: 200, trickleForMs: 15_000 });
+    const open = await login('joan.clarke@contoso.com');
+    await expectAccountConsole(open);
+    await open.context().close();
+    const openDetails = await postLoginEvent('joan.clarke@contoso.com');
+    expect(openDetails.bms_provisioning).toBe('failed-open: timeout');
+    // connect 1000 + read 1500 ms, plus a generous margin; the bridge trickles for 15 s (the figure is in npm run bench)
+    expect(Number(openDetails.bms_provisioning_ms)).toBeLessThan(2500 + 1500);
+
+    await copy.configureProvisioning({ 'failure.mode': 'fail-closed', 'fail.closed.message': 'BMS is slow today.' });
+    const closed = await login('alan.turing@contoso.com');
+    await waitForText(closed, 'BMS is slow today.');
+    expect(closed.url()).not.toContain('/account/');
+    const closedDetails = await postLoginEvent('alan.turing@contoso.com');
+    expect(closedDetails.bms_provisioning).toBe('failed-closed: timeout');
+    expect(Number(closedDetails.bms_provisioning_ms)).toBeLessThan(2500 + 1500);
+    await closed.context().close();
+  });
+
+  test('re-authentication (prompt=login) goes back to Passly and runs the step exactly once more', async () => {
+    // a plain OIDC application (no script of its own that would sign in again by itself), gated
+    const app = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<p>signed in to the test application</p>'));
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    const appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}/callback`;
+    await admin.clients.create({ realm: copy.realm, clientId: 'reauth-app', publicClient: true, standardFlowEnabled: true, redirectUris: [appUrl] });
+    await copy.configureProvisioning({ 'gated.clients': 'reauth-app' });
+    const authUrl = (prompt?: string): string => {
+      const url = new URL(`${baseUrl}/realms/${copy.realm}/protocol/openid-connect/auth`);
+      const challenge = createHash('sha256').update('a-test-verifier-that-is-long-enough-0123456789').digest('base64url');
+      const params = { client_id: 'reauth-app', redirect_uri: appUrl, response_type: 'code', scope: 'openid', state: 's', code_challenge: challenge, code_challenge_method: 'S256', ...(prompt ? { prompt } : {}) };
+      for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+      return url.toString();
+    };
+    try {
+      const page = await (await browser.newContext()).newPage();
+      await page.goto(authUrl());
+      await signInAtStandIn(page, 'frances.allen@contoso.com');
+      await page.waitForURL(`${appUrl}**`);
+      expect(receiver.deliveries).toHaveLength(1);
+
+      const urls: string[] = [];
+      page.on('framenavigated', (f) => f === page.mainFrame() && urls.push(f.url()));
+      await page.goto(authUrl('login'));
+      // Keycloak passes the re-authentication on to Passly, which asks this person for the password again
+      await page.waitForURL(/\/realms\/passly\/login-actions\//);
+      expect(await page.locator('#kc-attempted-username').inputValue()).toBe('frances.allen@contoso.com');
+      await page.fill('#password', STAND_IN_PASSWORD);
+      await page.click('#kc-login');
+      await page.waitForURL(`${appUrl}**`);
+      await new Promise((r) => setTimeout(r, 1000)); // a second call would arrive right behind
+      expect(receiver.deliveries).toHaveLength(2);
+      const again = loginProvisioningRequestedSchema.parse(receiver.deliveries[1].body);
+      expect(again).toMatchObject({ clientId: 'reauth-app', firstLogin: false });
+      await page.context().close();
+    } finally {
+      app.closeAllConnections();
+      app.close();
+    }
+  });
+
   test('a login to a client that is not gated completes without any webhook, even with the bridge down', async () => {
     await copy.configureProvisioning({ 'gated.clients': 'some-bms-client', 'failure.mode': 'fail-closed', 'bridge.url': 'http://127.0.0.1:9/webhooks/keycloak' });
     const page = await login('margaret.hamilton@contoso.com');
@@ -124,6 +190,28 @@ describe('the BMS provisioning step', () => {
     const user = await findUserByUsername(admin, copy.realm, 'margaret.hamilton@contoso.com');
     expect(user?.attributes?.bms_provisioning_requested_at).toBeUndefined();
     expect(receiver.deliveries).toHaveLength(0);
+  });
+});
+
+describe('the provisioning step\'s settings', () => {
+  test('an unknown failure mode is refused when saved, and one that came in by import fails closed, never open', async () => {
+    const refused = copy.configureProvisioning({ 'failure.mode': 'fail_closed' });
+    await expect(refused).rejects.toThrow("The failure mode 'fail_closed' is unknown: use fail-open or fail-closed.");
+    await expect(copy.configureProvisioning({ 'webhook.secret': 'not-a-secret' })).rejects.toThrow("The webhook secret must start with 'whsec_'");
+    await expect(copy.configureProvisioning({ 'connect.timeout.ms': '+1000' })).rejects.toThrow('The connect timeout must be a whole number');
+
+    const imported = await brokerRealmCopy(admin, baseUrl, 'broker-badmode', { BMS_BRIDGE_URL: 'http://127.0.0.1:9/webhooks/keycloak', BMS_WEBHOOK_SECRET: receiver.secret },
+      { eventsEnabled: true, enabledEventTypes: ['LOGIN', 'CUSTOM_REQUIRED_ACTION_ERROR'] }, { 'failure.mode': 'closed', 'gated.clients': 'account-console' });
+    try {
+      const page = await loginAtAccountConsole(browser, baseUrl, imported.realm, 'barbara.liskov@contoso.com');
+      await waitForText(page, /Your BMS account is being set up/);
+      expect(page.url()).not.toContain('/account/');
+      const events = await admin.realms.findEvents({ realm: imported.realm, max: 20 });
+      expect(events.find((e) => e.details?.bms_provisioning)?.details?.bms_provisioning).toMatch(/^failed-closed: unreachable/);
+      await page.context().close();
+    } finally {
+      await imported.cleanup();
+    }
   });
 });
 

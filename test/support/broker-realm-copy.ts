@@ -7,6 +7,7 @@ import { PASSLY_REALM, standInRealmTemplate } from '../stack/passly-stand-in';
 import { resolvePlaceholders } from '../stack/placeholders';
 import { newWebhookSecret } from '../stack/webhook-secret';
 import { unique } from './admin';
+import { changeStepSettings, STEP_ALIAS } from './provisioning-step';
 
 export interface RealmCopy {
   realm: string;
@@ -19,7 +20,15 @@ export interface RealmCopy {
  * A copy of the product's broker realm under its own name, with the stand-in client it needs, so a test can
  * change its settings without disturbing other tests sharing the Keycloak.
  */
-export async function brokerRealmCopy(admin: KcAdminClient, baseUrl: string, prefix: string, values: Record<string, string> = {}, realmChanges: Partial<RealmRepresentation> = {}): Promise<RealmCopy> {
+export async function brokerRealmCopy(
+  admin: KcAdminClient,
+  baseUrl: string,
+  prefix: string,
+  values: Record<string, string> = {},
+  realmChanges: Partial<RealmRepresentation> = {},
+  /** settings of the provisioning step as imported (an import is not validated, unlike a save in the console) */
+  importedStepSettings: Record<string, string> = {},
+): Promise<RealmCopy> {
   const realm = unique(prefix);
   const all = {
     ...realmValues(baseUrl, realm),
@@ -32,9 +41,13 @@ export async function brokerRealmCopy(admin: KcAdminClient, baseUrl: string, pre
     ...values,
   };
   const rep = JSON.parse(brokerRealmJson(all)) as RealmRepresentation;
+  const step = rep.requiredActions?.find((a) => a.alias === STEP_ALIAS);
+  if (step) step.config = { ...step.config, ...importedStepSettings };
   await admin.realms.create({ ...rep, ...realmChanges, realm });
   const standIn = JSON.parse(resolvePlaceholders(standInRealmTemplate(), all)) as { clients: ClientRepresentation[] };
-  const { id: clientId } = await admin.clients.create({ ...standIn.clients[0], realm: PASSLY_REALM });
+  // the stand-in's "BMS tile" (IdP-initiated URL name) belongs to the main broker realm's client; a copy has none
+  const { saml_idp_initiated_sso_url_name: _tile, ...attributes } = standIn.clients[0].attributes ?? {};
+  const { id: clientId } = await admin.clients.create({ ...standIn.clients[0], attributes, realm: PASSLY_REALM });
   return {
     realm,
     cleanup: async () => {
@@ -42,11 +55,7 @@ export async function brokerRealmCopy(admin: KcAdminClient, baseUrl: string, pre
       await admin.clients.del({ realm: PASSLY_REALM, id: clientId });
     },
     configureProvisioning: async (config) => {
-      const executions = await admin.authenticationManagement.getExecutions({ realm, flow: 'passly post broker login' });
-      const step = executions.find((e) => e.providerId === 'bms-provisioning');
-      if (!step?.authenticationConfig) throw new Error(`realm ${realm} has no configured BMS provisioning step`);
-      const current = await admin.authenticationManagement.getConfig({ realm, id: step.authenticationConfig });
-      await admin.authenticationManagement.updateConfig({ ...current, realm, config: { ...current.config, ...config } });
+      await changeStepSettings(admin, realm, config);
     },
   };
 }

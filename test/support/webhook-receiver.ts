@@ -14,7 +14,11 @@ export interface Delivery {
   observed?: unknown;
 }
 
-export type Reply = { status: number; json?: unknown; delayMs?: number } | 'hang';
+/**
+ * How the receiver answers: a status and JSON body (optionally late); 'hang' never answers; 'trickle' sends the
+ * headers at once and then one byte of body every `trickleMs` for `trickleForMs` (a bridge stuck mid-answer).
+ */
+export type Reply = { status: number; json?: unknown; delayMs?: number } | 'hang' | { trickleMs: number; trickleForMs: number };
 
 /**
  * A small signed-webhook receiver for tests: verifies each delivery the way the bridge will (standardwebhooks),
@@ -73,9 +77,24 @@ export class WebhookReceiver {
     this.deliveries.push(delivery);
     const reply = this.reply(delivery);
     if (reply === 'hang') return;
+    if ('trickleMs' in reply) return this.trickle(res, reply.trickleMs, reply.trickleForMs);
     setTimeout(() => {
       res.writeHead(reply.status, { 'content-type': 'application/json' });
       res.end(reply.json === undefined ? '' : JSON.stringify(reply.json));
     }, reply.delayMs ?? 0);
+  }
+
+  private trickle(res: ServerResponse, everyMs: number, forMs: number): void {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write(' ');
+    const started = Date.now();
+    const timer = setInterval(() => {
+      if (res.destroyed || Date.now() - started > forMs) {
+        clearInterval(timer);
+        if (!res.destroyed) res.end('{"status":"provisioned"}');
+        return;
+      }
+      res.write(' ');
+    }, everyMs);
   }
 }

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 
@@ -99,7 +100,7 @@ public class BmsEventListenerProvider implements EventListenerProvider {
         if (event.getResourceType() == ResourceType.IDENTITY_PROVIDER_MAPPER && parts.length == 5 && parts[0].equals("identity-provider")) {
             body.put("idpAlias", parts[2]);
             body.put("mapperId", parts[4]);
-            body.put("operation", event.getOperationType().name().toLowerCase());
+            body.put("operation", event.getOperationType().name().toLowerCase(Locale.ROOT));
             return envelope("rules.changed", event, realm, body);
         }
         return null;

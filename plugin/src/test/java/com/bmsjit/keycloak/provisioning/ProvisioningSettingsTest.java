@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -14,11 +17,19 @@ class ProvisioningSettingsTest {
 
     private static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
+    private static Map<String, String> good(String... more) {
+        Map<String, String> c = new HashMap<>(Map.of("bridge.url", "http://127.0.0.1:9/webhooks/keycloak", "webhook.secret", SECRET));
+        for (int i = 0; i < more.length; i += 2) {
+            c.put(more[i], more[i + 1]);
+        }
+        return c;
+    }
+
     @Test
     void defaultsToFailOpenWithBoundedTimeoutsAndGatesOnlyTheListedClients() {
-        ProvisioningSettings s = ProvisioningSettings.from(Map.of("bridge.url", "http://127.0.0.1:9/webhooks/keycloak", "webhook.secret", SECRET,
-                "gated.clients", "https://bms.example.invalid##other-sp"));
+        ProvisioningSettings s = ProvisioningSettings.from(good("gated.clients", "https://bms.example.invalid##other-sp"));
         assertNull(s.problem());
+        assertEquals(List.of(), s.problems());
         assertTrue(s.failOpen());
         assertEquals(Duration.ofMillis(1000), s.connectTimeout());
         assertEquals(Duration.ofMillis(4000), s.readTimeout());
@@ -29,19 +40,77 @@ class ProvisioningSettingsTest {
 
     @Test
     void reportsUnusableSettingsInsteadOfThrowing() {
-        assertEquals("The bridge URL must be an http(s) URL.", ProvisioningSettings.from(Map.of("bridge.url", "ftp://x", "webhook.secret", SECRET)).problem());
+        assertEquals("The bridge URL must be an http(s) URL with a host, e.g. https://bms-bridge.example.com/webhooks/keycloak.",
+                ProvisioningSettings.from(good("bridge.url", "ftp://x")).problem());
         assertEquals("The webhook secret must start with 'whsec_' (Standard Webhooks format).",
-                ProvisioningSettings.from(Map.of("bridge.url", "http://x", "webhook.secret", "plain")).problem());
-        assertEquals("The timeouts must be whole numbers of milliseconds between 1 and 60000.",
-                ProvisioningSettings.from(Map.of("bridge.url", "http://x", "webhook.secret", SECRET, "read.timeout.ms", "soon")).problem());
-        assertTrue(ProvisioningSettings.from(null).problem() != null);
+                ProvisioningSettings.from(good("webhook.secret", "plain")).problem());
+        assertEquals("The read timeout must be a whole number of milliseconds between 1 and 60000.",
+                ProvisioningSettings.from(good("read.timeout.ms", "soon")).problem());
+        ProvisioningSettings nothing = ProvisioningSettings.from(null);
+        assertTrue(nothing.problem().startsWith("The bridge URL is empty"));
+        assertEquals(2, nothing.problems().size(), "URL and secret are both reported: " + nothing.problems());
+    }
+
+    @Test
+    void timeoutsAreAsciiDigitsWithinRange() {
+        for (String bad : new String[] {"+1000", "-5", "0", "60001", "1e3", "\u0663\u0660\u0660\u0660", "1000ms"}) {
+            ProvisioningSettings s = ProvisioningSettings.from(good("connect.timeout.ms", bad));
+            assertEquals("The connect timeout must be a whole number of milliseconds between 1 and 60000.", s.problem(), bad);
+        }
+        assertEquals(Duration.ofMillis(60_000), ProvisioningSettings.from(good("read.timeout.ms", " 60000 ")).readTimeout());
     }
 
     @Test
     void failClosedIsChosenExplicitlyAndKeepsItsMessage() {
-        ProvisioningSettings s = ProvisioningSettings.from(Map.of("failure.mode", "fail-closed", "fail.closed.message", "Come back later"));
+        ProvisioningSettings s = ProvisioningSettings.from(good("failure.mode", "fail-closed", "fail.closed.message", "Come back later"));
         assertFalse(s.failOpen());
+        assertEquals(List.of(), s.problems());
         assertEquals("Come back later", s.failClosedMessage());
+    }
+
+    @Test
+    void anUnknownFailureModeIsAProblemAndFailsClosedButStillLetsTheBridgeBeAsked() {
+        for (String typo : new String[] {"fail_closed", "closed", "open", "failopen", "fail-open-please"}) {
+            ProvisioningSettings s = ProvisioningSettings.from(good("failure.mode", typo));
+            assertFalse(s.failOpen(), typo + " must never fail open");
+            assertNull(s.problem(), "the bridge can still be asked");
+            assertEquals(List.of("The failure mode '" + typo + "' is unknown: use fail-open or fail-closed. Until it is fixed the step fails closed."), s.problems());
+        }
+        assertTrue(ProvisioningSettings.from(good("failure.mode", " ")).failOpen(), "blank is the default");
+    }
+
+    @Test
+    void caseIsFoldedWithTheRootLocaleWhateverTheServerLocale() {
+        Locale before = Locale.getDefault();
+        Locale.setDefault(Locale.forLanguageTag("tr-TR")); // "I".toLowerCase() would be a dotless ı
+        try {
+            ProvisioningSettings open = ProvisioningSettings.from(good("failure.mode", "FAIL-OPEN", "bridge.url", "HTTPS://BRIDGE.EXAMPLE.INVALID/hook"));
+            assertTrue(open.failOpen());
+            assertEquals(List.of(), open.problems());
+            assertFalse(ProvisioningSettings.from(good("failure.mode", "FAIL-CLOSED")).failOpen());
+            assertEquals(List.of(), ProvisioningSettings.from(good("failure.mode", "FAIL-CLOSED")).problems());
+        } finally {
+            Locale.setDefault(before);
+        }
+    }
+
+    @Test
+    void theStepsOutcomeFollowsTheAnswerAndTheFailureMode() {
+        ProvisioningSettings open = ProvisioningSettings.from(good());
+        ProvisioningSettings closed = ProvisioningSettings.from(good("failure.mode", "fail-closed", "fail.closed.message", "Later"));
+        assertFalse(StepOutcome.of(BridgeAnswer.parse(200, "{\"status\":\"provisioned\"}"), closed).stopsLogin());
+        assertFalse(StepOutcome.of(BridgeAnswer.parse(200, "{\"status\":\"pending\"}"), open).stopsLogin());
+        assertEquals("Later", StepOutcome.of(BridgeAnswer.parse(200, "{\"status\":\"pending\"}"), closed).pageMessage());
+        StepOutcome denied = StepOutcome.of(BridgeAnswer.parse(200, "{\"status\":\"denied\",\"message\":\"No\"}"), open);
+        assertEquals("denied", denied.detail());
+        assertEquals("No", denied.pageMessage());
+        assertEquals(StepOutcome.DEFAULT_DENY_MESSAGE, StepOutcome.of(BridgeAnswer.parse(200, "{\"status\":\"denied\"}"), open).pageMessage());
+        assertEquals("failed-open: timeout", StepOutcome.failure(open, "timeout").detail());
+        assertFalse(StepOutcome.failure(open, "timeout").stopsLogin());
+        StepOutcome failedClosed = StepOutcome.failure(closed, "unreachable: ConnectException");
+        assertEquals("failed-closed: unreachable: ConnectException", failedClosed.detail());
+        assertEquals("bms_provisioning_unavailable", failedClosed.eventError());
+        assertEquals("Later", failedClosed.pageMessage());
     }
 
     @Test

@@ -1,0 +1,148 @@
+package com.bmsjit.keycloak.provisioning;
+
+import java.time.Instant;
+import java.util.Map;
+
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.keycloak.authentication.RequiredActionContext;
+import org.keycloak.authentication.RequiredActionProvider;
+import org.keycloak.events.Details;
+import org.keycloak.events.EventType;
+import org.keycloak.models.RequiredActionConfigModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.sessions.AuthenticationSessionModel;
+
+import com.bmsjit.keycloak.webhook.WebhookClient;
+
+/**
+ * The BMS provisioning step. Keycloak evaluates every enabled required action's trigger each time an
+ * authentication completes, whatever completed it (README, "Which Keycloak mechanism runs the step"): a login
+ * through Passly (first or returning, SP- or IdP-initiated), an existing SSO session, re-authentication, a local
+ * password, a passive or ECP request. So the trigger is where the step runs: for a login to a gated client (the BMS
+ * SAML client) it marks the user, asks the bridge (a signed webhook, bounded in time), and either lets the login
+ * finish or, when the user must be stopped (denied, or fail-closed), adds this action to the login so Keycloak shows
+ * the page instead of answering the client. Logins to any other client return at once and never call the bridge.
+ */
+public class BmsProvisioningRequiredAction implements RequiredActionProvider {
+
+    private static final Logger LOG = Logger.getLogger(BmsProvisioningRequiredAction.class);
+
+    /** Admin-only user attribute: the sweep's mark that a gated login asked for provisioning (README). */
+    public static final String REQUESTED_AT_ATTRIBUTE = "bms_provisioning_requested_at";
+    /** Written back by the bridge once the user has an employee. */
+    public static final String EMPLOYEE_ID_ATTRIBUTE = "bms_employee_id";
+    public static final String EVENT_OUTCOME = "bms_provisioning";
+    public static final String EVENT_LATENCY = "bms_provisioning_ms";
+    public static final String EVENT_ID = "bms_provisioning_event_id";
+
+    /** Auth notes of one login: the step ran (its outcome), and the page to show when the login stops. */
+    static final String OUTCOME_NOTE = "bms.provisioning.outcome";
+    static final String LATENCY_NOTE = "bms.provisioning.ms";
+    static final String EVENT_ID_NOTE = "bms.provisioning.event-id";
+    static final String PAGE_NOTE = "bms.provisioning.page";
+    static final String ERROR_NOTE = "bms.provisioning.error";
+    static final String REPORTED_NOTE = "bms.provisioning.reported";
+
+    @Override
+    public void evaluateTriggers(RequiredActionContext context) {
+        AuthenticationSessionModel authSession = context.getAuthenticationSession();
+        UserModel user = context.getUser();
+        // Keycloak may evaluate triggers more than once in one login (e.g. around other required actions): ask once
+        if (user == null || authSession == null || authSession.getAuthNote(OUTCOME_NOTE) != null) {
+            return;
+        }
+        ProvisioningSettings settings = settingsOf(context.getConfig());
+        String clientId = authSession.getClient().getClientId();
+        if (!settings.gates(clientId)) {
+            if (settings.gatedClients().isEmpty()) {
+                LOG.warnf("BMS provisioning in realm '%s' gates no client; set 'Gated clients' to the BMS client id", context.getRealm().getName());
+            }
+            return;
+        }
+        markRequested(user);
+        ProvisioningPayload payload = LoginPayloads.of(context.getSession(), context.getRealm(), authSession, user, clientId);
+        context.getEvent().detail(EVENT_ID, payload.eventId());
+        StepOutcome outcome = ask(context, settings, payload, user);
+        authSession.setAuthNote(OUTCOME_NOTE, outcome.detail());
+        if (outcome.stopsLogin()) {
+            // the page is shown in a later request, whose event starts afresh: keep what it must record
+            authSession.setAuthNote(EVENT_ID_NOTE, payload.eventId());
+            authSession.setAuthNote(PAGE_NOTE, outcome.pageMessage());
+            authSession.setAuthNote(ERROR_NOTE, outcome.eventError());
+            authSession.addRequiredAction(BmsProvisioningRequiredActionFactory.PROVIDER_ID);
+        }
+    }
+
+    private StepOutcome ask(RequiredActionContext context, ProvisioningSettings settings, ProvisioningPayload payload, UserModel user) {
+        String realm = context.getRealm().getName();
+        if (!settings.problems().isEmpty()) {
+            LOG.errorf("BMS provisioning in realm '%s' is misconfigured: %s", realm, String.join(" ", settings.problems()));
+        }
+        if (settings.problem() != null) {
+            return record(context, StepOutcome.failure(settings, "misconfigured"), 0);
+        }
+        WebhookClient.Result result = WebhookClient.post(settings.bridgeUrl(), settings.secret(), payload.eventId(), payload.toJsonBytes(),
+                settings.connectTimeout(), settings.readTimeout());
+        BridgeAnswer answer = result.delivered() ? BridgeAnswer.parse(result.status(), result.body()) : null;
+        if (answer == null) {
+            String why = result.delivered() ? "bad answer (HTTP " + result.status() + ")" : result.failure();
+            LOG.warnf("BMS bridge did not answer the contract for user '%s' in realm '%s': %s", user.getUsername(), realm, why);
+            return record(context, StepOutcome.failure(settings, why), result.latencyMs());
+        }
+        return record(context, StepOutcome.of(answer, settings), result.latencyMs());
+    }
+
+    private static StepOutcome record(RequiredActionContext context, StepOutcome outcome, long latencyMs) {
+        context.getEvent().detail(EVENT_OUTCOME, outcome.detail()).detail(EVENT_LATENCY, Long.toString(latencyMs));
+        context.getAuthenticationSession().setAuthNote(LATENCY_NOTE, Long.toString(latencyMs));
+        return outcome;
+    }
+
+    /**
+     * The sweep's mark, in the login's own transaction. Written on the first gated login and again while the user has
+     * no employee id; a linked user's login writes nothing (no user update, no cache invalidation, on the hot path).
+     */
+    private static void markRequested(UserModel user) {
+        if (user.getFirstAttribute(REQUESTED_AT_ATTRIBUTE) == null || user.getFirstAttribute(EMPLOYEE_ID_ATTRIBUTE) == null) {
+            user.setSingleAttribute(REQUESTED_AT_ATTRIBUTE, Instant.now().toString());
+        }
+    }
+
+    /** Shows the page of a stopped login; with nothing to show (e.g. an admin made this a default action) it steps aside. */
+    @Override
+    public void requiredActionChallenge(RequiredActionContext context) {
+        AuthenticationSessionModel authSession = context.getAuthenticationSession();
+        String message = authSession.getAuthNote(PAGE_NOTE);
+        if (message == null) {
+            context.success();
+            return;
+        }
+        if (authSession.getAuthNote(REPORTED_NOTE) == null) {
+            authSession.setAuthNote(REPORTED_NOTE, "true");
+            context.getEvent().clone().event(EventType.CUSTOM_REQUIRED_ACTION_ERROR)
+                    .detail(Details.CUSTOM_REQUIRED_ACTION, BmsProvisioningRequiredActionFactory.PROVIDER_ID)
+                    .detail(EVENT_OUTCOME, authSession.getAuthNote(OUTCOME_NOTE))
+                    .detail(EVENT_LATENCY, authSession.getAuthNote(LATENCY_NOTE))
+                    .detail(EVENT_ID, authSession.getAuthNote(EVENT_ID_NOTE))
+                    .error(authSession.getAuthNote(ERROR_NOTE));
+        }
+        Response page = context.form().setError(LoginMessages.literal(message)).createErrorPage(Response.Status.FORBIDDEN);
+        context.challenge(page);
+    }
+
+    /** The page has no form; a post to it (a replayed request) shows the page again, it never continues the login. */
+    @Override
+    public void processAction(RequiredActionContext context) {
+        requiredActionChallenge(context);
+    }
+
+    static ProvisioningSettings settingsOf(RequiredActionConfigModel config) {
+        Map<String, String> values = config == null ? null : config.getConfig();
+        return ProvisioningSettings.from(values);
+    }
+
+    @Override
+    public void close() {
+    }
+}
