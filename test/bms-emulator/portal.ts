@@ -28,31 +28,39 @@ const SHA256_DIGEST = 'http://www.w3.org/2001/04/xmlenc#sha256';
  */
 export function createPortal(options: PortalOptions): express.Express {
   const passport = new Passport();
-  const strategy = new Strategy(
-    {
-      callbackUrl: `${options.baseUrl}${ACS_PATH}`,
-      entryPoint: options.idpSsoUrl,
-      issuer: options.baseUrl,
-      audience: options.baseUrl,
-      idpCert: options.idpCert,
-      wantAssertionsSigned: true,
-      wantAuthnResponseSigned: true,
-      identifierFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
-      disableRequestedAuthnContext: true,
-      acceptedClockSkewMs: 5_000,
-    },
-    (profile: Profile | null, done: VerifiedCallback) => done(null, profile ?? undefined),
-    (profile: Profile | null, done: VerifiedCallback) => done(null, profile ?? undefined),
-  );
+  const strategyFor = (forceAuthn: boolean): Strategy =>
+    new Strategy(
+      {
+        callbackUrl: `${options.baseUrl}${ACS_PATH}`,
+        entryPoint: options.idpSsoUrl,
+        issuer: options.baseUrl,
+        audience: options.baseUrl,
+        idpCert: options.idpCert,
+        wantAssertionsSigned: true,
+        wantAuthnResponseSigned: true,
+        identifierFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+        disableRequestedAuthnContext: true,
+        acceptedClockSkewMs: 5_000,
+        forceAuthn,
+      },
+      (profile: Profile | null, done: VerifiedCallback) => done(null, profile ?? undefined),
+      (profile: Profile | null, done: VerifiedCallback) => done(null, profile ?? undefined),
+    );
+  const strategy = strategyFor(false);
   // passport-saml 5 is typed against @types/express 4; at run time it is an ordinary passport strategy
   passport.use('saml', strategy as unknown as PassportStrategy);
+  // the same service provider asking for re-authentication (AuthnRequest ForceAuthn="true"), as BMS can for sensitive pages
+  passport.use('saml-reauth', strategyFor(true) as unknown as PassportStrategy);
 
   const app = express();
   app.disable('x-powered-by');
   app.use(express.urlencoded({ extended: false, limit: '512kb' }));
   app.use(passport.initialize());
   app.get('/', (_req, res) => res.redirect('/saml/login'));
-  app.get('/saml/login', passport.authenticate('saml', { session: false }));
+  app.get('/saml/login', (req, res, next) => {
+    const reauth = req.query.forceAuthn === 'true';
+    passport.authenticate(reauth ? 'saml-reauth' : 'saml', { session: false })(req, res, next);
+  });
   app.get('/saml/metadata', (_req, res) => res.type('application/xml').send(strategy.generateServiceProviderMetadata(null)));
   app.post(ACS_PATH, requireSha256, passport.authenticate('saml', { session: false, failWithError: true }), (req, res) => {
     const profile = req.user as Profile;

@@ -38,8 +38,18 @@ export interface BmsEmulator {
   rateLimit: EndpointRateLimit;
   /** every /v2 request in order, as it arrived (faulty or not): "METHOD /path" */
   calls: string[];
+  /** the same requests with their query strings and JSON bodies, for "which calls were about this person" */
+  callLog: CallRecord[];
   setFaults(faults: Partial<Faults>): void;
   listen(port?: number, host?: string): Promise<{ url: string; server: Server; close(): Promise<void> }>;
+}
+
+/** One /v2 request as it arrived: the full URL (query included) and the JSON body, if any. */
+export interface CallRecord {
+  at: number;
+  method: string;
+  url: string;
+  body?: unknown;
 }
 
 /** A BMS V2 API emulator: envelope, camelCase output, case-insensitive input, tokens, rate limit, faults. */
@@ -57,20 +67,29 @@ export function createBmsEmulator(options: EmulatorOptions = {}): BmsEmulator {
   const rateLimit = new EndpointRateLimit(() => settings.rateLimitPerHour, () => settings.rateWindowMs, now);
   const store = new EmployeeStore(seed, now);
   const calls: string[] = [];
+  const callLog: CallRecord[] = [];
   let faults = noFaults();
 
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
   app.use('/_emulator', express.json(), controlRoutes());
-  app.use('/v2', (req, _res, next) => {
+  app.use('/v2', (req, res, next) => {
     calls.push(`${req.method} ${req.originalUrl.split('?')[0]}`);
+    const call: CallRecord = { at: now(), method: req.method, url: req.originalUrl };
+    callLog.push(call);
+    res.locals.call = call; // its body is added once parsed (below); a faulted call keeps none
     next();
   });
   app.use('/v2', injectFaults(() => faults));
   app.use(express.json({ type: ['application/json', 'application/json-patch+json', 'text/json', 'application/*+json'], limit: '1mb' }));
   app.use(express.urlencoded({ extended: false }));
   app.use(multer().none());
+  app.use('/v2', (req, res, next) => {
+    const call = res.locals.call as CallRecord;
+    call.body = req.body as unknown;
+    next();
+  });
 
   const route = (method: 'get' | 'post' | 'patch', path: string, auth: boolean, handler: (req: Request, res: Response, tenant: string) => void): void => {
     const endpoint = `${method.toUpperCase()} ${path.replace(/:(\w+)/g, '{$1}')}`;
@@ -234,6 +253,13 @@ export function createBmsEmulator(options: EmulatorOptions = {}): BmsEmulator {
       res.json({ expired: true });
     });
     router.get('/employees', (_req, res) => res.json(store.all().map(detail)));
+    // ?about=text: the calls whose URL (decoded) or body mentions the text, ignoring case: an e-mail, '/employees/101'
+    router.get('/calls', (req, res) => {
+      const about = String(req.query.about ?? '').toLowerCase();
+      const mentions = (c: CallRecord): boolean => `${safeDecode(c.url)} ${JSON.stringify(c.body ?? '')}`.toLowerCase().includes(about);
+      const found = callLog.filter((c) => !about || mentions(c));
+      res.json({ count: found.length, calls: found });
+    });
     return router;
   }
 
@@ -245,9 +271,18 @@ export function createBmsEmulator(options: EmulatorOptions = {}): BmsEmulator {
     tokens,
     rateLimit,
     calls,
+    callLog,
     setFaults: (f) => (faults = faultsSchema.parse(f)),
     listen: (port = 0, host = '127.0.0.1') => listen(app, port, host),
   };
+}
+
+function safeDecode(url: string): string {
+  try {
+    return decodeURIComponent(url.replace(/\+/g, ' '));
+  } catch {
+    return url;
+  }
 }
 
 /** V2 paging: PageNumber 1-based (0 or less means the first page), PageSize clamped to 1..500; none means all. */

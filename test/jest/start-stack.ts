@@ -14,10 +14,10 @@ export default async function startStack(): Promise<void> {
     log(`using the running stack from ${STACK_ENV}`);
     return;
   }
-  const stack = await startLocalStack({}, log);
+  const stack = await startLocalStack({}, log, undefined, { tapWebhooks: true });
   globalThis.__bmsJitStack = stack;
   const kc = stack.broker.keycloak;
-  const info: StackInfo = { baseUrl: kc.baseUrl, admin: kc.admin, brokerRealm: stack.broker.brokerRealm, bmsApiUrl: stack.bms.apiUrl, bmsPortalUrl: stack.bms.portalUrl, bridgeUrl: stack.bridge.url, bridgeAdminToken: stack.adminToken };
+  const info: StackInfo = { baseUrl: kc.baseUrl, admin: kc.admin, brokerRealm: stack.broker.brokerRealm, bmsApiUrl: stack.bms.apiUrl, bmsPortalUrl: stack.bms.portalUrl, bridgeUrl: stack.bridge.url, bridgeAdminToken: stack.adminToken, webhookTapUrl: stack.tap?.url };
   process.env[STACK_ENV] = JSON.stringify(info);
   log(`Keycloak ready in ${(kc.startMs / 1000).toFixed(1)} s (Keycloak reports ${kc.reportedStart ?? '?'}), JVM resident ${mib(kc.rssBytes())} MiB`);
 }

@@ -8,7 +8,8 @@ import { createLogger } from '../../bridge/log/pino-logger';
 /**
  * `npm run demo`: the local stack with embedded defaults, until Ctrl-C. Ports (0 = any free port):
  * DEMO_KEYCLOAK_PORT 8080, DEMO_KEYCLOAK_MANAGEMENT_PORT 9000, DEMO_BMS_API_PORT 8081, DEMO_BMS_PORTAL_PORT 8082,
- * DEMO_BRIDGE_PORT 8090. The bridge logs JSON lines to stdout (LOG_LEVEL, default info).
+ * DEMO_BRIDGE_PORT 8090. The bridge logs JSON lines to stdout (LOG_LEVEL, default info). DEMO_TAP_WEBHOOKS=1 records
+ * webhooks on their way to the bridge (the tests that count webhooks need it when they run against the demo).
  */
 async function main(): Promise<void> {
   const log = (line: string): void => console.log(`[demo] ${line}`);
@@ -22,6 +23,8 @@ async function main(): Promise<void> {
     },
     log,
     createLogger(process.env.LOG_LEVEL ?? 'info'),
+    // DEMO_TAP_WEBHOOKS=1: record webhooks on their way to the bridge, so every Keycloak test can run against the demo
+    { tapWebhooks: process.env.DEMO_TAP_WEBHOOKS === '1' },
   );
   let stopping = false;
   const stop = async (): Promise<void> => {
@@ -68,13 +71,18 @@ async function banner(stack: LocalStack): Promise<string> {
   const users = standInUsers()
     .map((u) => `    ${u.username.padEnd(32)} ${`${u.firstName} ${u.lastName}`.padEnd(24)} ${(u.email ?? '(no e-mail: refused at first login)').padEnd(34)} ${u.groups.join(' | ')}`)
     .join('\n');
-  const info: StackInfo = { baseUrl: kc.baseUrl, admin: kc.admin, brokerRealm: BROKER_REALM, bmsApiUrl: stack.bms.apiUrl, bmsPortalUrl: stack.bms.portalUrl, bridgeUrl: stack.bridge.url, bridgeAdminToken: stack.adminToken };
+  const info: StackInfo = { baseUrl: kc.baseUrl, admin: kc.admin, brokerRealm: BROKER_REALM, bmsApiUrl: stack.bms.apiUrl, bmsPortalUrl: stack.bms.portalUrl, bridgeUrl: stack.bridge.url, bridgeAdminToken: stack.adminToken, webhookTapUrl: stack.tap?.url };
   return `
 Stack is up (Keycloak ready in ${(kc.startMs / 1000).toFixed(1)} s${kc.reportedStart ? `, Keycloak reports ${kc.reportedStart}` : ''}; JVM resident memory ${Math.round(kc.rssBytes() / 1048576)} MiB).
 
   Log in as an employee:   ${stack.bms.portalUrl}
                            (the BMS portal sends you through Keycloak to the Passly stand-in; password for every user: ${STAND_IN_PASSWORD})
   Broker account console:  ${stack.broker.accountConsoleUrl}
+                           (sign in here first, then open the portal: the login from the session runs the provisioning step too)
+  Passly-initiated (tile): ${kc.baseUrl}/realms/passly/protocol/saml/clients/bms
+                           (the stand-in's "BMS tile": Passly posts an unsolicited response to the broker)
+  Break-glass login:       ${kc.baseUrl}/realms/${BROKER_REALM}/protocol/saml/clients/bms?kc_idp_hint=
+                           (Keycloak's own form for local accounts; the provisioning step runs with their stored attributes)
   Keycloak admin console:  ${kc.baseUrl}/admin/master/console/#/${BROKER_REALM}   user ${kc.admin.username}, password ${kc.admin.password} (new every run)
   Broker realm:            ${BROKER_REALM}   identity provider: ${IDP_ALIAS} (SAML)
   Passly stand-in:         ${kc.baseUrl}/realms/passly   (test fixture standing in for Kaseya Passly)

@@ -9,6 +9,7 @@ import { BrokerStack, chosenPort, startBrokerStack } from './broker-stack';
 import { BmsStack, startBmsStack } from './bms-stack';
 import { cacheDir } from './project';
 import { newWebhookSecret } from './webhook-secret';
+import { startWebhookTap, WebhookTap } from './webhook-tap';
 
 export interface LocalStack {
   broker: BrokerStack;
@@ -16,7 +17,14 @@ export interface LocalStack {
   bridge: RunningBridge;
   /** the bridge's admin token (per run) for /admin/preview and /admin/reconcile */
   adminToken: string;
+  /** with `tapWebhooks`: the recorder Keycloak posts through (tests count webhooks with it) */
+  tap?: WebhookTap;
   stop(): Promise<void>;
+}
+
+export interface LocalStackOptions {
+  /** put a recording tap between Keycloak and the bridge (tests; never the demo) */
+  tapWebhooks?: boolean;
 }
 
 export interface LocalStackPorts {
@@ -31,18 +39,20 @@ export interface LocalStackPorts {
  * The whole product locally: the BMS emulator and portal, Keycloak with the broker realm and the Passly stand-in,
  * and the bridge on its embedded SQLite store (a fresh file per run), wired with per-run secrets.
  */
-export async function startLocalStack(ports: LocalStackPorts = {}, log: (line: string) => void = () => {}, bridgeLog: Logger = silentLogger): Promise<LocalStack> {
+export async function startLocalStack(ports: LocalStackPorts = {}, log: (line: string) => void = () => {}, bridgeLog: Logger = silentLogger, options: LocalStackOptions = {}): Promise<LocalStack> {
   const portalPort = await chosenPort(ports.bmsPortal, 'BMS portal');
   const bridgePort = await chosenPort(ports.bridge, 'bridge');
   const bms = await startBmsStack(await chosenPort(ports.bmsApi, 'BMS API emulator'), portalPort);
   log(`BMS API emulator on ${bms.apiUrl}`);
   const secrets = { webhook: newWebhookSecret(), client: newWebhookSecret(), admin: newWebhookSecret() };
+  const bridgeWebhookUrl = `http://127.0.0.1:${bridgePort}/webhooks/keycloak`;
+  const tap = options.tapWebhooks ? await startWebhookTap(() => bridgeWebhookUrl) : undefined;
   let broker: BrokerStack | undefined;
   try {
     broker = await startBrokerStack({
       httpPort: ports.keycloak,
       managementPort: ports.keycloakManagement,
-      realmValues: { ...bms.realmValues, BMS_BRIDGE_URL: `http://127.0.0.1:${bridgePort}/webhooks/keycloak`, BMS_WEBHOOK_SECRET: secrets.webhook, BRIDGE_KEYCLOAK_CLIENT_SECRET: secrets.client },
+      realmValues: { ...bms.realmValues, BMS_BRIDGE_URL: tap?.url ?? bridgeWebhookUrl, BMS_WEBHOOK_SECRET: secrets.webhook, BRIDGE_KEYCLOAK_CLIENT_SECRET: secrets.client },
       log,
     });
     await bms.startPortal(`${broker.keycloak.baseUrl}/realms/${broker.brokerRealm}`);
@@ -67,7 +77,9 @@ export async function startLocalStack(ports: LocalStackPorts = {}, log: (line: s
       bms,
       bridge,
       adminToken: secrets.admin,
+      tap,
       stop: async () => {
+        await tap?.stop();
         await bridge.stop();
         rmSync(runDir, { recursive: true, force: true });
         await bms.stop();
@@ -75,6 +87,7 @@ export async function startLocalStack(ports: LocalStackPorts = {}, log: (line: s
       },
     };
   } catch (err) {
+    await tap?.stop();
     await bms.stop();
     await broker?.stop();
     throw err;

@@ -9,6 +9,8 @@ export interface StackInfo {
   bmsPortalUrl: string;
   bridgeUrl: string;
   bridgeAdminToken: string;
+  /** the recording tap between Keycloak and the bridge (absent when the tests run against `npm run demo`) */
+  webhookTapUrl?: string;
 }
 
 export function stackInfo(): StackInfo {
