@@ -1,5 +1,6 @@
 package com.bmsjit.keycloak.provisioning;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
@@ -44,6 +45,10 @@ public class BmsProvisioningRequiredAction implements RequiredActionProvider {
     static final String ERROR_NOTE = "bms.provisioning.error";
     static final String REPORTED_NOTE = "bms.provisioning.reported";
 
+    /** Every sign-in of the realm evaluates the trigger: warn about a step that gates nothing now and then, not each time. */
+    private static final OccasionalWarning NOT_GATING = new OccasionalWarning(LOG, Duration.ofMinutes(10),
+            "BMS provisioning in realm '%s' is enabled but gates no client; set 'Gated clients' to the BMS client id");
+
     @Override
     public void evaluateTriggers(RequiredActionContext context) {
         AuthenticationSessionModel authSession = context.getAuthenticationSession();
@@ -56,18 +61,29 @@ public class BmsProvisioningRequiredAction implements RequiredActionProvider {
         String clientId = authSession.getClient().getClientId();
         if (!settings.gates(clientId)) {
             if (settings.gatedClients().isEmpty()) {
-                LOG.warnf("BMS provisioning in realm '%s' gates no client; set 'Gated clients' to the BMS client id", context.getRealm().getName());
+                NOT_GATING.warn(context.getRealm().getName());
             }
             return;
         }
-        markRequested(user);
-        ProvisioningPayload payload = LoginPayloads.of(context.getSession(), context.getRealm(), authSession, user, clientId);
-        context.getEvent().detail(EVENT_ID, payload.eventId());
-        StepOutcome outcome = ask(context, settings, payload, user);
+        StepOutcome outcome;
+        String eventId = null;
+        try {
+            markRequested(user);
+            ProvisioningPayload payload = LoginPayloads.of(context.getSession(), context.getRealm(), authSession, user, clientId);
+            eventId = payload.eventId();
+            context.getEvent().detail(EVENT_ID, eventId);
+            outcome = ask(context, settings, payload, user);
+        } catch (RuntimeException e) {
+            // a fault in the step itself must not turn into Keycloak's generic error for every BMS sign-in
+            LOG.errorf(e, "BMS provisioning failed inside Keycloak for user '%s' in realm '%s'", user.getUsername(), context.getRealm().getName());
+            outcome = record(context, StepOutcome.failure(settings, "internal error: " + e.getClass().getSimpleName()), 0);
+        }
         authSession.setAuthNote(OUTCOME_NOTE, outcome.detail());
         if (outcome.stopsLogin()) {
             // the page is shown in a later request, whose event starts afresh: keep what it must record
-            authSession.setAuthNote(EVENT_ID_NOTE, payload.eventId());
+            if (eventId != null) {
+                authSession.setAuthNote(EVENT_ID_NOTE, eventId);
+            }
             authSession.setAuthNote(PAGE_NOTE, outcome.pageMessage());
             authSession.setAuthNote(ERROR_NOTE, outcome.eventError());
             authSession.addRequiredAction(BmsProvisioningRequiredActionFactory.PROVIDER_ID);

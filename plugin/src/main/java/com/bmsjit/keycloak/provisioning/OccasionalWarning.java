@@ -1,0 +1,39 @@
+package com.bmsjit.keycloak.provisioning;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jboss.logging.Logger;
+
+/**
+ * A warning about a standing condition (a misconfiguration) that code on a hot path meets on every call: logged at
+ * most once per interval per key (a realm), so the log says it without being flooded.
+ */
+final class OccasionalWarning {
+
+    private final Logger log;
+    private final long intervalNanos;
+    private final String format;
+    private final Map<String, Long> lastLogged = new ConcurrentHashMap<>();
+
+    /** @param format a {@link String#format} pattern with one {@code %s}, the key */
+    OccasionalWarning(Logger log, Duration interval, String format) {
+        this.log = log;
+        this.intervalNanos = interval.toNanos();
+        this.format = format;
+    }
+
+    /** @return whether it was logged this time */
+    boolean warn(String key) {
+        long now = System.nanoTime();
+        Long previous = lastLogged.get(key);
+        if (previous != null && now - previous < intervalNanos) {
+            return false;
+        }
+        // another thread may log the same moment: at worst twice, never a lost warning
+        lastLogged.put(key, now);
+        log.warnf(format, key);
+        return true;
+    }
+}
