@@ -65,13 +65,18 @@ async function withSessionFromAnotherApp(person: StandInPerson): Promise<Page> {
   return page;
 }
 
-/** A first, ordinary login at the portal: the person gets their employee; the context (and its session) is closed. */
-async function provisionedAtPortal(person: StandInPerson, name: string): Promise<void> {
+/** An ordinary login at the portal, in a new browser context: the person lands on their employee page. */
+async function signedInAtPortal(person: StandInPerson, name: string): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
   await page.goto(bmsPortalUrl);
   await signInAtStandIn(page, person.username);
   await waitForText(page, name);
-  await page.context().close();
+  return page;
+}
+
+/** A first, ordinary login at the portal: the person gets their employee; the context (and its session) is closed. */
+async function provisionedAtPortal(person: StandInPerson, name: string): Promise<void> {
+  await (await signedInAtPortal(person, name)).context().close();
 }
 
 describe('a sign-in from an existing Keycloak session (another application signed the person in)', () => {
@@ -154,10 +159,7 @@ describe('a sign-in from an existing Keycloak session (another application signe
 
   test('signing in to a client that is not gated never calls the bridge, even with a BMS session in the browser', async () => {
     const ned = await addStandInUser(admin, techs('ned.notgated', 'Ned', 'Notgated'));
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(bmsPortalUrl);
-    await signInAtStandIn(page, ned.username);
-    await waitForText(page, 'Ned Notgated');
+    const page = await signedInAtPortal(ned, 'Ned Notgated');
     expect(await loginsOf(ned.username)).toHaveLength(1);
     await page.goto(`${baseUrl}/realms/${brokerRealm}/account`); // from the session, to the account console
     await expectAccountConsole(page, baseUrl, brokerRealm);
@@ -187,10 +189,7 @@ describe('a sign-in Passly starts (the BMS tile in the Passly portal, IdP-initia
 describe('re-authentication', () => {
   test('BMS asks for a fresh login (ForceAuthn): the person goes back to Passly and the step runs exactly once', async () => {
     const rae = await addStandInUser(admin, techs('rae.reauth', 'Rae', 'Reauth'));
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(bmsPortalUrl);
-    await signInAtStandIn(page, rae.username);
-    await waitForText(page, 'Rae Reauth');
+    const page = await signedInAtPortal(rae, 'Rae Reauth');
     expect(await loginsOf(rae.username)).toHaveLength(1);
     const urls = visits(page);
     await page.goto(`${bmsPortalUrl}/saml/login?forceAuthn=true`);
