@@ -57,6 +57,7 @@ public class BmsEventListenerProvider implements EventListenerProvider {
                 return;
             }
             MapperGuard.check(session, event);
+            StepSettingsGuard.check(session, realm, event);
             Map<String, Object> body = bodyFor(event, realm);
             if (body == null) {
                 return;

@@ -2,22 +2,19 @@ package com.bmsjit.keycloak.events;
 
 import java.util.List;
 
-import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.keycloak.events.admin.AdminEvent;
 import org.keycloak.events.admin.OperationType;
 import org.keycloak.events.admin.ResourceType;
-import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.IdentityProviderMapperModel;
 import org.keycloak.models.KeycloakSession;
-import org.keycloak.services.ErrorResponse;
 
 import com.bmsjit.keycloak.mappers.MapperRules;
 
 /**
  * Save-time validation of BMS mappers. Keycloak 26.7 has no validation hook for identity-provider mappers, so the
  * check runs when the admin event is emitted, still inside the admin's transaction, and an invalid mapper makes
- * that transaction fail before it commits: nothing is stored, and the admin gets the problem as the error.
+ * that transaction fail before it commits ({@link AdminRefusal}): nothing is stored, and the admin gets the problem.
  */
 final class MapperGuard {
 
@@ -47,16 +44,7 @@ final class MapperGuard {
         }
         String message = "BMS mapper '" + model.getName() + "' not saved: " + String.join(" ", problems);
         LOG.info(message);
-        session.getTransactionManager().enlistPrepare(new AbstractKeycloakTransaction() {
-            @Override
-            protected void commitImpl() {
-                throw ErrorResponse.error(message, Response.Status.BAD_REQUEST);
-            }
-
-            @Override
-            protected void rollbackImpl() {
-            }
-        });
+        AdminRefusal.refuse(session, message);
     }
 
     private static MapperRules.Mapper of(IdentityProviderMapperModel m) {

@@ -2,10 +2,12 @@ package com.bmsjit.keycloak.provisioning;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
+import org.keycloak.authentication.InitiatedActionSupport;
 import org.keycloak.authentication.RequiredActionContext;
 import org.keycloak.authentication.RequiredActionProvider;
 import org.keycloak.events.Details;
@@ -45,9 +47,9 @@ public class BmsProvisioningRequiredAction implements RequiredActionProvider {
     static final String ERROR_NOTE = "bms.provisioning.error";
     static final String REPORTED_NOTE = "bms.provisioning.reported";
 
-    /** Every sign-in of the realm evaluates the trigger: warn about a step that gates nothing now and then, not each time. */
+    /** Every sign-in of the realm evaluates the trigger: say that BMS sign-ins go unchecked now and then, not each time. */
     private static final OccasionalWarning NOT_GATING = new OccasionalWarning(LOG, Duration.ofMinutes(10),
-            "BMS provisioning in realm '%s' is enabled but gates no client; set 'Gated clients' to the BMS client id");
+            "BMS provisioning in realm '%s' is enabled but checks no BMS sign-in: %s");
 
     @Override
     public void evaluateTriggers(RequiredActionContext context) {
@@ -60,15 +62,16 @@ public class BmsProvisioningRequiredAction implements RequiredActionProvider {
         ProvisioningSettings settings = settingsOf(context.getConfig());
         String clientId = authSession.getClient().getClientId();
         if (!settings.gates(clientId)) {
-            if (settings.gatedClients().isEmpty()) {
-                NOT_GATING.warn(context.getRealm().getName());
+            List<String> problems = StepSettingsCheck.gatedClientProblems(context.getRealm(), settings);
+            if (!problems.isEmpty()) {
+                NOT_GATING.warn(context.getRealm().getName(), String.join(" ", problems));
             }
             return;
         }
         StepOutcome outcome;
         String eventId = null;
+        markRequested(user);
         try {
-            markRequested(user);
             ProvisioningPayload payload = LoginPayloads.of(context.getSession(), context.getRealm(), authSession, user, clientId);
             eventId = payload.eventId();
             context.getEvent().detail(EVENT_ID, eventId);
@@ -120,8 +123,14 @@ public class BmsProvisioningRequiredAction implements RequiredActionProvider {
      * no employee id; a linked user's login writes nothing (no user update, no cache invalidation, on the hot path).
      */
     private static void markRequested(UserModel user) {
-        if (user.getFirstAttribute(REQUESTED_AT_ATTRIBUTE) == null || user.getFirstAttribute(EMPLOYEE_ID_ATTRIBUTE) == null) {
+        if (user.getFirstAttribute(REQUESTED_AT_ATTRIBUTE) != null && user.getFirstAttribute(EMPLOYEE_ID_ATTRIBUTE) != null) {
+            return;
+        }
+        try {
             user.setSingleAttribute(REQUESTED_AT_ATTRIBUTE, Instant.now().toString());
+        } catch (RuntimeException e) {
+            // e.g. a read-only federated user: the bridge is still asked; only the sweep's mark is missing
+            LOG.warnf("BMS provisioning could not mark user '%s' as requested: %s", user.getUsername(), e.toString());
         }
     }
 
@@ -145,6 +154,16 @@ public class BmsProvisioningRequiredAction implements RequiredActionProvider {
         }
         Response page = context.form().setError(LoginMessages.literal(message)).createErrorPage(Response.Status.FORBIDDEN);
         context.challenge(page);
+    }
+
+    /**
+     * Supported as an application-initiated action only so that {@code kc_action=bms-provisioning} cannot be used to
+     * skip it: Keycloak ignores an action that does not support it for the rest of that sign-in, trigger and page
+     * included. Asked for explicitly, it does what it does on every sign-in.
+     */
+    @Override
+    public InitiatedActionSupport initiatedActionSupport() {
+        return InitiatedActionSupport.SUPPORTED;
     }
 
     /** The page has no form; a post to it (a replayed request) shows the page again, it never continues the login. */

@@ -71,10 +71,10 @@ public class BmsProvisioningRequiredActionFactory implements RequiredActionFacto
         return CONFIG;
     }
 
-    /** Refuses settings with any problem, naming each; nothing is stored. */
+    /** Refuses settings with any problem, naming each (gated clients that do not exist included); nothing is stored. */
     @Override
     public void validateConfig(KeycloakSession session, RealmModel realm, RequiredActionConfigModel model) {
-        List<String> problems = ProvisioningSettings.from(model.getConfig()).problems();
+        List<String> problems = StepSettingsCheck.problems(realm, model.getConfig());
         if (!problems.isEmpty()) {
             throw new ValidationException(new ValidationError(PROVIDER_ID, "config", "BMS provisioning settings not saved: " + String.join(" ", problems)));
         }

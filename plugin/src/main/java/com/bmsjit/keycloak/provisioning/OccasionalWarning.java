@@ -7,8 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * A warning about a standing condition (a misconfiguration) that code on a hot path meets on every call: logged at
- * most once per interval per key (a realm), so the log says it without being flooded.
+ * A standing misconfiguration that code on a hot path meets on every call (every sign-in of a realm): logged at error
+ * level at most once per interval per key (a realm), so the log says it loudly without being flooded.
  */
 final class OccasionalWarning {
 
@@ -17,7 +17,7 @@ final class OccasionalWarning {
     private final String format;
     private final Map<String, Long> lastLogged = new ConcurrentHashMap<>();
 
-    /** @param format a {@link String#format} pattern with one {@code %s}, the key */
+    /** @param format a {@link String#format} pattern: {@code %s} the key, then {@code %s} the detail */
     OccasionalWarning(Logger log, Duration interval, String format) {
         this.log = log;
         this.intervalNanos = interval.toNanos();
@@ -25,7 +25,7 @@ final class OccasionalWarning {
     }
 
     /** @return whether it was logged this time */
-    boolean warn(String key) {
+    boolean warn(String key, String detail) {
         long now = System.nanoTime();
         Long previous = lastLogged.get(key);
         if (previous != null && now - previous < intervalNanos) {
@@ -33,7 +33,7 @@ final class OccasionalWarning {
         }
         // another thread may log the same moment: at worst twice, never a lost warning
         lastLogged.put(key, now);
-        log.warnf(format, key);
+        log.errorf(format, key, detail);
         return true;
     }
 }

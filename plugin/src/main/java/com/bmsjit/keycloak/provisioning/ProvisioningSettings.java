@@ -80,18 +80,40 @@ public record ProvisioningSettings(
             problems.add("The bridge URL is empty: set it to the bridge's webhook endpoint, e.g. https://bms-bridge.example.com/webhooks/keycloak.");
             return null;
         }
+        URI url;
         try {
-            URI url = URI.create(value.trim());
-            String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-            if ((!scheme.equals("http") && !scheme.equals("https")) || url.getHost() == null) {
-                problems.add("The bridge URL must be an http(s) URL with a host, e.g. https://bms-bridge.example.com/webhooks/keycloak.");
-                return null;
-            }
-            return url;
+            url = URI.create(value.trim());
         } catch (IllegalArgumentException e) {
             problems.add("The bridge URL is not a valid URL.");
             return null;
         }
+        String problem = urlProblem(url);
+        if (problem != null) {
+            problems.add(problem);
+            return null;
+        }
+        return url;
+    }
+
+    /** What Java's HTTP client could not use, or would use differently than the admin expects. */
+    private static String urlProblem(URI url) {
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            return "The bridge URL must be an http(s) URL, e.g. https://bms-bridge.example.com/webhooks/keycloak.";
+        }
+        if (url.getHost() == null) {
+            String authority = url.getRawAuthority() == null ? "" : url.getRawAuthority();
+            return authority.contains("_")
+                    ? "The bridge URL's host '" + authority + "' has an underscore, which Java's HTTP client refuses in host names: use a name without '_', or an IP address."
+                    : "The bridge URL must name a host, e.g. https://bms-bridge.example.com/webhooks/keycloak.";
+        }
+        if (url.getRawUserInfo() != null) {
+            return "The bridge URL must not carry a user name or password: the webhook is authenticated by its signature.";
+        }
+        if (url.getPort() > 65_535) {
+            return "The bridge URL's port " + url.getPort() + " is not a TCP port (1 to 65535).";
+        }
+        return null;
     }
 
     /** Blank means the default (fail-open); anything but the two documented values is a problem and fails closed. */

@@ -38,6 +38,7 @@ public final class WebhookClient {
 
     /** HttpClient owns a connection pool and threads: one per connect timeout, shared, not one per login. */
     private static final Map<Duration, HttpClient> CLIENTS = new ConcurrentHashMap<>();
+    private static final int MAX_CLIENTS = 4;
 
     private WebhookClient() {
     }
@@ -55,8 +56,7 @@ public final class WebhookClient {
         long timestamp = System.currentTimeMillis() / 1000;
         CompletableFuture<HttpResponse<byte[]>> exchange;
         try {
-            HttpClient client = CLIENTS.computeIfAbsent(connectTimeout,
-                    timeout -> HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build());
+            HttpClient client = clientFor(connectTimeout);
             HttpRequest request = HttpRequest.newBuilder(url)
                     .timeout(budget)
                     .header("content-type", "application/json")
@@ -82,6 +82,22 @@ public final class WebhookClient {
             Thread.currentThread().interrupt();
             return new Result(0, null, "interrupted", elapsed(started));
         }
+    }
+
+    /**
+     * HTTP/1.1 only: the JDK client otherwise offers an h2c upgrade on every plain-http request. The cache is keyed by
+     * connect timeout (the JDK sets it per client) and kept small: an admin trying many values must not pin a client,
+     * with its selector thread, for each.
+     */
+    private static HttpClient clientFor(Duration connectTimeout) {
+        if (CLIENTS.size() >= MAX_CLIENTS && !CLIENTS.containsKey(connectTimeout)) {
+            CLIENTS.clear(); // dropped clients are collected, their threads end with them
+        }
+        return CLIENTS.computeIfAbsent(connectTimeout, timeout -> HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build());
     }
 
     private static String failureOf(Throwable cause) {

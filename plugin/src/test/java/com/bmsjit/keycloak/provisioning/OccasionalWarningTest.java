@@ -12,11 +12,11 @@ class OccasionalWarningTest {
 
     @Test
     void aStandingConditionIsLoggedOncePerIntervalPerRealm() throws InterruptedException {
-        OccasionalWarning warning = new OccasionalWarning(Logger.getLogger(OccasionalWarningTest.class), Duration.ofMillis(300), "realm %s gates nothing");
-        assertTrue(warning.warn("broker"));
-        assertFalse(warning.warn("broker"));
-        assertTrue(warning.warn("other"), "each realm is warned about");
+        OccasionalWarning warning = new OccasionalWarning(Logger.getLogger(OccasionalWarningTest.class), Duration.ofMillis(300), "realm %s checks nothing: %s");
+        assertTrue(warning.warn("broker", "no gated client"));
+        assertFalse(warning.warn("broker", "no gated client"));
+        assertTrue(warning.warn("other", "no gated client"), "each realm is warned about");
         Thread.sleep(400);
-        assertTrue(warning.warn("broker"), "and again after the interval");
+        assertTrue(warning.warn("broker", "no gated client"), "and again after the interval");
     }
 }

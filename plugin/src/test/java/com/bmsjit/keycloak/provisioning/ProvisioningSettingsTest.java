@@ -40,7 +40,7 @@ class ProvisioningSettingsTest {
 
     @Test
     void reportsUnusableSettingsInsteadOfThrowing() {
-        assertEquals("The bridge URL must be an http(s) URL with a host, e.g. https://bms-bridge.example.com/webhooks/keycloak.",
+        assertEquals("The bridge URL must be an http(s) URL, e.g. https://bms-bridge.example.com/webhooks/keycloak.",
                 ProvisioningSettings.from(good("bridge.url", "ftp://x")).problem());
         assertEquals("The webhook secret must start with 'whsec_' (Standard Webhooks format).",
                 ProvisioningSettings.from(good("webhook.secret", "plain")).problem());
@@ -116,11 +116,41 @@ class ProvisioningSettingsTest {
     @Test
     void bridgeAnswersOutsideTheContractAreNotAnswers() {
         assertEquals(BridgeAnswer.Status.PROVISIONED, BridgeAnswer.parse(200, "{\"status\":\"provisioned\"}").status());
-        assertEquals("No contractors", BridgeAnswer.parse(200, "{\"status\":\"DENIED\",\"message\":\"No contractors\"}").message());
+        assertEquals("No contractors", BridgeAnswer.parse(200, "{\"status\":\"denied\",\"message\":\"No contractors\"}").message());
         assertNull(BridgeAnswer.parse(500, "{\"status\":\"provisioned\"}"));
+        assertNull(BridgeAnswer.parse(201, "{\"status\":\"provisioned\"}"), "the bridge answers 200, nothing else");
         assertNull(BridgeAnswer.parse(200, "<html>"));
         assertNull(BridgeAnswer.parse(200, "{\"status\":\"maybe\"}"));
         assertNull(BridgeAnswer.parse(200, "{\"state\":\"provisioned\"}"));
+        assertNull(BridgeAnswer.parse(200, "{\"status\":\"DENIED\"}"), "the contract's words, exactly");
+        assertNull(BridgeAnswer.parse(200, "{\"status\":\"denied\",\"status\":\"provisioned\"}"), "a key twice is not an answer");
+        assertNull(BridgeAnswer.parse(200, "{\"status\":\"denied\"} {\"status\":\"provisioned\"}"), "one JSON value");
+    }
+
+    @Test
+    void lookAlikeStatusesNeverBecomeAStatusWhateverTheServerLocale() {
+        Locale before = Locale.getDefault();
+        Locale.setDefault(Locale.forLanguageTag("tr-TR"));
+        try {
+            // dotless ı and long ſ fold to I and S in Unicode upper-casing: "provıſıoned" must not read as "provisioned"
+            assertNull(BridgeAnswer.parse(200, "{\"status\":\"prov\u0131\u017f\u0131oned\"}"));
+            assertNull(BridgeAnswer.parse(200, "{\"status\":\"PROVISIONED\"}"));
+            assertEquals(BridgeAnswer.Status.PENDING, BridgeAnswer.parse(200, "{\"status\":\"pending\"}").status());
+        } finally {
+            Locale.setDefault(before);
+        }
+    }
+
+    @Test
+    void bridgeUrlsJavasClientWouldMisuseAreRefusedWithTheReason() {
+        assertEquals("The bridge URL must not carry a user name or password: the webhook is authenticated by its signature.",
+                ProvisioningSettings.from(good("bridge.url", "http://user:secret@bridge.example.invalid/hook")).problem());
+        assertEquals("The bridge URL's port 99999 is not a TCP port (1 to 65535).",
+                ProvisioningSettings.from(good("bridge.url", "http://bridge.example.invalid:99999/hook")).problem());
+        assertTrue(ProvisioningSettings.from(good("bridge.url", "http://bms_bridge:8090/webhooks/keycloak")).problem().contains("has an underscore"));
+        assertEquals("The bridge URL must be an http(s) URL, e.g. https://bms-bridge.example.com/webhooks/keycloak.",
+                ProvisioningSettings.from(good("bridge.url", "javascript:alert(1)")).problem());
+        assertNull(ProvisioningSettings.from(good("bridge.url", "https://10.0.0.7:8443/webhooks/keycloak")).problem());
     }
 
     @Test

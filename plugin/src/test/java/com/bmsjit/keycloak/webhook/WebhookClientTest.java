@@ -69,9 +69,10 @@ class WebhookClientTest {
 
     @Test
     void aContractAnswerArrivesWithItsSignedRequest() {
-        String[] signature = new String[1];
+        String[] signature = new String[2];
         URI url = serve(exchange -> {
             signature[0] = exchange.getRequestHeaders().getFirst("webhook-signature");
+            signature[1] = exchange.getRequestHeaders().getFirst("upgrade");
             answer(exchange, "{\"status\":\"provisioned\"}".getBytes(StandardCharsets.UTF_8));
         });
         WebhookClient.Result result = post(url);
@@ -79,6 +80,7 @@ class WebhookClientTest {
         assertEquals(200, result.status());
         assertEquals("{\"status\":\"provisioned\"}", result.body());
         assertTrue(signature[0].startsWith("v1,"));
+        assertNull(signature[1], "plain HTTP/1.1: no h2c upgrade offered");
     }
 
     @Test
