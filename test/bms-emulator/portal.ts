@@ -28,7 +28,7 @@ const SHA256_DIGEST = 'http://www.w3.org/2001/04/xmlenc#sha256';
  */
 export function createPortal(options: PortalOptions): express.Express {
   const passport = new Passport();
-  const strategyFor = (forceAuthn: boolean): Strategy =>
+  const strategyFor = (forceAuthn: boolean, passive = false): Strategy =>
     new Strategy(
       {
         callbackUrl: `${options.baseUrl}${ACS_PATH}`,
@@ -42,6 +42,7 @@ export function createPortal(options: PortalOptions): express.Express {
         disableRequestedAuthnContext: true,
         acceptedClockSkewMs: 5_000,
         forceAuthn,
+        passive,
       },
       (profile: Profile | null, done: VerifiedCallback) => done(null, profile ?? undefined),
       (profile: Profile | null, done: VerifiedCallback) => done(null, profile ?? undefined),
@@ -51,6 +52,8 @@ export function createPortal(options: PortalOptions): express.Express {
   passport.use('saml', strategy as unknown as PassportStrategy);
   // the same service provider asking for re-authentication (AuthnRequest ForceAuthn="true"), as BMS can for sensitive pages
   passport.use('saml-reauth', strategyFor(true) as unknown as PassportStrategy);
+  // and asking only whether the person is signed in already (AuthnRequest IsPassive="true"): no login page may be shown
+  passport.use('saml-passive', strategyFor(false, true) as unknown as PassportStrategy);
 
   const app = express();
   app.disable('x-powered-by');
@@ -58,8 +61,8 @@ export function createPortal(options: PortalOptions): express.Express {
   app.use(passport.initialize());
   app.get('/', (_req, res) => res.redirect('/saml/login'));
   app.get('/saml/login', (req, res, next) => {
-    const reauth = req.query.forceAuthn === 'true';
-    passport.authenticate(reauth ? 'saml-reauth' : 'saml', { session: false })(req, res, next);
+    const name = req.query.forceAuthn === 'true' ? 'saml-reauth' : req.query.isPassive === 'true' ? 'saml-passive' : 'saml';
+    passport.authenticate(name, { session: false })(req, res, next);
   });
   app.get('/saml/metadata', (_req, res) => res.type('application/xml').send(strategy.generateServiceProviderMetadata(null)));
   app.post(ACS_PATH, requireSha256, passport.authenticate('saml', { session: false, failWithError: true }), (req, res) => {

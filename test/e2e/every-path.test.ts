@@ -140,6 +140,36 @@ describe('a sign-in from an existing Keycloak session (another application signe
     await page.context().close();
   });
 
+  test('an admin who changes the person\'s groups in Keycloak is obeyed at the next BMS sign-in from the same session', async () => {
+    const ari = await addStandInUser(admin, techs('ari.admin', 'Ari', 'Admin'));
+    const page = await signedInAtPortal(ari, 'Ari Admin');
+    const user = await findUserByUsername(admin, brokerRealm, ari.username);
+    // the stored attributes are what every path reads: an admin's change counts at once, with no new Passly login
+    await admin.users.update({ realm: brokerRealm, id: user?.id ?? '' }, { ...user, attributes: { ...user?.attributes, ad_domain: ['fabrikam.com'], ad_groups: ['BMS-Sales'] } });
+    await page.goto(bmsPortalUrl);
+    await waitForText(page, DENIED);
+    expect(page.url()).not.toContain(bmsPortalUrl);
+    await page.context().close();
+  });
+
+  test('a passive request (IsPassive) from BMS: signed in from the session when allowed, refused when denied', async () => {
+    const pia = await addStandInUser(admin, techs('pia.passive', 'Pia', 'Passive'));
+    const allowed = await signedInAtPortal(pia, 'Pia Passive');
+    await allowed.goto(`${bmsPortalUrl}/saml/login?isPassive=true`);
+    await waitForText(allowed, 'Pia Passive');
+    expect(await loginsOf(pia.username)).toHaveLength(2);
+    await allowed.context().close();
+
+    const seller = await addStandInUser(admin, { firstName: 'Pat', lastName: 'Passive', mailbox: 'pat.passive', domain: 'fabrikam.com', groups: ['BMS-Sales'] });
+    const denied = await withSessionFromAnotherApp(seller);
+    await denied.goto(`${bmsPortalUrl}/saml/login?isPassive=true`);
+    // Keycloak may not show its page to a passive request: BMS gets an error status, never an assertion
+    await waitForText(denied, 'Sign-in refused');
+    expect(await employeesWith(seller.email)).toEqual([]);
+    expect((await loginsOf(seller.username)).map((d) => (d.answer as { status: string }).status)).toEqual(['denied']);
+    await denied.context().close();
+  });
+
   test('fail-closed with the bridge down: the set-up page, on this path too; fail-open lets the user through', async () => {
     const kim = await addStandInUser(admin, techs('kim.closed', 'Kim', 'Closed'));
     const page = await withSessionFromAnotherApp(kim);

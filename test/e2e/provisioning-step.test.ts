@@ -8,6 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { loginProvisioningRequestedSchema } from '../../bridge/webhooks/payload';
 import { adminClient, findUserByUsername } from '../support/admin';
 import { brokerRealmCopy, RealmCopy } from '../support/broker-realm-copy';
+import { stepSettings } from '../support/provisioning-step';
 import { stackInfo } from '../support/stack-info';
 import { WebhookReceiver } from '../support/webhook-receiver';
 import { newWebhookSecret } from '../stack/webhook-secret';
@@ -55,6 +56,29 @@ async function postLoginEvent(username: string): Promise<Record<string, string>>
   const event = events.find((e) => e.details?.bms_provisioning !== undefined && (e.details.identity_provider_identity === username || e.details.username === username));
   if (!event?.details) throw new Error(`no event with BMS provisioning details for ${username}`);
   return event.details;
+}
+
+/** A plain OIDC application on loopback (no script that would sign in again by itself), gated in the realm copy. */
+async function oidcApp(clientId: string): Promise<{ url: string; authUrl(params?: Record<string, string>): string; close(): Promise<void> }> {
+  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<p>signed in to the test application</p>'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback`;
+  await admin.clients.create({ realm: copy.realm, clientId, publicClient: true, standardFlowEnabled: true, redirectUris: [url] });
+  await copy.configureProvisioning({ 'gated.clients': clientId });
+  const challenge = createHash('sha256').update('a-test-verifier-that-is-long-enough-0123456789').digest('base64url');
+  return {
+    url,
+    authUrl: (params = {}) => {
+      const auth = new URL(`${baseUrl}/realms/${copy.realm}/protocol/openid-connect/auth`);
+      const all = { client_id: clientId, redirect_uri: url, response_type: 'code', scope: 'openid', state: 's', code_challenge: challenge, code_challenge_method: 'S256', ...params };
+      for (const [k, v] of Object.entries(all)) auth.searchParams.set(k, v);
+      return auth.toString();
+    },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 describe('the BMS provisioning step (a required action, evaluated as every login completes)', () => {
@@ -123,9 +147,12 @@ describe('the BMS provisioning step (a required action, evaluated as every login
 
   test('a bridge that sends its headers and then stalls holds the login no longer than the bound, in either failure mode', async () => {
     receiver.reply = () => ({ trickleMs: 200, trickleForMs: 15_000 });
+    const started = Date.now();
     const open = await login('joan.clarke@contoso.com');
     await expectAccountConsole(open);
+    const wallMs = Date.now() - started; // the whole sign-in, stand-in page included
     await open.context().close();
+    expect(wallMs).toBeLessThan(2500 + 7500);
     const openDetails = await postLoginEvent('joan.clarke@contoso.com');
     expect(openDetails.bms_provisioning).toBe('failed-open: timeout');
     // connect 1000 + read 1500 ms, plus a generous margin; the bridge trickles for 15 s (the figure is in npm run bench)
@@ -142,48 +169,54 @@ describe('the BMS provisioning step (a required action, evaluated as every login
   });
 
   test('re-authentication (prompt=login) goes back to Passly and runs the step exactly once more', async () => {
-    // a plain OIDC application (no script of its own that would sign in again by itself), gated
-    const app = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<p>signed in to the test application</p>'));
-    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
-    const appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}/callback`;
-    await admin.clients.create({ realm: copy.realm, clientId: 'reauth-app', publicClient: true, standardFlowEnabled: true, redirectUris: [appUrl] });
-    await copy.configureProvisioning({ 'gated.clients': 'reauth-app' });
-    const authUrl = (prompt?: string): string => {
-      const url = new URL(`${baseUrl}/realms/${copy.realm}/protocol/openid-connect/auth`);
-      const challenge = createHash('sha256').update('a-test-verifier-that-is-long-enough-0123456789').digest('base64url');
-      const params = { client_id: 'reauth-app', redirect_uri: appUrl, response_type: 'code', scope: 'openid', state: 's', code_challenge: challenge, code_challenge_method: 'S256', ...(prompt ? { prompt } : {}) };
-      for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
-      return url.toString();
-    };
+    const app = await oidcApp('reauth-app');
     try {
       const page = await (await browser.newContext()).newPage();
-      await page.goto(authUrl());
+      await page.goto(app.authUrl());
       await signInAtStandIn(page, 'frances.allen@contoso.com');
-      await page.waitForURL(`${appUrl}**`);
+      await page.waitForURL(`${app.url}**`);
       expect(receiver.deliveries).toHaveLength(1);
 
       const urls: string[] = [];
       page.on('framenavigated', (f) => f === page.mainFrame() && urls.push(f.url()));
-      await page.goto(authUrl('login'));
+      await page.goto(app.authUrl({ prompt: 'login' }));
       // Keycloak passes the re-authentication on to Passly, which asks this person for the password again
       await page.waitForURL(/\/realms\/passly\/login-actions\//);
       expect(await page.locator('#kc-attempted-username').inputValue()).toBe('frances.allen@contoso.com');
       await page.fill('#password', STAND_IN_PASSWORD);
       await page.click('#kc-login');
-      await page.waitForURL(`${appUrl}**`);
+      await page.waitForURL(`${app.url}**`);
       await new Promise((r) => setTimeout(r, 1000)); // a second call would arrive right behind
       expect(receiver.deliveries).toHaveLength(2);
       const again = loginProvisioningRequestedSchema.parse(receiver.deliveries[1].body);
       expect(again).toMatchObject({ clientId: 'reauth-app', firstLogin: false });
       await page.context().close();
     } finally {
-      app.closeAllConnections();
-      app.close();
+      await app.close();
+    }
+  });
+
+  test('asking for the step as an application-initiated action (kc_action) cannot skip a deny', async () => {
+    receiver.reply = () => ({ status: 200, json: { status: 'denied', message: 'Not for BMS, even when asked nicely.' } });
+    const app = await oidcApp('kc-action-app');
+    try {
+      const page = await (await browser.newContext()).newPage();
+      const reachedApp: string[] = [];
+      page.on('request', (r) => r.url().startsWith(app.url) && reachedApp.push(r.url()));
+      await page.goto(app.authUrl({ kc_action: 'bms-provisioning' }));
+      await signInAtStandIn(page, 'edsger.dijkstra@fabrikam.com');
+      await receiver.waitFor(() => true);
+      await page.waitForLoadState('networkidle');
+      expect(reachedApp).toEqual([]); // no code ever reached the application
+      expect(await page.locator('body').innerText()).not.toContain('signed in to the test application');
+      await page.context().close();
+    } finally {
+      await app.close();
     }
   });
 
   test('a login to a client that is not gated completes without any webhook, even with the bridge down', async () => {
-    await copy.configureProvisioning({ 'gated.clients': 'some-bms-client', 'failure.mode': 'fail-closed', 'bridge.url': 'http://127.0.0.1:9/webhooks/keycloak' });
+    await copy.configureProvisioning({ 'gated.clients': 'http://bms.invalid', 'failure.mode': 'fail-closed', 'bridge.url': 'http://127.0.0.1:9/webhooks/keycloak' });
     const page = await login('margaret.hamilton@contoso.com');
     await expectAccountConsole(page);
     await page.context().close();
@@ -194,6 +227,24 @@ describe('the BMS provisioning step (a required action, evaluated as every login
 });
 
 describe('the provisioning step\'s settings', () => {
+  test('an update that would leave BMS sign-ins unchecked is refused, by whichever admin endpoint; switching it off stays possible', async () => {
+    const alias = { realm: copy.realm, alias: 'bms-provisioning' };
+    const before = await admin.authenticationManagement.getRequiredActionForAlias(alias);
+    const settings = await stepSettings(admin, copy.realm);
+    // a script toggling the action without its settings would wipe them: refused
+    await expect(admin.authenticationManagement.updateRequiredAction(alias, { ...before, config: undefined })).rejects.toThrow('BMS provisioning settings not saved');
+    await expect(admin.authenticationManagement.removeRequiredActionConfig(alias)).rejects.toThrow('BMS provisioning settings not saved');
+    // saving through the required action itself skips Keycloak's own check: ours still applies
+    await expect(admin.authenticationManagement.updateRequiredAction(alias, { ...before, config: { ...settings, 'bridge.url': 'javascript:alert(1)' } })).rejects.toThrow('The bridge URL must be an http(s) URL');
+    await expect(copy.configureProvisioning({ 'gated.clients': '' })).rejects.toThrow('No gated client is set');
+    await expect(copy.configureProvisioning({ 'gated.clients': 'account-console/' })).rejects.toThrow("The gated client 'account-console/' does not exist");
+    expect(await stepSettings(admin, copy.realm)).toEqual(settings); // nothing of it was stored
+    // an admin's deliberate off switch is allowed, and on again
+    await admin.authenticationManagement.updateRequiredAction(alias, { ...before, enabled: false });
+    await admin.authenticationManagement.updateRequiredAction(alias, { ...before, enabled: true });
+    expect(await stepSettings(admin, copy.realm)).toEqual(settings);
+  });
+
   test('an unknown failure mode is refused when saved, and one that came in by import fails closed, never open', async () => {
     const refused = copy.configureProvisioning({ 'failure.mode': 'fail_closed' });
     await expect(refused).rejects.toThrow("The failure mode 'fail_closed' is unknown: use fail-open or fail-closed.");
