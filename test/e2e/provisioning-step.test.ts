@@ -196,20 +196,28 @@ describe('the BMS provisioning step (a required action, evaluated as every login
     }
   });
 
-  test('asking for the step as an application-initiated action (kc_action) cannot skip a deny', async () => {
-    receiver.reply = () => ({ status: 200, json: { status: 'denied', message: 'Not for BMS, even when asked nicely.' } });
+  test('asking for the step as an application-initiated action (kc_action) cannot skip a deny, and lets an allowed person through', async () => {
+    const message = 'Not for BMS, even when asked nicely.';
+    receiver.reply = () => ({ status: 200, json: { status: 'denied', message } });
     const app = await oidcApp('kc-action-app');
     try {
-      const page = await (await browser.newContext()).newPage();
+      const denied = await (await browser.newContext()).newPage();
       const reachedApp: string[] = [];
-      page.on('request', (r) => r.url().startsWith(app.url) && reachedApp.push(r.url()));
-      await page.goto(app.authUrl({ kc_action: 'bms-provisioning' }));
-      await signInAtStandIn(page, 'edsger.dijkstra@fabrikam.com');
-      await receiver.waitFor(() => true);
-      await page.waitForLoadState('networkidle');
+      denied.on('request', (r) => r.url().startsWith(app.url) && reachedApp.push(r.url()));
+      await denied.goto(app.authUrl({ kc_action: 'bms-provisioning' }));
+      await signInAtStandIn(denied, 'edsger.dijkstra@fabrikam.com');
+      await waitForText(denied, message);
       expect(reachedApp).toEqual([]); // no code ever reached the application
-      expect(await page.locator('body').innerText()).not.toContain('signed in to the test application');
-      await page.context().close();
+      expect((await postLoginEvent('edsger.dijkstra@fabrikam.com')).bms_provisioning).toBe('denied');
+      await denied.context().close();
+
+      receiver.reply = () => ({ status: 200, json: { status: 'provisioned' } });
+      const allowed = await (await browser.newContext()).newPage();
+      await allowed.goto(app.authUrl({ kc_action: 'bms-provisioning' }));
+      await signInAtStandIn(allowed, 'dennis.ritchie@contoso.com');
+      await allowed.waitForURL(`${app.url}**`);
+      expect(new URL(allowed.url()).searchParams.get('kc_action_status')).toBe('success');
+      await allowed.context().close();
     } finally {
       await app.close();
     }
@@ -234,8 +242,11 @@ describe('the provisioning step\'s settings', () => {
     // a script toggling the action without its settings would wipe them: refused
     await expect(admin.authenticationManagement.updateRequiredAction(alias, { ...before, config: undefined })).rejects.toThrow('BMS provisioning settings not saved');
     await expect(admin.authenticationManagement.removeRequiredActionConfig(alias)).rejects.toThrow('BMS provisioning settings not saved');
+    // another alias: Keycloak would still run it, but find no settings under the new name
+    await expect(admin.authenticationManagement.updateRequiredAction(alias, { ...before, alias: 'bms-gate' })).rejects.toThrow("Its alias must stay 'bms-provisioning'");
     // saving through the required action itself skips Keycloak's own check: ours still applies
     await expect(admin.authenticationManagement.updateRequiredAction(alias, { ...before, config: { ...settings, 'bridge.url': 'javascript:alert(1)' } })).rejects.toThrow('The bridge URL must be an http(s) URL');
+    await expect(admin.authenticationManagement.lowerRequiredActionPriority(alias)).resolves.not.toThrow(); // harmless changes pass
     await expect(copy.configureProvisioning({ 'gated.clients': '' })).rejects.toThrow('No gated client is set');
     await expect(copy.configureProvisioning({ 'gated.clients': 'account-console/' })).rejects.toThrow("The gated client 'account-console/' does not exist");
     expect(await stepSettings(admin, copy.realm)).toEqual(settings); // nothing of it was stored
@@ -243,6 +254,13 @@ describe('the provisioning step\'s settings', () => {
     await admin.authenticationManagement.updateRequiredAction(alias, { ...before, enabled: false });
     await admin.authenticationManagement.updateRequiredAction(alias, { ...before, enabled: true });
     expect(await stepSettings(admin, copy.realm)).toEqual(settings);
+    // unregistered and registered again (the console's switch): it has no settings, so it stays off until configured
+    await admin.authenticationManagement.deleteRequiredAction(alias);
+    await admin.authenticationManagement.registerRequiredAction({ realm: copy.realm, providerId: 'bms-provisioning', name: 'BMS provisioning' });
+    expect((await admin.authenticationManagement.getRequiredActionForAlias(alias)).enabled).toBe(false);
+    await admin.authenticationManagement.updateRequiredActionConfig(alias, { config: settings });
+    await admin.authenticationManagement.updateRequiredAction(alias, { ...(await admin.authenticationManagement.getRequiredActionForAlias(alias)), enabled: true });
+    expect((await admin.authenticationManagement.getRequiredActionForAlias(alias)).enabled).toBe(true);
   });
 
   test('an unknown failure mode is refused when saved, and one that came in by import fails closed, never open', async () => {

@@ -3,10 +3,9 @@ package com.bmsjit.keycloak.events;
 import java.util.Optional;
 
 import org.keycloak.models.RealmModel;
-import org.keycloak.models.RequiredActionConfigModel;
 
-import com.bmsjit.keycloak.provisioning.BmsProvisioningRequiredActionFactory;
 import com.bmsjit.keycloak.provisioning.ProvisioningSettings;
+import com.bmsjit.keycloak.provisioning.StepModel;
 
 /**
  * Where the listener sends its webhooks: the bridge configured on the realm's BMS provisioning required action, so
@@ -19,8 +18,6 @@ final class BridgeTarget {
     }
 
     static Optional<ProvisioningSettings> of(RealmModel realm) {
-        RequiredActionConfigModel config = realm.getRequiredActionProviderByAlias(BmsProvisioningRequiredActionFactory.PROVIDER_ID) == null ? null
-                : realm.getRequiredActionConfigByAlias(BmsProvisioningRequiredActionFactory.PROVIDER_ID);
-        return config == null || config.getConfig() == null ? Optional.empty() : Optional.of(ProvisioningSettings.from(config.getConfig()));
+        return StepModel.of(realm).map(StepModel::settings).filter(settings -> !settings.isEmpty()).map(ProvisioningSettings::from);
     }
 }

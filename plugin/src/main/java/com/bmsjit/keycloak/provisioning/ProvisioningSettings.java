@@ -110,7 +110,7 @@ public record ProvisioningSettings(
         if (url.getRawUserInfo() != null) {
             return "The bridge URL must not carry a user name or password: the webhook is authenticated by its signature.";
         }
-        if (url.getPort() > 65_535) {
+        if (url.getPort() == 0 || url.getPort() > 65_535) {
             return "The bridge URL's port " + url.getPort() + " is not a TCP port (1 to 65535).";
         }
         return null;

@@ -38,7 +38,7 @@ public final class WebhookClient {
 
     /** HttpClient owns a connection pool and threads: one per connect timeout, shared, not one per login. */
     private static final Map<Duration, HttpClient> CLIENTS = new ConcurrentHashMap<>();
-    private static final int MAX_CLIENTS = 4;
+    private static final int MAX_CLIENTS = 16;
 
     private WebhookClient() {
     }
@@ -86,12 +86,13 @@ public final class WebhookClient {
 
     /**
      * HTTP/1.1 only: the JDK client otherwise offers an h2c upgrade on every plain-http request. The cache is keyed by
-     * connect timeout (the JDK sets it per client) and kept small: an admin trying many values must not pin a client,
-     * with its selector thread, for each.
+     * connect timeout (the JDK sets it per client; one value per realm in practice) and bounded: an admin trying many
+     * values must not pin a client, with its selector thread, for each.
      */
     private static HttpClient clientFor(Duration connectTimeout) {
         if (CLIENTS.size() >= MAX_CLIENTS && !CLIENTS.containsKey(connectTimeout)) {
-            CLIENTS.clear(); // dropped clients are collected, their threads end with them
+            // make room by dropping one: a dropped client is collected, and its thread ends with it
+            CLIENTS.keySet().stream().findAny().ifPresent(CLIENTS::remove);
         }
         return CLIENTS.computeIfAbsent(connectTimeout, timeout -> HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)

@@ -128,7 +128,7 @@ class ProvisioningSettingsTest {
     }
 
     @Test
-    void lookAlikeStatusesNeverBecomeAStatusWhateverTheServerLocale() {
+    void lookAlikeStatusesNeverBecomeAStatusUnicodeCaseFoldingIsNotUsed() {
         Locale before = Locale.getDefault();
         Locale.setDefault(Locale.forLanguageTag("tr-TR"));
         try {
@@ -150,6 +150,7 @@ class ProvisioningSettingsTest {
         assertTrue(ProvisioningSettings.from(good("bridge.url", "http://bms_bridge:8090/webhooks/keycloak")).problem().contains("has an underscore"));
         assertEquals("The bridge URL must be an http(s) URL, e.g. https://bms-bridge.example.com/webhooks/keycloak.",
                 ProvisioningSettings.from(good("bridge.url", "javascript:alert(1)")).problem());
+        assertEquals("The bridge URL's port 0 is not a TCP port (1 to 65535).", ProvisioningSettings.from(good("bridge.url", "http://bridge.example.invalid:0/hook")).problem());
         assertNull(ProvisioningSettings.from(good("bridge.url", "https://10.0.0.7:8443/webhooks/keycloak")).problem());
     }
 
