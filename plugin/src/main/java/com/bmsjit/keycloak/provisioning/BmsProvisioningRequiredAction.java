@@ -20,12 +20,12 @@ import com.bmsjit.keycloak.webhook.WebhookClient;
 
 /**
  * The BMS provisioning step. Keycloak evaluates every enabled required action's trigger each time an
- * authentication completes, whatever completed it (README, "Which Keycloak mechanism runs the step"): a login
+ * authentication completes, whatever completed it (README, "Every sign-in to BMS passes the provisioning step"): a login
  * through Passly (first or returning, SP- or IdP-initiated), an existing SSO session, re-authentication, a local
  * password, a passive or ECP request. So the trigger is where the step runs: for a login to a gated client (the BMS
  * SAML client) it marks the user, asks the bridge (a signed webhook, bounded in time), and either lets the login
  * finish or, when the user must be stopped (denied, or fail-closed), adds this action to the login so Keycloak shows
- * the page instead of answering the client. Logins to any other client return at once and never call the bridge.
+ * the page instead of answering the client. Logins to any other client never call the bridge.
  */
 public class BmsProvisioningRequiredAction implements RequiredActionProvider {
 
@@ -50,6 +50,9 @@ public class BmsProvisioningRequiredAction implements RequiredActionProvider {
     /** Every sign-in of the realm evaluates the trigger: say that BMS sign-ins go unchecked now and then, not each time. */
     private static final OccasionalWarning NOT_GATING = new OccasionalWarning(LOG, Duration.ofMinutes(10),
             "BMS provisioning in realm '%s' is enabled but checks no BMS sign-in: %s");
+    /** Settings that came in unchecked (a realm import): said on the first gated sign-in, then every 10 minutes. */
+    private static final OccasionalWarning MISCONFIGURED = new OccasionalWarning(LOG, Duration.ofMinutes(10),
+            "BMS provisioning in realm '%s' is misconfigured: %s");
 
     @Override
     public void evaluateTriggers(RequiredActionContext context) {
@@ -96,7 +99,7 @@ public class BmsProvisioningRequiredAction implements RequiredActionProvider {
     private StepOutcome ask(RequiredActionContext context, ProvisioningSettings settings, ProvisioningPayload payload, UserModel user) {
         String realm = context.getRealm().getName();
         if (!settings.problems().isEmpty()) {
-            LOG.errorf("BMS provisioning in realm '%s' is misconfigured: %s", realm, String.join(" ", settings.problems()));
+            MISCONFIGURED.warn(realm, String.join(" ", settings.problems()));
         }
         if (settings.problem() != null) {
             return record(context, StepOutcome.failure(settings, "misconfigured"), 0);

@@ -21,7 +21,7 @@ import org.keycloak.validate.ValidationError;
  */
 public class BmsProvisioningRequiredActionFactory implements RequiredActionFactory {
 
-    /** Also the action's alias: Keycloak finds a required action's settings by the provider id. */
+    /** Also the action's alias: Keycloak looks a required action's settings up under an alias equal to its provider id. */
     public static final String PROVIDER_ID = "bms-provisioning";
     private static final BmsProvisioningRequiredAction SINGLETON = new BmsProvisioningRequiredAction();
 
