@@ -12,7 +12,6 @@ import org.keycloak.authentication.RequiredActionContext;
 import org.keycloak.authentication.RequiredActionProvider;
 import org.keycloak.events.Details;
 import org.keycloak.events.EventType;
-import org.keycloak.models.RequiredActionConfigModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.sessions.AuthenticationSessionModel;
 
@@ -62,15 +61,22 @@ public class BmsProvisioningRequiredAction implements RequiredActionProvider {
         if (user == null || authSession == null || authSession.getAuthNote(OUTCOME_NOTE) != null) {
             return;
         }
-        ProvisioningSettings settings = settingsOf(context.getConfig());
+        Map<String, String> config = context.getConfig() == null ? null : context.getConfig().getConfig();
         String clientId = authSession.getClient().getClientId();
-        if (!settings.gates(clientId)) {
-            List<String> problems = StepSettingsCheck.gatedClientProblems(context.getRealm(), settings);
-            if (!problems.isEmpty()) {
-                NOT_GATING.warn(context.getRealm().getName(), String.join(" ", problems));
+        // every sign-in of the realm gets here: for another client, read the gated list only, and check it only when
+        // a warning about it is due
+        List<String> gated = ProvisioningSettings.gatedClientsOf(config);
+        if (!gated.contains(clientId)) {
+            String realm = context.getRealm().getName();
+            if (NOT_GATING.due(realm)) {
+                List<String> problems = StepSettingsCheck.gatedClientProblems(context.getRealm(), gated);
+                if (!problems.isEmpty()) {
+                    NOT_GATING.warn(realm, String.join(" ", problems));
+                }
             }
             return;
         }
+        ProvisioningSettings settings = ProvisioningSettings.from(config);
         StepOutcome outcome;
         String eventId = null;
         markRequested(user);
@@ -173,11 +179,6 @@ public class BmsProvisioningRequiredAction implements RequiredActionProvider {
     @Override
     public void processAction(RequiredActionContext context) {
         requiredActionChallenge(context);
-    }
-
-    static ProvisioningSettings settingsOf(RequiredActionConfigModel config) {
-        Map<String, String> values = config == null ? null : config.getConfig();
-        return ProvisioningSettings.from(values);
     }
 
     @Override

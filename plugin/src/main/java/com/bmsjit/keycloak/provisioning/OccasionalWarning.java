@@ -24,13 +24,18 @@ final class OccasionalWarning {
         this.format = format;
     }
 
+    /** Whether a warning for the key would be logged now: lets a caller skip working out its detail otherwise. */
+    boolean due(String key) {
+        Long previous = lastLogged.get(key);
+        return previous == null || System.nanoTime() - previous >= intervalNanos;
+    }
+
     /** @return whether it was logged this time */
     boolean warn(String key, String detail) {
-        long now = System.nanoTime();
-        Long previous = lastLogged.get(key);
-        if (previous != null && now - previous < intervalNanos) {
+        if (!due(key)) {
             return false;
         }
+        long now = System.nanoTime();
         // another thread may log the same moment: at worst twice, never a lost warning
         lastLogged.put(key, now);
         log.errorf(format, key, detail);

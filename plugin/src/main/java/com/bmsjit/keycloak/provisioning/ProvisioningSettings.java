@@ -66,9 +66,17 @@ public record ProvisioningSettings(
         List<String> problems = new ArrayList<>(blocking);
         boolean failOpen = failOpen(c.get(FAILURE_MODE), problems);
         String message = blank(c.get(FAIL_CLOSED_MESSAGE)) ? DEFAULT_FAIL_CLOSED_MESSAGE : c.get(FAIL_CLOSED_MESSAGE);
-        List<String> gated = MissingAttributes.parseNames(c.get(GATED_CLIENTS));
+        List<String> gated = gatedClientsOf(c);
         return new ProvisioningSettings(url, secret, connect, read, failOpen, message, List.copyOf(gated),
                 blocking.isEmpty() ? null : blocking.get(0), List.copyOf(problems));
+    }
+
+    /**
+     * Only the gated client ids of a configuration (the console's "##"-separated list), without parsing the rest: every
+     * sign-in of the realm needs this much, only a gated one needs the whole settings.
+     */
+    public static List<String> gatedClientsOf(Map<String, String> config) {
+        return MissingAttributes.parseNames(config == null ? null : config.get(GATED_CLIENTS));
     }
 
     public boolean gates(String clientId) {

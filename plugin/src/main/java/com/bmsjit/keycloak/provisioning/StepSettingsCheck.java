@@ -20,17 +20,17 @@ public final class StepSettingsCheck {
     public static List<String> problems(RealmModel realm, Map<String, String> config) {
         ProvisioningSettings settings = ProvisioningSettings.from(config);
         List<String> problems = new ArrayList<>(settings.problems());
-        problems.addAll(gatedClientProblems(realm, settings));
+        problems.addAll(gatedClientProblems(realm, settings.gatedClients()));
         return problems;
     }
 
     /** Gated clients that guard nothing; also used at sign-in time to say why BMS sign-ins are not checked. */
-    static List<String> gatedClientProblems(RealmModel realm, ProvisioningSettings settings) {
-        if (settings.gatedClients().isEmpty()) {
+    static List<String> gatedClientProblems(RealmModel realm, List<String> gatedClients) {
+        if (gatedClients.isEmpty()) {
             return List.of("No gated client is set, so no sign-in is checked: set 'Gated clients' to the BMS SAML client's client id.");
         }
         List<String> problems = new ArrayList<>();
-        for (String clientId : settings.gatedClients()) {
+        for (String clientId : gatedClients) {
             if (realm.getClientByClientId(clientId) == null) {
                 problems.add("The gated client '" + clientId + "' does not exist in realm '" + realm.getName() + "' (client ids match exactly).");
             }

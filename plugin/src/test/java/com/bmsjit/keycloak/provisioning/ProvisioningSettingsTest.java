@@ -81,14 +81,21 @@ class ProvisioningSettingsTest {
 
     @Test
     void caseIsFoldedWithTheRootLocaleWhateverTheServerLocale() {
-        Locale before = Locale.getDefault();
-        Locale.setDefault(Locale.forLanguageTag("tr-TR")); // "I".toLowerCase() would be a dotless ı
-        try {
+        inLocale("tr-TR", () -> { // "I".toLowerCase() would be a dotless ı
             ProvisioningSettings open = ProvisioningSettings.from(good("failure.mode", "FAIL-OPEN", "bridge.url", "HTTPS://BRIDGE.EXAMPLE.INVALID/hook"));
             assertTrue(open.failOpen());
             assertEquals(List.of(), open.problems());
             assertFalse(ProvisioningSettings.from(good("failure.mode", "FAIL-CLOSED")).failOpen());
             assertEquals(List.of(), ProvisioningSettings.from(good("failure.mode", "FAIL-CLOSED")).problems());
+        });
+    }
+
+    /** Runs the checks with the JVM's default locale set as a server's might be, and puts it back. */
+    private static void inLocale(String tag, Runnable checks) {
+        Locale before = Locale.getDefault();
+        Locale.setDefault(Locale.forLanguageTag(tag));
+        try {
+            checks.run();
         } finally {
             Locale.setDefault(before);
         }
@@ -129,16 +136,12 @@ class ProvisioningSettingsTest {
 
     @Test
     void lookAlikeStatusesNeverBecomeAStatusUnicodeCaseFoldingIsNotUsed() {
-        Locale before = Locale.getDefault();
-        Locale.setDefault(Locale.forLanguageTag("tr-TR"));
-        try {
+        inLocale("tr-TR", () -> {
             // dotless ı and long ſ fold to I and S in Unicode upper-casing: "provıſıoned" must not read as "provisioned"
             assertNull(BridgeAnswer.parse(200, "{\"status\":\"prov\u0131\u017f\u0131oned\"}"));
             assertNull(BridgeAnswer.parse(200, "{\"status\":\"PROVISIONED\"}"));
             assertEquals(BridgeAnswer.Status.PENDING, BridgeAnswer.parse(200, "{\"status\":\"pending\"}").status());
-        } finally {
-            Locale.setDefault(before);
-        }
+        });
     }
 
     @Test
