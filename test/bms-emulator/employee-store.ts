@@ -16,7 +16,12 @@ export class EmployeeStore {
   private readonly employees = new Map<number, Employee>();
   private nextId: number;
 
-  constructor(private readonly seed: Seed, private readonly now: () => number) {
+  constructor(
+    private readonly seed: Seed,
+    private readonly now: () => number,
+    /** allowDuplicateUserNames: a lenient server that accepts a user name another employee has (read at each write) */
+    private readonly options: { allowDuplicateUserNames?: () => boolean } = {},
+  ) {
     for (const e of seed.employees) this.employees.set(e.id, { ...e });
     this.nextId = Math.max(1000, ...seed.employees.map((e) => e.id + 1));
   }
@@ -38,7 +43,7 @@ export class EmployeeStore {
       else text[field] = value;
     }
     if (text.EmailAddress && !EMAIL.test(text.EmailAddress)) errors.push(`EmailAddress: '${text.EmailAddress}' is not an e-mail address`);
-    if (text.UserName && this.byUserName(text.UserName)) errors.push(`UserName: an employee with user name '${text.UserName}' already exists`);
+    if (text.UserName && !this.options.allowDuplicateUserNames?.() && this.byUserName(text.UserName)) errors.push(`UserName: an employee with user name '${text.UserName}' already exists`);
     const refs = this.references(body, REFERENCES, true, errors);
     const optional = this.references(body, OPTIONAL_REFERENCES, false, errors);
     if (errors.length) throw new ValidationFailure(errors);
@@ -83,7 +88,7 @@ export class EmployeeStore {
     });
     if (errors.length) throw new ValidationFailure(errors);
     const merged: Bag = { ...pascalOf(current), ...changes };
-    const probe = new EmployeeStore({ ...this.seed, employees: this.all().filter((e) => e.id !== id) }, this.now);
+    const probe = new EmployeeStore({ ...this.seed, employees: this.all().filter((e) => e.id !== id) }, this.now, this.options);
     const valid = probe.create(merged); // same validation as create, against every other employee
     const updated: Employee = { ...valid, id, isActive: current.isActive, createdOn: current.createdOn, modifiedOn: new Date(this.now()).toISOString() };
     this.employees.set(id, updated);

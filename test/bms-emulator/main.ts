@@ -16,7 +16,9 @@ const HELP = `BMS emulator (test fixture): the BMS V2 API, and optionally the BM
   --help                    this text
 
 Control endpoints: GET /_emulator/status, POST /_emulator/faults {"latencyMs":200,"errorRate":0.1,"failNext":{"count":3,"status":503},"hang":false,"down":false},
-DELETE /_emulator/faults, POST /_emulator/expire-tokens, GET /_emulator/employees.`;
+  (also "path", "method", and "commitThenFail":{"count":1,"status":500} or {"count":1,"hang":true}: the write is done, its answer lost),
+DELETE /_emulator/faults, POST /_emulator/expire-tokens, POST /_emulator/settings {"allowDuplicateUserNames":true, …},
+GET /_emulator/employees, GET /_emulator/calls?about=TEXT.`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

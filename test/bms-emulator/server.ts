@@ -7,7 +7,7 @@ import multer from 'multer';
 import { Bag, pickBool, pickInt, pickIntList, pickString } from './case-insensitive';
 import { EmployeeStore } from './employee-store';
 import { fail, ok, ValidationFailure } from './envelope';
-import { Faults, faultsSchema, noFaults } from './faults';
+import { Faults, FaultsInput, faultsSchema, noFaults } from './faults';
 import { EndpointRateLimit } from './rate-limit';
 import { defaultSeed, Employee, Seed } from './seed';
 import { ApiUser, TokenIssuer } from './tokens';
@@ -17,6 +17,8 @@ export interface EmulatorSettings {
   refreshTokenTtlMs: number;
   rateLimitPerHour: number;
   rateWindowMs: number;
+  /** a lenient server: a create or update with a user name another employee has is accepted (default false: refused) */
+  allowDuplicateUserNames: boolean;
 }
 
 export interface EmulatorOptions extends Partial<EmulatorSettings> {
@@ -40,7 +42,7 @@ export interface BmsEmulator {
   calls: string[];
   /** the same requests with their query strings and JSON bodies, for "which calls were about this person" */
   callLog: CallRecord[];
-  setFaults(faults: Partial<Faults>): void;
+  setFaults(faults: FaultsInput): void;
   listen(port?: number, host?: string): Promise<{ url: string; server: Server; close(): Promise<void> }>;
 }
 
@@ -50,6 +52,8 @@ export interface CallRecord {
   method: string;
   url: string;
   body?: unknown;
+  /** the injected fault that met this request, if any: 'down', 'hang', 'failNext', 'errorRate', 'commit-then-500', 'commit-then-hang', … */
+  fault?: string;
 }
 
 /** A BMS V2 API emulator: envelope, camelCase output, case-insensitive input, tokens, rate limit, faults. */
@@ -62,10 +66,11 @@ export function createBmsEmulator(options: EmulatorOptions = {}): BmsEmulator {
     refreshTokenTtlMs: options.refreshTokenTtlMs ?? 7 * 24 * 60 * 60_000,
     rateLimitPerHour: options.rateLimitPerHour ?? 1500,
     rateWindowMs: options.rateWindowMs ?? 60 * 60_000,
+    allowDuplicateUserNames: options.allowDuplicateUserNames ?? false,
   };
   const tokens = new TokenIssuer(() => settings.accessTokenTtlMs, () => settings.refreshTokenTtlMs, now);
   const rateLimit = new EndpointRateLimit(() => settings.rateLimitPerHour, () => settings.rateWindowMs, now);
-  const store = new EmployeeStore(seed, now);
+  const store = new EmployeeStore(seed, now, { allowDuplicateUserNames: () => settings.allowDuplicateUserNames });
   const calls: string[] = [];
   const callLog: CallRecord[] = [];
   let faults = noFaults();
@@ -244,8 +249,12 @@ export function createBmsEmulator(options: EmulatorOptions = {}): BmsEmulator {
       res.json({ faults });
     });
     router.post('/settings', (req, res) => {
-      const body = (req.body ?? {}) as Partial<EmulatorSettings>;
-      for (const key of Object.keys(settings) as (keyof EmulatorSettings)[]) if (typeof body[key] === 'number' && body[key] > 0) settings[key] = body[key];
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const values = settings as unknown as Record<string, number | boolean>;
+      for (const key of Object.keys(settings)) {
+        const value = body[key];
+        if (typeof values[key] === 'boolean' ? typeof value === 'boolean' : typeof value === 'number' && value > 0) values[key] = value as number | boolean;
+      }
       res.json({ settings });
     });
     router.post('/expire-tokens', (_req, res) => {
@@ -298,16 +307,42 @@ function injectFaults(current: () => Faults): RequestHandler {
   return (req, res, next) => {
     const f = current();
     if (f.pathPrefix && !req.originalUrl.startsWith(f.pathPrefix)) return next();
-    if (f.down) return void req.socket.destroy();
-    if (f.hang) return; // never answered: the client's timeout must cope
+    if (f.path !== undefined && req.originalUrl.split('?')[0] !== f.path) return next();
+    if (f.method && req.method !== f.method) return next();
+    const call = res.locals.call as CallRecord | undefined;
+    const mark = (fault: string): void => void (call && (call.fault = fault));
+    if (f.down) return void (mark('down'), req.socket.destroy());
+    if (f.hang) return void mark('hang'); // never answered: the client's timeout must cope
+    if (f.commitThenFail && f.commitThenFail.count > 0) {
+      f.commitThenFail.count -= 1;
+      const { status, hang } = f.commitThenFail;
+      mark(hang ? 'commit-then-hang' : `commit-then-${status}`);
+      loseAnswer(res, hang ? undefined : status);
+      return f.latencyMs > 0 ? void setTimeout(next, f.latencyMs) : next();
+    }
     if (f.failNext && f.failNext.count > 0) {
       f.failNext.count -= 1;
+      mark('failNext');
       return void setTimeout(() => fail(res, f.failNext?.status ?? 503, f.failNext?.status ?? 503, 'Injected server error'), f.latencyMs);
     }
-    if (f.errorRate > 0 && Math.random() < f.errorRate) return void setTimeout(() => fail(res, 500, 500, 'Injected server error'), f.latencyMs);
+    if (f.errorRate > 0 && Math.random() < f.errorRate) return void (mark('errorRate'), setTimeout(() => fail(res, 500, 500, 'Injected server error'), f.latencyMs));
     if (f.latencyMs > 0) return void setTimeout(next, f.latencyMs);
     next();
   };
+}
+
+/**
+ * The request goes on to its handler (a write is committed), but its answer is lost: replaced by a 5xx envelope,
+ * or, without a status, never sent (the connection stays open until the client gives up).
+ */
+function loseAnswer(res: Response, status: number | undefined): void {
+  const send = res.json.bind(res);
+  res.json = ((_body: unknown) => {
+    if (status === undefined) return res;
+    res.json = send;
+    fail(res, status, status, 'Injected server error after the request was carried out');
+    return res;
+  }) as Response['json'];
 }
 
 function listen(app: express.Express, port: number, host: string): Promise<{ url: string; server: Server; close(): Promise<void> }> {

@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.jboss.logging.Logger;
@@ -35,11 +34,11 @@ public class BmsEventListenerProvider implements EventListenerProvider {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final KeycloakSession session;
-    private final ExecutorService sender;
+    private final RetryingSender sender;
     private final List<OutgoingWebhook> queued = new ArrayList<>();
     private boolean enlisted;
 
-    BmsEventListenerProvider(KeycloakSession session, ExecutorService sender) {
+    BmsEventListenerProvider(KeycloakSession session, RetryingSender sender) {
         this.session = session;
         this.sender = sender;
     }
@@ -127,7 +126,7 @@ public class BmsEventListenerProvider implements EventListenerProvider {
             @Override
             protected void commitImpl() {
                 for (OutgoingWebhook w : queued) {
-                    sender.submit(() -> RetryingSender.send(w));
+                    sender.send(w);
                 }
                 queued.clear();
             }

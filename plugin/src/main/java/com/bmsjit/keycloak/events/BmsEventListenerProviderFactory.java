@@ -1,7 +1,6 @@
 package com.bmsjit.keycloak.events;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -14,7 +13,8 @@ import org.keycloak.models.KeycloakSessionFactory;
 public class BmsEventListenerProviderFactory implements EventListenerProviderFactory {
 
     public static final String PROVIDER_ID = "bms-provisioning";
-    private ExecutorService sender;
+    private ScheduledThreadPoolExecutor executor;
+    private RetryingSender sender;
 
     @Override
     public EventListenerProvider create(KeycloakSession session) {
@@ -24,11 +24,15 @@ public class BmsEventListenerProviderFactory implements EventListenerProviderFac
     @Override
     public void init(Config.Scope config) {
         AtomicInteger n = new AtomicInteger();
-        sender = Executors.newFixedThreadPool(2, runnable -> {
+        executor = new ScheduledThreadPoolExecutor(2, runnable -> {
             Thread thread = new Thread(runnable, "bms-webhook-sender-" + n.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });
+        // at shutdown, retries still waiting are dropped (the bridge's sweep heals them), not awaited
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        executor.setRemoveOnCancelPolicy(true);
+        sender = RetryingSender.on(executor);
     }
 
     @Override
@@ -37,9 +41,9 @@ public class BmsEventListenerProviderFactory implements EventListenerProviderFac
 
     @Override
     public void close() {
-        sender.shutdown();
+        executor.shutdown();
         try {
-            sender.awaitTermination(5, TimeUnit.SECONDS);
+            executor.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
