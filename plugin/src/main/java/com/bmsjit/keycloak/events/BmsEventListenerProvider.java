@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.jboss.logging.Logger;
 import org.keycloak.events.Event;
 import org.keycloak.events.EventListenerProvider;
+import org.keycloak.events.EventType;
 import org.keycloak.events.admin.AdminEvent;
 import org.keycloak.events.admin.OperationType;
 import org.keycloak.events.admin.ResourceType;
@@ -23,10 +24,12 @@ import org.keycloak.models.UserModel;
 import com.bmsjit.keycloak.provisioning.ProvisioningSettings;
 
 /**
- * Tells the bridge about admin changes that matter to BMS: a user deleted, disabled or re-enabled, and BMS rule
- * mappers created, changed or removed. Webhooks are queued during the request and sent only after the
- * transaction commits (a rolled-back change sends nothing), on the factory's threads, so a slow or dead bridge
- * never delays or breaks the admin's operation.
+ * Tells the bridge about changes that matter to BMS: by an admin, a user deleted, disabled or re-enabled, and BMS rule
+ * mappers created, changed or removed; by the user or Keycloak itself, an account deleted, a profile or e-mail changed,
+ * a user disabled by permanent lockout. Webhooks are queued during the request and sent only after the transaction
+ * commits (a rolled-back change sends nothing), on the factory's threads, so a slow or dead bridge never delays or
+ * breaks the operation. Every webhook only says "look at this user" (or "the rules changed"): the bridge reads the
+ * truth from Keycloak when it acts.
  */
 public class BmsEventListenerProvider implements EventListenerProvider {
 
@@ -43,9 +46,49 @@ public class BmsEventListenerProvider implements EventListenerProvider {
         this.sender = sender;
     }
 
+    /**
+     * User events (not logins: those reach the bridge through the provisioning step). Keycloak hands every user event
+     * to the realm's listeners whatever the realm's "save events" setting and its enabled event types: those decide
+     * only what is stored.
+     */
     @Override
     public void onEvent(Event event) {
-        // user events are not needed: logins reach the bridge through the provisioning step
+        String type = userEventType(event.getType());
+        if (type == null || event.getUserId() == null) {
+            return; // e.g. an e-mail changed while reviewing the profile at a first broker login, before the user exists
+        }
+        try {
+            RealmModel realm = session.realms().getRealm(event.getRealmId());
+            if (realm == null) {
+                return;
+            }
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("userId", event.getUserId());
+            if (!type.equals("user.deleted")) {
+                UserModel user = session.users().getUserById(realm, event.getUserId());
+                if (user == null) {
+                    return;
+                }
+                fields.put("username", user.getUsername());
+            }
+            String eventId = "kc-event-" + (event.getId() != null ? event.getId() : Long.toString(event.getTime())) + "-" + type;
+            prepare(realm, envelope(type, eventId, event.getTime(), realm, fields));
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf(e, "BMS event listener could not prepare a webhook for user event %s", event.getType());
+        }
+    }
+
+    /** The webhook type for a user event that matters, or null. */
+    static String userEventType(EventType type) {
+        if (type == null) {
+            return null;
+        }
+        return switch (type) {
+            case DELETE_ACCOUNT -> "user.deleted";
+            case UPDATE_PROFILE, UPDATE_EMAIL -> "user.updated";
+            case USER_DISABLED_BY_PERMANENT_LOCKOUT -> "user.disabled";
+            default -> null;
+        };
     }
 
     @Override
@@ -58,20 +101,24 @@ public class BmsEventListenerProvider implements EventListenerProvider {
             MapperGuard.check(session, event);
             StepSettingsGuard.check(session, realm, event);
             Map<String, Object> body = bodyFor(event, realm);
-            if (body == null) {
-                return;
+            if (body != null) {
+                prepare(realm, body);
             }
-            ProvisioningSettings target = BridgeTarget.of(realm).orElse(null);
-            if (target == null || target.problem() != null) {
-                LOG.warnf("BMS webhook '%s' for realm '%s' not sent: %s", body.get("type"), realm.getName(),
-                        target == null ? "the realm has no configured BMS provisioning step" : target.problem());
-                return;
-            }
-            queue(new OutgoingWebhook((String) body.get("eventId"), (String) body.get("type"), JSON.writeValueAsBytes(body), target.bridgeUrl(),
-                    target.secret(), target.connectTimeout(), target.readTimeout()));
         } catch (IOException | RuntimeException e) {
             LOG.warnf(e, "BMS event listener could not prepare a webhook for admin event %s %s", event.getOperationType(), event.getResourcePath());
         }
+    }
+
+    /** Queues the webhook to the realm's bridge, or logs why there is none. */
+    private void prepare(RealmModel realm, Map<String, Object> body) throws IOException {
+        ProvisioningSettings target = BridgeTarget.of(realm).orElse(null);
+        if (target == null || target.problem() != null) {
+            LOG.warnf("BMS webhook '%s' for realm '%s' not sent: %s", body.get("type"), realm.getName(),
+                    target == null ? "the realm has no configured BMS provisioning step" : target.problem());
+            return;
+        }
+        queue(new OutgoingWebhook((String) body.get("eventId"), (String) body.get("type"), JSON.writeValueAsBytes(body), target.bridgeUrl(),
+                target.secret(), target.connectTimeout(), target.readTimeout()));
     }
 
     /** The webhook body for an admin event that matters, or null. */
@@ -107,12 +154,17 @@ public class BmsEventListenerProvider implements EventListenerProvider {
     }
 
     private static Map<String, Object> envelope(String type, AdminEvent event, RealmModel realm, Map<String, Object> fields) {
+        String eventId = "kc-admin-" + (event.getId() != null ? event.getId() : Long.toString(event.getTime())) + "-" + type;
+        return envelope(type, eventId, event.getTime(), realm, fields);
+    }
+
+    private static Map<String, Object> envelope(String type, String eventId, long time, RealmModel realm, Map<String, Object> fields) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", type);
-        body.put("eventId", "kc-admin-" + (event.getId() != null ? event.getId() : Long.toString(event.getTime())) + "-" + type);
+        body.put("eventId", eventId);
         body.put("realm", realm.getName());
         body.putAll(fields);
-        body.put("time", Instant.ofEpochMilli(event.getTime() > 0 ? event.getTime() : System.currentTimeMillis()).toString());
+        body.put("time", Instant.ofEpochMilli(time > 0 ? time : System.currentTimeMillis()).toString());
         return body;
     }
 
@@ -133,7 +185,7 @@ public class BmsEventListenerProvider implements EventListenerProvider {
 
             @Override
             protected void rollbackImpl() {
-                LOG.debugf("Admin change rolled back: %d BMS webhook(s) dropped", queued.size());
+                LOG.debugf("Change rolled back: %d BMS webhook(s) dropped", queued.size());
                 queued.clear();
             }
         });
