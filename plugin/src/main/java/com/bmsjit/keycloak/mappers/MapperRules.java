@@ -30,6 +30,11 @@ public final class MapperRules {
             if (!policy.equals(BmsEmployeeDefaultsMapper.POLICY_DENY) && !policy.equals(BmsEmployeeDefaultsMapper.POLICY_DEFAULTS)) {
                 problems.add("'When no rule matches' must be 'deny' or 'defaults', not '" + policy + "'.");
             }
+            problems.addAll(syncFieldProblems(c.get(BmsEmployeeDefaultsMapper.SYNC_FIELDS)));
+            String rehire = value(c, BmsEmployeeDefaultsMapper.REHIRE_POLICY, BmsEmployeeDefaultsMapper.REHIRE_REACTIVATE);
+            if (!rehire.equals(BmsEmployeeDefaultsMapper.REHIRE_REACTIVATE) && !rehire.equals(BmsEmployeeDefaultsMapper.REHIRE_DENY)) {
+                problems.add("'Inactive employee with the same e-mail' must be 'reactivate' or 'deny', not '" + rehire + "'.");
+            }
             return problems;
         }
         if (!BmsMappingRuleMapper.PROVIDER_ID.equals(candidate.type())) {
@@ -54,6 +59,37 @@ public final class MapperRules {
         String effect = value(c, BmsMappingRuleMapper.EFFECT, BmsMappingRuleMapper.EFFECT_PROVISION);
         if (!effect.equals(BmsMappingRuleMapper.EFFECT_PROVISION) && !effect.equals(BmsMappingRuleMapper.EFFECT_DENY)) {
             problems.add("Effect must be 'provision' or 'deny', not '" + effect + "'.");
+        }
+        return problems;
+    }
+
+    /**
+     * 'Keep in sync with the directory', stored as {@code a##b##c}. Unset or blank means the default; otherwise every item
+     * must be one of the options, exactly as spelled (the bridge reads them the same way). A repeated item is harmless.
+     */
+    static List<String> syncFieldProblems(String stored) {
+        List<String> problems = new ArrayList<>();
+        if (stored == null || stored.isBlank()) {
+            return problems;
+        }
+        String label = "'Keep in sync with the directory'";
+        String choices = String.join(", ", BmsEmployeeDefaultsMapper.SYNC_FIELD_OPTIONS);
+        boolean empty = false;
+        List<String> unknown = new ArrayList<>();
+        for (String item : stored.split(BmsEmployeeDefaultsMapper.LIST_DELIMITER, -1)) {
+            if (item.isBlank()) {
+                empty = true;
+            } else if (!BmsEmployeeDefaultsMapper.SYNC_FIELD_OPTIONS.contains(item) && !unknown.contains(item)) {
+                unknown.add(item);
+            }
+        }
+        if (empty) {
+            problems.add(label + " has an empty item ('" + stored + "'): separate the fields with a single '##' and none at either end.");
+        }
+        for (String item : unknown) {
+            String hint = BmsEmployeeDefaultsMapper.SYNC_FIELD_OPTIONS.stream().filter(o -> o.equalsIgnoreCase(item.trim())).findFirst()
+                    .map(o -> " (did you mean '" + o + "'?)").orElse("");
+            problems.add(label + " has an unknown field '" + item + "'" + hint + "; choose from " + choices + ".");
         }
         return problems;
     }

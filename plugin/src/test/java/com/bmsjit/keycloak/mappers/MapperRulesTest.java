@@ -55,4 +55,68 @@ class MapperRulesTest {
     void otherMapperTypesAreLeftAlone() {
         assertEquals(List.of(), MapperRules.problems(new MapperRules.Mapper("5", "Email", "saml-user-attribute-idp-mapper", Map.of()), List.of()));
     }
+
+    private static List<String> defaultsProblems(Map<String, String> config) {
+        return MapperRules.problems(new MapperRules.Mapper("9", "Defaults", BmsEmployeeDefaultsMapper.PROVIDER_ID, config), List.of(DEFAULTS));
+    }
+
+    @Test
+    void syncFieldsAndRehirePolicyAcceptEveryOptionTheDefaultsAndRepeats() {
+        assertEquals(List.of(), defaultsProblems(Map.of()));
+        assertEquals(List.of(), defaultsProblems(Map.of("bms.sync.fields", "", "bms.rehire.policy", "")));
+        assertEquals(List.of(), defaultsProblems(Map.of("bms.sync.fields", BmsEmployeeDefaultsMapper.SYNC_FIELDS_DEFAULT, "bms.rehire.policy", "deny")));
+        assertEquals(List.of(), defaultsProblems(Map.of("bms.sync.fields", String.join("##", BmsEmployeeDefaultsMapper.SYNC_FIELD_OPTIONS),
+                "bms.rehire.policy", "reactivate")));
+        assertEquals(List.of(), defaultsProblems(Map.of("bms.sync.fields", "email##active##email")));
+        assertEquals(List.of(), defaultsProblems(Map.of("bms.sync.fields", "active")));
+    }
+
+    @Test
+    void theDefaultSyncFieldsAreTheOnesTheContractNames() {
+        assertEquals("names##email##securityRole##active", BmsEmployeeDefaultsMapper.SYNC_FIELDS_DEFAULT);
+        assertEquals(List.of("names", "email", "userName", "account", "department", "location", "manager", "jobTitle", "employmentType",
+                "securityRole", "employeeRole", "active"), BmsEmployeeDefaultsMapper.SYNC_FIELD_OPTIONS);
+    }
+
+    @Test
+    void anUnknownSyncFieldIsNamedWithTheChoices() {
+        String choices = "choose from names, email, userName, account, department, location, manager, jobTitle, employmentType, securityRole, employeeRole, active.";
+        assertEquals(List.of("'Keep in sync with the directory' has an unknown field 'phone'; " + choices),
+                defaultsProblems(Map.of("bms.sync.fields", "names##phone")));
+        assertEquals(List.of("'Keep in sync with the directory' has an unknown field 'securityrole' (did you mean 'securityRole'?); " + choices,
+                        "'Keep in sync with the directory' has an unknown field ' email' (did you mean 'email'?); " + choices),
+                defaultsProblems(Map.of("bms.sync.fields", "securityrole## email##securityrole")));
+        assertEquals(List.of("'Keep in sync with the directory' has an unknown field 'names,email'; " + choices),
+                defaultsProblems(Map.of("bms.sync.fields", "names,email")));
+    }
+
+    @Test
+    void anEmptySyncFieldItemIsRefused() {
+        String message = "'Keep in sync with the directory' has an empty item ('%s'): separate the fields with a single '##' and none at either end.";
+        for (String stored : List.of("names####email", "names##", "##names", "names## ##email")) {
+            assertEquals(List.of(String.format(message, stored)), defaultsProblems(Map.of("bms.sync.fields", stored)), stored);
+        }
+    }
+
+    @Test
+    void anUnknownRehirePolicyIsRefused() {
+        assertEquals(List.of("'Inactive employee with the same e-mail' must be 'reactivate' or 'deny', not 'rehire'."),
+                defaultsProblems(Map.of("bms.rehire.policy", "rehire")));
+        assertEquals(List.of("'Inactive employee with the same e-mail' must be 'reactivate' or 'deny', not 'Deny'."),
+                defaultsProblems(Map.of("bms.rehire.policy", "Deny")));
+    }
+
+    @Test
+    void theConsoleOffersTheSettingsWithTheirDefaults() {
+        Map<String, org.keycloak.provider.ProviderConfigProperty> byName = new java.util.HashMap<>();
+        new BmsEmployeeDefaultsMapper().getConfigProperties().forEach(p -> byName.put(p.getName(), p));
+        org.keycloak.provider.ProviderConfigProperty sync = byName.get("bms.sync.fields");
+        assertEquals(org.keycloak.provider.ProviderConfigProperty.MULTIVALUED_LIST_TYPE, sync.getType());
+        assertEquals(BmsEmployeeDefaultsMapper.SYNC_FIELD_OPTIONS, sync.getOptions());
+        assertEquals("names##email##securityRole##active", sync.getDefaultValue());
+        org.keycloak.provider.ProviderConfigProperty rehire = byName.get("bms.rehire.policy");
+        assertEquals(org.keycloak.provider.ProviderConfigProperty.LIST_TYPE, rehire.getType());
+        assertEquals(List.of("reactivate", "deny"), rehire.getOptions());
+        assertEquals("reactivate", rehire.getDefaultValue());
+    }
 }
