@@ -3,16 +3,19 @@ import type { AddressInfo } from 'node:net';
 
 import { BmsClient } from './bms/client';
 import { BridgeConfig } from './config/config';
+import { Converger, failureOf } from './converge/converger';
 import { createApp } from './http/app';
 import { webhookHandlers } from './http/handlers';
 import { SqliteJobStore } from './jobs/sqlite-job-store';
 import { Worker } from './jobs/worker';
 import { KeycloakGateway } from './keycloak/gateway';
 import { Logger } from './log/logger';
-import { failureOf, Provisioner } from './provisioning/provisioner';
-import { Reconciler } from './reconcile/reconciler';
+import { LoginAnswerer } from './login/answer-login';
+import { evaluate } from './rules/evaluate';
+import { Decision, UserFacts } from './rules/model';
 import { preview } from './rules/preview';
 import { RuleSource } from './rules/rule-source';
+import { Sweep } from './sweep/sweep';
 
 /** The parts without HTTP: what `serve` and the CLI's `reconcile` share. */
 export interface BridgeCore {
@@ -20,9 +23,12 @@ export interface BridgeCore {
   bms: BmsClient;
   keycloak: KeycloakGateway;
   rules: RuleSource;
-  provisioner: Provisioner;
+  converger: Converger;
   worker: Worker;
-  reconciler: Reconciler;
+  answerer: LoginAnswerer;
+  sweep: Sweep;
+  /** What the rules in force decide for these facts (no job, no BMS call). */
+  decide(facts: UserFacts): Promise<Decision>;
 }
 
 export function createBridgeCore(config: BridgeConfig, log: Logger): BridgeCore {
@@ -30,10 +36,12 @@ export function createBridgeCore(config: BridgeConfig, log: Logger): BridgeCore 
   const bms = new BmsClient(config.bms, { logger: log });
   const keycloak = new KeycloakGateway(config.keycloak, log);
   const rules = new RuleSource(() => keycloak.mappers(config.keycloak.idpAlias), config.keycloak.idpAlias, config.keycloak.rulesTtlMs, bms.lookups, log);
-  const provisioner = new Provisioner(store, bms, keycloak, rules, { updatePolicy: config.provisioning.updatePolicy, maxAttempts: config.jobs.maxAttempts }, log);
-  const worker = new Worker(store, (job) => provisioner.run(job), failureOf, config.jobs, log);
-  const reconciler = new Reconciler(keycloak, provisioner, store, worker, config.keycloak.realm, config.keycloak.idpAlias, log);
-  return { store, bms, keycloak, rules, provisioner, worker, reconciler };
+  const converger = new Converger(store, bms, keycloak, rules, { loginFactsWindowMs: 60_000 }, log);
+  const worker = new Worker(store, (job) => converger.run(job), failureOf, { ...config.jobs, sweepIntervalMs: config.reconcile.intervalMs }, log);
+  const answerer = new LoginAnswerer(store, rules, worker, { budgetMs: config.webhook.answerBudgetMs, maxAttempts: config.jobs.maxAttempts }, log);
+  const sweep = new Sweep(keycloak, rules, store, worker, config.keycloak.idpAlias, { maxAttempts: config.jobs.maxAttempts, retention: config.retention, pageSize: config.reconcile.pageSize }, log);
+  const decide = async (facts: UserFacts): Promise<Decision> => evaluate(await rules.current(), facts);
+  return { store, bms, keycloak, rules, converger, worker, answerer, sweep, decide };
 }
 
 export interface RunningBridge extends BridgeCore {
@@ -41,15 +49,15 @@ export interface RunningBridge extends BridgeCore {
   stop(): Promise<void>;
 }
 
-/** Serves: the webhook endpoint, health endpoints, the job worker and the periodic reconciler. */
+/** Serves: the webhook endpoint, health endpoints, the job worker and the periodic sweep. */
 export async function startBridge(config: BridgeConfig, log: Logger): Promise<RunningBridge> {
   const core = createBridgeCore(config, log);
-  const { store, bms, keycloak, rules, provisioner, worker, reconciler } = core;
+  const { store, bms, keycloak, rules, worker, answerer, sweep } = core;
   const app = createApp({
     secret: config.webhook.secret,
     maxBodyBytes: config.webhook.maxBodyBytes,
     store,
-    handlers: webhookHandlers(provisioner, worker, store, rules, config.webhook.answerBudgetMs, config.jobs.maxAttempts, log),
+    handlers: webhookHandlers(answerer, worker, store, rules, config.jobs.maxAttempts, log),
     ready: [
       { name: 'store', check: async () => (store.list({ limit: 1 }), undefined) },
       { name: 'keycloak', check: () => keycloak.ping() },
@@ -58,7 +66,7 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
     ],
     logger: log,
     preview: { token: config.admin.token, run: (request) => preview(keycloak, config.keycloak.idpAlias, request) },
-    reconcile: (all) => reconciler.run({ scope: all ? 'all' : 'requested', waitMs: 30_000 }),
+    reconcile: (all) => sweep.run({ scope: all ? 'all' : 'requested', waitMs: 30_000 }),
   });
   worker.start();
   const server = await new Promise<Server>((resolve, reject) => {
@@ -68,16 +76,16 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.server.host}:${port}`;
   log.info({ url, realm: config.keycloak.realm, idpAlias: config.keycloak.idpAlias }, 'bridge listening');
-  let reconciling = false;
+  let sweeping = false;
   const timer =
     config.reconcile.intervalMs > 0
       ? setInterval(() => {
-          if (reconciling) return;
-          reconciling = true;
-          reconciler
+          if (sweeping) return;
+          sweeping = true;
+          sweep
             .run({ scope: 'requested', waitMs: 0 })
-            .catch((err: Error) => log.warn({ error: err.message }, 'periodic reconciliation failed; it runs again at the next interval'))
-            .finally(() => (reconciling = false));
+            .catch((err: Error) => log.warn({ error: err.message }, 'periodic sweep failed; it runs again at the next interval'))
+            .finally(() => (sweeping = false));
         }, config.reconcile.intervalMs)
       : undefined;
   timer?.unref();

@@ -30,8 +30,9 @@ export type EmployeeChanges = Partial<Omit<NewEmployee, 'userName'>> & { userNam
 export class EmployeeWriter {
   constructor(private readonly transport: BmsTransport, private readonly contract: WriteContract) {}
 
+  /** Not retried after an ambiguous failure (timeout, 5xx, cut connection): BMS may have created it. */
   async create(employee: NewEmployee, priority = 0): Promise<Employee> {
-    return this.send('create', undefined, pascal(employee), priority);
+    return this.send('create', undefined, pascal(employee), priority, undefined, false);
   }
 
   async get(id: number, priority = 0): Promise<Employee> {
@@ -53,10 +54,10 @@ export class EmployeeWriter {
     return this.send('reactivate', id, undefined, priority);
   }
 
-  private async send(operation: keyof WriteContract, id: number | undefined, json: unknown, priority: number, contentType?: string): Promise<Employee> {
+  private async send(operation: keyof WriteContract, id: number | undefined, json: unknown, priority: number, contentType?: string, idempotent = true): Promise<Employee> {
     const [method, template] = this.contract[operation].split(' ') as [Method, string];
     const path = template.replace('{id}', String(id ?? ''));
-    const call: Call = { method, path, endpoint: `${method} ${template}`, json, contentType, auth: true, priority };
+    const call: Call = { method, path, endpoint: `${method} ${template}`, json, contentType, auth: true, priority, idempotent };
     const { result } = await this.transport.call(call, employeeSchema);
     return result;
   }

@@ -23,6 +23,11 @@ export interface Call {
   auth: boolean;
   /** live logins > reconciler; only orders callers waiting on the same endpoint */
   priority?: number;
+  /**
+   * false for a call BMS may have carried out even when the answer was lost (a create): it is retried only after a
+   * 429 (refused before any work). The caller searches before trying again (README, "What one job does").
+   */
+  idempotent?: boolean;
 }
 
 export interface Answer<T> {
@@ -69,6 +74,7 @@ export class BmsTransport {
           continue;
         }
         if (!err.retryable || attempt >= attempts) throw err;
+        if (call.idempotent === false && err.kind !== 'rate-limited') throw err;
         const delayMs = this.delayBefore(attempt + 1, err);
         if (delayMs === undefined) throw err;
         this.log.warn({ endpoint: call.endpoint, attempt, of: attempts, kind: err.kind, status: err.details.status, delayMs }, `BMS call failed (${err.kind}); retrying`);

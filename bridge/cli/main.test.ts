@@ -45,12 +45,12 @@ describe('the bridge CLI', () => {
   test('jobs list, show and retry work on the store', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'cli-')), 'bridge.sqlite');
     const store = new SqliteJobStore(path);
-    const { id } = store.enqueue('provision', 'user-1', {}, 1);
+    const { id } = store.enqueue({ userId: 'user-1', trigger: 'event' }, 1);
     store.claim();
     store.fail(id, { message: 'BMS refused: DepartmentId unknown', retryable: false }, { baseDelayMs: 1, maxDelayMs: 1 });
     store.close();
     const withStore = { ...env, BRIDGE_DB_PATH: path };
-    expect((await run(['jobs', 'list', '--state', 'dead'], withStore)).out).toMatch(new RegExp(`${id}\\s+dead\\s+provision\\s+1/1\\s+user-1\\s+BMS refused: DepartmentId unknown`));
+    expect((await run(['jobs', 'list', '--state', 'dead'], withStore)).out).toMatch(new RegExp(`${id}\\s+dead\\s+event\\s+1/1\\s+user-1\\s+BMS refused: DepartmentId unknown`));
     expect(JSON.parse((await run(['jobs', 'show', String(id)], withStore)).out)).toMatchObject({ id, state: 'dead' });
     expect(JSON.parse((await run(['jobs', 'retry', String(id)], withStore)).out)).toMatchObject({ id, state: 'queued', attempts: 0 });
     expect((await run(['jobs', 'list', '--state', 'sleeping'], withStore)).err).toContain('--state must be one of queued, running, done, retry, dead');

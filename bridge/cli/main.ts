@@ -20,8 +20,9 @@ Commands:
   preview --email ADDRESS       the same, finding the user by e-mail
   preview --groups G1,G2 [--domain D] [--upn U] [--email E]
                                 the same for a hand-written attribute set
-  reconcile [--all]             provision users the plugin marked as requested who have no BMS employee yet;
-                                --all: every user linked to the identity provider (a first migration)
+  reconcile [--all]             sweep: converge every linked or marked user whose BMS employee differs from
+                                Keycloak and the rules (0 BMS calls for the unchanged); prints a summary;
+                                --all: also every user linked to the identity provider (a first migration)
   jobs list [--state S]         recent jobs (S: queued, running, done, retry, dead)
   jobs show ID                  one job, with its last error
   jobs retry ID                 give a dead job a fresh set of attempts
@@ -87,29 +88,25 @@ async function reconcile(args: string[], err: Out): Promise<number> {
   core.worker.start();
   const tty = process.stderr.isTTY && env === process.env;
   try {
-    const summary = await core.reconciler.run({
+    const summary = await core.sweep.run({
       scope: values.all ? 'all' : 'requested',
       waitMs: 10 * 60_000,
-      onProgress: (done, total) => {
-        if (tty) err(`\r${progressBar(done, total)}`);
+      onProgress: (examined) => {
+        if (tty && examined % 50 === 0) err(`\rexamined ${examined} users`);
       },
     });
     if (tty) err('\n');
     print(
-      `reconciled (${values.all ? 'all users linked to the identity provider' : 'users marked as requested'}): examined ${summary.examined}, ` +
-        `already provisioned ${summary.alreadyProvisioned}, provisioned ${summary.provisioned}, denied ${summary.denied}, failed ${summary.failed}, still running ${summary.stillRunning}`,
+      `swept (${values.all ? 'linked and marked users, and every user linked to the identity provider' : 'linked and marked users'}): examined ${summary.examined}, ` +
+        `unchanged ${summary.unchanged}, denied ${summary.denied}, gone from Keycloak ${summary.missing}, backed off ${summary.backedOff}, queued ${summary.queued} ` +
+        `(active ${summary.active}, inactive ${summary.inactive}, refused ${summary.refused}, failed ${summary.failed}, still running ${summary.stillRunning}); ` +
+        `Keycloak pages ${summary.keycloakCalls}; purged ${summary.purged.deliveries} deliveries, ${summary.purged.jobs} finished jobs`,
     );
     return summary.failed > 0 ? 1 : 0;
   } finally {
     await core.worker.stop();
     core.store.close();
   }
-}
-
-function progressBar(done: number, total: number): string {
-  const width = 30;
-  const filled = total === 0 ? width : Math.round((done / total) * width);
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} users`;
 }
 
 function jobs(sub: string | undefined, args: string[], err: Out): number {
@@ -121,7 +118,7 @@ function jobs(sub: string | undefined, args: string[], err: Out): number {
       const states: JobState[] = ['queued', 'running', 'done', 'retry', 'dead'];
       if (values.state && !states.includes(values.state as JobState)) throw new Error(`--state must be one of ${states.join(', ')}`);
       const rows = store.list({ state: values.state as JobState | undefined, limit: 50 });
-      return print(rows.map((j) => `${String(j.id).padStart(6)}  ${j.state.padEnd(7)}  ${j.kind.padEnd(10)}  ${j.attempts}/${j.maxAttempts}  ${j.userId}  ${j.lastError ?? ''}`).join('\n') || '(no jobs)');
+      return print(rows.map((j) => `${String(j.id).padStart(6)}  ${j.state.padEnd(7)}  ${j.trigger.padEnd(6)}  ${j.attempts}/${j.maxAttempts}  ${j.userId}  ${j.lastError ?? ''}`).join('\n') || '(no jobs)');
     }
     const id = Number(args[0]);
     if ((sub === 'show' || sub === 'retry') && Number.isInteger(id)) {

@@ -32,7 +32,8 @@ describe('bridge configuration', () => {
     expect(config.webhook.answerBudgetMs).toBe(2500);
     expect(config.keycloak).toMatchObject({ realm: 'broker', idpAlias: 'passly' });
     expect(config.jobs.maxAttempts).toBe(8);
-    expect(config.provisioning.updatePolicy).toBe('names');
+    expect(config.retention).toEqual({ deliveriesMs: 3_600_000, jobsMs: 30 * 24 * 3_600_000 });
+    expect(config.reconcile).toEqual({ intervalMs: 600_000, pageSize: 200 });
     expect(config.bms.region).toBe('emea');
   });
 
@@ -52,7 +53,7 @@ describe('bridge configuration', () => {
         expect.stringMatching(/^webhook\.secret \(BRIDGE_WEBHOOK_SECRET\): must be a Standard Webhooks secret/),
         expect.stringMatching(/^keycloak\.baseUrl \(KEYCLOAK_URL\): /),
         expect.stringMatching(/^bms\.tenant \(BMS_TENANT\): /),
-        expect.stringMatching(/^provisioning\.updatePolicy \(PROVISIONING_UPDATE_POLICY\): /),
+        expect.stringMatching(/^PROVISIONING_UPDATE_POLICY: moved to Keycloak: the identity provider's 'BMS employee defaults' mapper/),
       ]),
     );
   });

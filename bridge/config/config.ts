@@ -33,8 +33,21 @@ export const bridgeConfigSchema = z.strictObject({
       maxDelayMs: z.number().int().min(100).default(15 * 60_000),
     })
     .prefault({}),
-  provisioning: z.strictObject({ updatePolicy: z.enum(['names', 'names-and-rules']).default('names') }).prefault({}),
-  reconcile: z.strictObject({ intervalMs: z.number().int().min(0).default(600_000) }).prefault({}),
+  reconcile: z
+    .strictObject({
+      intervalMs: z.number().int().min(0).default(600_000),
+      /** users read from Keycloak per admin API call */
+      pageSize: z.number().int().min(10).max(1000).default(200),
+    })
+    .prefault({}),
+  retention: z
+    .strictObject({
+      /** webhook ids remembered for deduplication; longer than the 5-minute signature tolerance */
+      deliveriesMs: z.number().int().min(360_000).default(3_600_000),
+      /** finished jobs (with the user's facts and errors) deleted after this long */
+      jobsMs: z.number().int().min(60_000).default(30 * 24 * 3_600_000),
+    })
+    .prefault({}),
   admin: z.strictObject({ token: z.string().min(24, 'must be at least 24 characters').optional() }).prefault({}),
   log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).prefault({}),
 });
@@ -66,13 +79,21 @@ export const ENVIRONMENT: Record<string, string> = {
   JOBS_MAX_ATTEMPTS: 'jobs.maxAttempts',
   JOBS_BASE_DELAY_MS: 'jobs.baseDelayMs',
   JOBS_MAX_DELAY_MS: 'jobs.maxDelayMs',
-  PROVISIONING_UPDATE_POLICY: 'provisioning.updatePolicy',
   RECONCILE_INTERVAL_MS: 'reconcile.intervalMs',
+  RECONCILE_PAGE_SIZE: 'reconcile.pageSize',
+  RETENTION_DELIVERIES_MS: 'retention.deliveriesMs',
+  RETENTION_JOBS_MS: 'retention.jobsMs',
   BRIDGE_ADMIN_TOKEN: 'admin.token',
   LOG_LEVEL: 'log.level',
 };
 
-const NUMERIC = /(port|Bytes|Ms|perWindow|maxAttempts)$/;
+const NUMERIC = /(port|Bytes|Ms|perWindow|maxAttempts|pageSize)$/;
+
+/** Settings that moved: a clear error instead of a silently ignored variable. */
+const MOVED: Record<string, string> = {
+  PROVISIONING_UPDATE_POLICY:
+    "moved to Keycloak: the identity provider's 'BMS employee defaults' mapper has 'Keep in sync with the directory' (README, \"Update and rehire policies\"); remove the variable",
+};
 
 /**
  * The configuration: the JSON file named by BRIDGE_CONFIG_FILE (optional), then environment variables over it.
@@ -92,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
       }
     }
   }
+  for (const [name, why] of Object.entries(MOVED)) if (env[name] !== undefined && env[name] !== '') problems.push(`${name}: ${why}`);
   for (const [name, path] of Object.entries(ENVIRONMENT)) {
     const value = env[name];
     if (value === undefined || value === '') continue;

@@ -74,12 +74,21 @@ describe('POST /webhooks/keycloak: signatures', () => {
     expect(calls).toEqual([]);
   });
 
-  test('a replayed webhook-id gets the first answer again and does nothing', async () => {
-    const headers = signed(fixture, { id: 'msg_replayed' });
-    expect((await post(fixture, headers)).status).toBe(200);
+  test('a replayed event webhook-id gets the first answer again and does nothing', async () => {
+    const event = JSON.stringify({ type: 'user.disabled', eventId: 'kc-admin-1', realm: 'broker', userId: 'u-1', username: 'ada', time: new Date().toISOString() });
+    const headers = signed(event, { id: 'msg_replayed' });
+    expect((await post(event, headers)).status).toBe(202);
+    const replay = await post(event, headers);
+    expect(replay).toMatchObject({ status: 202, json: { accepted: 'user.disabled' }, replay: 'true' });
+    expect(calls).toEqual(['user.disabled']);
+  });
+
+  test('a replayed login webhook-id is answered from the present, never from a stored answer', async () => {
+    const headers = signed(fixture, { id: 'msg_login_replayed' });
+    expect((await post(fixture, headers)).json).toEqual({ status: 'provisioned' });
     const replay = await post(fixture, headers);
-    expect(replay).toMatchObject({ status: 200, json: { status: 'provisioned' }, replay: 'true' });
-    expect(calls).toEqual(['login ada.lovelace@contoso.com']);
+    expect(replay).toMatchObject({ status: 200, json: { status: 'provisioned' }, replay: null });
+    expect(calls).toEqual(['login ada.lovelace@contoso.com', 'login ada.lovelace@contoso.com']);
   });
 });
 

@@ -106,7 +106,8 @@ export function createApp(options: AppOptions): express.Express {
         res.setHeader('webhook-replay', 'true');
         return void res.status(earlier.status).json(earlier.body);
       }
-      const work = answer(raw, options.handlers).then((a) => (a.status < 500 ? options.store.rememberDelivery(verified.id, a.status, a.body) : a));
+      // a login's answer is never replayed from the store: a retried sign-in gets the present state of its work
+      const work = answer(raw, options.handlers).then((a) => (a.status < 500 && !a.login ? options.store.rememberDelivery(verified.id, a.status, a.body) : a));
       inflight.set(verified.id, work);
       try {
         const { status, body } = await work;
@@ -128,7 +129,7 @@ export function createApp(options: AppOptions): express.Express {
   return app;
 }
 
-async function answer(raw: Buffer, handlers: WebhookHandlers): Promise<{ status: number; body: unknown }> {
+async function answer(raw: Buffer, handlers: WebhookHandlers): Promise<{ status: number; body: unknown; login?: boolean }> {
   let json: unknown;
   try {
     json = JSON.parse(raw.toString('utf8'));
@@ -141,7 +142,7 @@ async function answer(raw: Buffer, handlers: WebhookHandlers): Promise<{ status:
     return { status: 400, body: { error: `invalid webhook: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues } };
   }
   const body = parsed.data;
-  if (body.type === 'login.provisioning_requested') return { status: 200, body: await handlers.login(body) };
+  if (body.type === 'login.provisioning_requested') return { status: 200, body: await handlers.login(body), login: true };
   await handlers.event(body);
   return { status: 202, body: { accepted: body.type } };
 }

@@ -1,13 +1,52 @@
+import { EmployeeView } from '../converge/model';
+import { UserFacts } from '../rules/model';
+
 /** queued → running → done, or running → retry → (running …) → dead after the last attempt. */
 export type JobState = 'queued' | 'running' | 'done' | 'retry' | 'dead';
-export type JobKind = 'provision' | 'deactivate' | 'reactivate';
+
+/** What asked the bridge to look at a user. Only a hint: the job reads the truth when it runs. */
+export type Trigger = 'login' | 'event' | 'admin' | 'sweep';
+
+/** Queue order: higher first. Live logins go first; the sweep's background work last. */
+export const PRIORITY: Record<Trigger, number> = { login: 10, admin: 8, event: 5, sweep: 0 };
+
+/**
+ * The facts a sign-in carried: Keycloak has not committed them when the login webhook arrives (the broker login
+ * refreshes the user's attributes in the same transaction that asks the bridge), so the login's own job may use
+ * them for a short while instead of Keycloak's committed (older) values.
+ */
+export interface LoginFacts extends UserFacts {
+  firstName: string | null;
+  lastName: string | null;
+  /** epoch ms of the sign-in */
+  at: number;
+}
+
+/** "Look at this user", with what asked. Several requests for one user merge into one waiting job. */
+export interface ConvergeRequest {
+  userId: string;
+  trigger: Trigger;
+  eventId?: string;
+  login?: LoginFacts;
+  /** an employee may be created for a user who has none (a sign-in, or an admin's backfill) */
+  mayCreate?: boolean;
+}
+
+export interface JobPayload {
+  /** every trigger merged into this job, oldest first (at most 20 kept) */
+  triggers: { trigger: Trigger; eventId?: string; at: number }[];
+  login?: LoginFacts;
+  mayCreate?: boolean;
+}
 
 export interface Job {
   id: number;
-  kind: JobKind;
   /** the Keycloak user the job is about; jobs of one user never run at the same time */
   userId: string;
-  payload: unknown;
+  /** the highest trigger merged into it */
+  trigger: Trigger;
+  priority: number;
+  payload: JobPayload;
   state: JobState;
   attempts: number;
   maxAttempts: number;
@@ -32,11 +71,28 @@ export interface Backoff {
   maxDelayMs: number;
 }
 
-/** The bridge's durable state: jobs, webhook deliveries (deduplication), and Keycloak user ↔ BMS employee links. */
+/** A Keycloak user ↔ BMS employee link, with what the bridge last wrote (null: not known, read BMS first). */
+export interface Link {
+  userId: string;
+  employeeId: number;
+  record: EmployeeView | null;
+  linkedAt: number;
+}
+
+/** Retention of the store's history (README, "Retention"). */
+export interface Retention {
+  /** webhook ids are remembered this long (longer than the 5-minute signature tolerance) */
+  deliveriesMs: number;
+  /** finished (done, dead) jobs, with their personal data, are deleted after this long */
+  jobsMs: number;
+}
+
+/** The bridge's durable state: jobs, webhook deliveries (deduplication), links, and the sweep's back-off. */
 export interface JobStore {
-  enqueue(kind: JobKind, userId: string, payload: unknown, maxAttempts: number, now?: number): Job;
-  /** The next runnable job (due, and no other job of the same user running), now marked running; or undefined. */
-  claim(now?: number, only?: { id?: number }): Job | undefined;
+  /** Queues a converge of the user, merging into the user's waiting job when there is one (the last truth wins). */
+  enqueue(request: ConvergeRequest, maxAttempts: number, now?: number): Job;
+  /** The next runnable job (due, highest priority first, no other job of the same user running), now running. */
+  claim(now?: number, only?: { id?: number; minPriority?: number }): Job | undefined;
   complete(id: number, result: unknown, now?: number): Job;
   fail(id: number, failure: Failure, backoff: Backoff, now?: number): Job;
   /** After a crash: jobs left running are queued again; returns how many. */
@@ -45,16 +101,29 @@ export interface JobStore {
   revive(id: number, now?: number): Job;
   get(id: number): Job | undefined;
   list(filter?: { state?: JobState; userId?: string; limit?: number }): Job[];
+  /** The user's waiting or running job, if any. */
+  pendingJobOf(userId: string): Job | undefined;
 
   /** The stored answer to a webhook id, if it was seen before. */
   delivery(webhookId: string): { status: number; body: unknown } | undefined;
   /** Records the answer to a webhook id; the first answer wins. */
   rememberDelivery(webhookId: string, status: number, body: unknown, now?: number): { status: number; body: unknown };
 
-  /** Links a Keycloak user to a BMS employee; the snapshot is what was last written to BMS for them. */
-  link(userId: string, employeeId: number, snapshot?: unknown, now?: number): void;
-  employeeOf(userId: string): number | undefined;
-  linkOf(userId: string): { employeeId: number; snapshot: unknown } | undefined;
+  linkOf(userId: string): Link | undefined;
+  linkOfEmployee(employeeId: number): Link | undefined;
+  /** Links (or re-records) a user; an employee linked to another user is refused (one link per employee). */
+  saveLink(userId: string, record: EmployeeView, now?: number): void;
+  /** Moves an employee's link from a user who no longer exists in Keycloak to another. */
+  moveLink(fromUserId: string, toUserId: string, record: EmployeeView, now?: number): void;
+  linkedUserIds(): string[];
+
+  /** When the sweep may look at the user again, after jobs that died (undefined: any time). */
+  sweepNotBefore(userId: string): number | undefined;
+  /** A job of the user finished: done clears the back-off, dead extends it. */
+  recordOutcome(userId: string, dead: boolean, sweepIntervalMs: number, now?: number): void;
+
+  /** Deletes what the retention allows; returns how many rows of each. */
+  purge(retention: Retention, now?: number): { deliveries: number; jobs: number };
 
   close(): void;
 }
@@ -64,4 +133,12 @@ export function nextDelayMs(attempts: number, backoff: Backoff, retryAfterMs?: n
   const ceiling = Math.min(backoff.maxDelayMs, backoff.baseDelayMs * 2 ** Math.max(0, attempts - 1));
   const jittered = Math.round(ceiling / 2 + (random() * ceiling) / 2);
   return Math.max(jittered, retryAfterMs ?? 0);
+}
+
+/** A link refused because the employee is linked to someone else (the unique index). */
+export class LinkConflictError extends Error {
+  constructor(readonly employeeId: number, readonly holder: string) {
+    super(`BMS employee ${employeeId} is already linked to Keycloak user ${holder}`);
+    this.name = 'LinkConflictError';
+  }
 }

@@ -3,12 +3,14 @@ import { dirname } from 'node:path';
 
 import Database from 'better-sqlite3';
 
-import { Backoff, Failure, Job, JobKind, JobState, JobStore, nextDelayMs } from './job-store';
+import { EmployeeView } from '../converge/model';
+import { Backoff, ConvergeRequest, Failure, Job, JobPayload, JobState, JobStore, Link, LinkConflictError, nextDelayMs, PRIORITY, Retention, Trigger } from './job-store';
 
 interface Row {
   id: number;
-  kind: JobKind;
   user_id: string;
+  trigger: Trigger;
+  priority: number;
   payload: string;
   state: JobState;
   attempts: number;
@@ -23,7 +25,7 @@ interface Row {
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS jobs (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
-  kind TEXT NOT NULL,
+  kind TEXT NOT NULL DEFAULT 'converge',
   user_id TEXT NOT NULL,
   payload TEXT NOT NULL,
   state TEXT NOT NULL CHECK (state IN ('queued','running','done','retry','dead')),
@@ -35,8 +37,6 @@ CREATE TABLE IF NOT EXISTS jobs (
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS jobs_runnable ON jobs (state, run_at);
-CREATE INDEX IF NOT EXISTS jobs_user ON jobs (user_id, state);
 CREATE TABLE IF NOT EXISTS deliveries (
   webhook_id TEXT PRIMARY KEY,
   status INTEGER NOT NULL,
@@ -48,7 +48,28 @@ CREATE TABLE IF NOT EXISTS employee_links (
   employee_id INTEGER NOT NULL,
   snapshot TEXT,
   linked_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sweep_backoff (
+  user_id TEXT PRIMARY KEY,
+  failures INTEGER NOT NULL,
+  not_before INTEGER NOT NULL
 );`;
+
+/** Columns added after the first release; an older file gets them when it is opened. */
+const ADDED_COLUMNS: [string, string][] = [
+  ['trigger', "TEXT NOT NULL DEFAULT 'event'"],
+  ['priority', 'INTEGER NOT NULL DEFAULT 5'],
+];
+
+const INDEXES = `
+CREATE INDEX IF NOT EXISTS jobs_runnable ON jobs (state, priority, run_at);
+CREATE INDEX IF NOT EXISTS jobs_user ON jobs (user_id, state);
+CREATE INDEX IF NOT EXISTS jobs_finished ON jobs (state, updated_at);
+CREATE INDEX IF NOT EXISTS deliveries_age ON deliveries (received_at);
+CREATE UNIQUE INDEX IF NOT EXISTS employee_links_one_per_employee ON employee_links (employee_id);`;
+
+const WAITING = "('queued','retry')";
+const MAX_TRIGGERS = 20;
 
 /** The embedded store: one SQLite file in WAL mode. Claims run in an IMMEDIATE transaction (one writer at a time). */
 export class SqliteJobStore implements JobStore {
@@ -64,24 +85,48 @@ export class SqliteJobStore implements JobStore {
     } catch (err) {
       throw new Error(`cannot open the job store at ${path}: ${(err as Error).message}. Check BRIDGE_DB_PATH and that the folder is writable.`);
     }
+    this.migrate(path);
   }
 
-  enqueue(kind: JobKind, userId: string, payload: unknown, maxAttempts: number, now = Date.now()): Job {
-    const { lastInsertRowid } = this.db
-      .prepare('INSERT INTO jobs (kind, user_id, payload, state, attempts, max_attempts, run_at, created_at, updated_at) VALUES (?, ?, ?, \'queued\', 0, ?, ?, ?, ?)')
-      .run(kind, userId, JSON.stringify(payload ?? null), maxAttempts, now, now, now);
-    return this.require(Number(lastInsertRowid));
+  enqueue(request: ConvergeRequest, maxAttempts: number, now = Date.now()): Job {
+    const priority = PRIORITY[request.trigger];
+    const entry = { trigger: request.trigger, ...(request.eventId ? { eventId: request.eventId } : {}), at: now };
+    const write = this.db.transaction((): number => {
+      const waiting = this.db.prepare(`SELECT * FROM jobs WHERE user_id = ? AND state IN ${WAITING} ORDER BY id LIMIT 1`).get(request.userId) as Row | undefined;
+      if (!waiting) {
+        const payload: JobPayload = { triggers: [entry], ...(request.login ? { login: request.login } : {}), ...(request.mayCreate ? { mayCreate: true } : {}) };
+        const { lastInsertRowid } = this.db
+          .prepare("INSERT INTO jobs (kind, user_id, trigger, priority, payload, state, attempts, max_attempts, run_at, created_at, updated_at) VALUES ('converge', ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?)")
+          .run(request.userId, request.trigger, priority, JSON.stringify(payload), maxAttempts, now, now, now);
+        return Number(lastInsertRowid);
+      }
+      // merge: the newest login's facts win, the highest priority wins; a live trigger runs now with fresh attempts
+      const payload = JSON.parse(waiting.payload) as JobPayload;
+      const login = request.login ?? payload.login;
+      const merged: JobPayload = { triggers: [...(payload.triggers ?? []), entry].slice(-MAX_TRIGGERS), ...(login ? { login } : {}), ...(request.mayCreate || payload.mayCreate ? { mayCreate: true } : {}) };
+      const live = request.trigger !== 'sweep';
+      const higher = priority > waiting.priority;
+      this.db
+        .prepare('UPDATE jobs SET payload = ?, priority = ?, trigger = ?, run_at = ?, attempts = ?, state = ?, updated_at = ? WHERE id = ?')
+        .run(JSON.stringify(merged), higher ? priority : waiting.priority, higher ? request.trigger : waiting.trigger, live ? Math.min(waiting.run_at, now) : waiting.run_at, live ? 0 : waiting.attempts, live ? 'queued' : waiting.state, now, waiting.id);
+      return waiting.id;
+    });
+    return this.require(write.immediate());
   }
 
-  claim(now = Date.now(), only: { id?: number } = {}): Job | undefined {
+  claim(now = Date.now(), only: { id?: number; minPriority?: number } = {}): Job | undefined {
     const claim = this.db.transaction((): Job | undefined => {
-      const row = this.db
-        .prepare(
-          `SELECT * FROM jobs j WHERE j.state IN ('queued','retry') AND j.run_at <= ? ${only.id === undefined ? '' : 'AND j.id = ?'}
-           AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.user_id = j.user_id AND r.state = 'running')
-           ORDER BY j.run_at, j.id LIMIT 1`,
-        )
-        .get(...(only.id === undefined ? [now] : [now, only.id])) as Row | undefined;
+      const conditions = [`j.state IN ${WAITING}`, 'j.run_at <= ?', "NOT EXISTS (SELECT 1 FROM jobs r WHERE r.user_id = j.user_id AND r.state = 'running')"];
+      const args: number[] = [now];
+      if (only.id !== undefined) {
+        conditions.push('j.id = ?');
+        args.push(only.id);
+      }
+      if (only.minPriority !== undefined) {
+        conditions.push('j.priority >= ?');
+        args.push(only.minPriority);
+      }
+      const row = this.db.prepare(`SELECT * FROM jobs j WHERE ${conditions.join(' AND ')} ORDER BY j.priority DESC, j.run_at, j.id LIMIT 1`).get(...args) as Row | undefined;
       if (!row) return undefined;
       this.db.prepare("UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = ? WHERE id = ?").run(now, row.id);
       return this.require(row.id);
@@ -99,7 +144,7 @@ export class SqliteJobStore implements JobStore {
     const dead = !failure.retryable || job.attempts >= job.maxAttempts;
     const runAt = dead ? job.runAt : now + nextDelayMs(job.attempts, backoff, failure.retryAfterMs);
     this.db
-      .prepare('UPDATE jobs SET state = ?, last_error = ?, run_at = ?, updated_at = ? WHERE id = ? AND state = \'running\'')
+      .prepare("UPDATE jobs SET state = ?, last_error = ?, run_at = ?, updated_at = ? WHERE id = ? AND state = 'running'")
       .run(dead ? 'dead' : 'retry', failure.message.slice(0, 2000), runAt, now, id);
     return this.require(id);
   }
@@ -135,6 +180,11 @@ export class SqliteJobStore implements JobStore {
     return (this.db.prepare(sql).all(...args, filter.limit ?? 100) as Row[]).map(toJob);
   }
 
+  pendingJobOf(userId: string): Job | undefined {
+    const row = this.db.prepare("SELECT * FROM jobs WHERE user_id = ? AND state IN ('queued','retry','running') ORDER BY id LIMIT 1").get(userId) as Row | undefined;
+    return row && toJob(row);
+  }
+
   delivery(webhookId: string): { status: number; body: unknown } | undefined {
     const row = this.db.prepare('SELECT status, body FROM deliveries WHERE webhook_id = ?').get(webhookId) as { status: number; body: string } | undefined;
     return row && { status: row.status, body: JSON.parse(row.body) as unknown };
@@ -145,25 +195,79 @@ export class SqliteJobStore implements JobStore {
     return this.delivery(webhookId) ?? { status, body };
   }
 
-  link(userId: string, employeeId: number, snapshot: unknown = null, now = Date.now()): void {
+  linkOf(userId: string): Link | undefined {
+    const row = this.db.prepare('SELECT * FROM employee_links WHERE user_id = ?').get(userId) as LinkRow | undefined;
+    return row && toLink(row);
+  }
+
+  linkOfEmployee(employeeId: number): Link | undefined {
+    const row = this.db.prepare('SELECT * FROM employee_links WHERE employee_id = ?').get(employeeId) as LinkRow | undefined;
+    return row && toLink(row);
+  }
+
+  saveLink(userId: string, record: EmployeeView, now = Date.now()): void {
+    const holder = this.linkOfEmployee(record.id);
+    if (holder && holder.userId !== userId) throw new LinkConflictError(record.id, holder.userId);
+    const previous = this.linkOf(userId);
     this.db
       .prepare(
         'INSERT INTO employee_links (user_id, employee_id, snapshot, linked_at) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET employee_id = excluded.employee_id, snapshot = excluded.snapshot, linked_at = excluded.linked_at',
       )
-      .run(userId, employeeId, JSON.stringify(snapshot), now);
+      .run(userId, record.id, JSON.stringify({ v: 2, ...record }), previous?.employeeId === record.id ? previous.linkedAt : now);
   }
 
-  employeeOf(userId: string): number | undefined {
-    return this.linkOf(userId)?.employeeId;
+  moveLink(fromUserId: string, toUserId: string, record: EmployeeView, now = Date.now()): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM employee_links WHERE user_id = ? AND employee_id = ?').run(fromUserId, record.id);
+      this.saveLink(toUserId, record, now);
+    })();
   }
 
-  linkOf(userId: string): { employeeId: number; snapshot: unknown } | undefined {
-    const row = this.db.prepare('SELECT employee_id, snapshot FROM employee_links WHERE user_id = ?').get(userId) as { employee_id: number; snapshot: string | null } | undefined;
-    return row && { employeeId: row.employee_id, snapshot: row.snapshot === null ? null : (JSON.parse(row.snapshot) as unknown) };
+  linkedUserIds(): string[] {
+    return (this.db.prepare('SELECT user_id FROM employee_links ORDER BY user_id').pluck().all() as string[]);
+  }
+
+  sweepNotBefore(userId: string): number | undefined {
+    return (this.db.prepare('SELECT not_before FROM sweep_backoff WHERE user_id = ?').pluck().get(userId) as number | undefined) ?? undefined;
+  }
+
+  recordOutcome(userId: string, dead: boolean, sweepIntervalMs: number, now = Date.now()): void {
+    if (!dead) {
+      this.db.prepare('DELETE FROM sweep_backoff WHERE user_id = ?').run(userId);
+      return;
+    }
+    const failures = ((this.db.prepare('SELECT failures FROM sweep_backoff WHERE user_id = ?').pluck().get(userId) as number | undefined) ?? 0) + 1;
+    // each death doubles the wait before the sweep tries again, up to a week; a login or an event still runs at once
+    const waitMs = Math.min(7 * 24 * 3_600_000, Math.max(sweepIntervalMs, 60_000) * 2 ** Math.min(failures, 20));
+    this.db
+      .prepare('INSERT INTO sweep_backoff (user_id, failures, not_before) VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET failures = excluded.failures, not_before = excluded.not_before')
+      .run(userId, failures, now + waitMs);
+  }
+
+  purge(retention: Retention, now = Date.now()): { deliveries: number; jobs: number } {
+    const deliveries = this.db.prepare('DELETE FROM deliveries WHERE received_at < ?').run(now - retention.deliveriesMs).changes;
+    const jobs = this.db.prepare("DELETE FROM jobs WHERE state IN ('done','dead') AND updated_at < ?").run(now - retention.jobsMs).changes;
+    return { deliveries, jobs };
   }
 
   close(): void {
     this.db.close();
+  }
+
+  private migrate(path: string): void {
+    const columns = new Set((this.db.prepare('PRAGMA table_info(jobs)').all() as { name: string }[]).map((c) => c.name));
+    for (const [name, type] of ADDED_COLUMNS) if (!columns.has(name)) this.db.exec(`ALTER TABLE jobs ADD COLUMN ${name} ${type}`);
+    // work queued by a bridge before the converge model: every kind now means "look at this user"
+    this.db.prepare("UPDATE jobs SET kind = 'converge', payload = '{\"triggers\":[]}' WHERE kind <> 'converge' AND state IN ('queued','retry','running')").run();
+    try {
+      this.db.exec(INDEXES);
+    } catch (err) {
+      const duplicates = this.db.prepare('SELECT employee_id, group_concat(user_id) AS users FROM employee_links GROUP BY employee_id HAVING count(*) > 1 LIMIT 5').all() as { employee_id: number; users: string }[];
+      throw new Error(
+        `cannot open the job store at ${path}: ${(err as Error).message}. ` +
+          (duplicates.length ? `Several Keycloak users are linked to one BMS employee (${duplicates.map((d) => `${d.employee_id}: ${d.users}`).join('; ')}); delete the wrong rows from employee_links, then start again.` : ''),
+      );
+    }
   }
 
   private require(id: number): Job {
@@ -173,12 +277,38 @@ export class SqliteJobStore implements JobStore {
   }
 }
 
+interface LinkRow {
+  user_id: string;
+  employee_id: number;
+  snapshot: string | null;
+  linked_at: number;
+}
+
+function toLink(row: LinkRow): Link {
+  return { userId: row.user_id, employeeId: row.employee_id, record: recordOf(row.employee_id, row.snapshot), linkedAt: row.linked_at };
+}
+
+/** The link's record; a snapshot written before the converge model is read as what it knew (no e-mail). */
+function recordOf(employeeId: number, snapshot: string | null): EmployeeView | null {
+  if (!snapshot) return null;
+  const raw = JSON.parse(snapshot) as Record<string, unknown> | null;
+  if (!raw || typeof raw !== 'object') return null;
+  if (raw.v === 2) {
+    const { v: _v, ...record } = raw;
+    return { ...(record as unknown as EmployeeView), id: employeeId };
+  }
+  if (typeof raw.firstName !== 'string' || typeof raw.lastName !== 'string') return null;
+  return { id: employeeId, active: raw.deactivated !== true, firstName: raw.firstName, lastName: raw.lastName, email: null, userName: null, fields: (raw.fields as EmployeeView['fields']) ?? {} };
+}
+
 function toJob(row: Row): Job {
+  const payload = JSON.parse(row.payload) as Partial<JobPayload> | null;
   return {
     id: row.id,
-    kind: row.kind,
     userId: row.user_id,
-    payload: JSON.parse(row.payload) as unknown,
+    trigger: row.trigger,
+    priority: row.priority,
+    payload: { triggers: payload?.triggers ?? [], ...(payload?.login ? { login: payload.login } : {}), ...(payload?.mayCreate ? { mayCreate: true } : {}) },
     state: row.state,
     attempts: row.attempts,
     maxAttempts: row.max_attempts,

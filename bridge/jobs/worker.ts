@@ -1,9 +1,18 @@
 import { Logger } from '../log/logger';
-import { Backoff, Failure, Job, JobStore } from './job-store';
+import { Backoff, Failure, Job, JobStore, PRIORITY } from './job-store';
+
+export interface WorkerOptions extends Backoff {
+  /** jobs run at once */
+  concurrency?: number;
+  /** of those, slots only live logins may take, so a backlog of background work never makes a login wait */
+  reservedForLogins?: number;
+  /** the sweep's interval: a user whose job died is not swept again for a multiple of it */
+  sweepIntervalMs?: number;
+}
 
 /**
- * Runs due jobs from the store, a few at a time. The store guarantees one user's jobs never overlap; the worker
- * only decides when to look. `kick` makes it look now (a webhook just queued work).
+ * Runs due jobs from the store, a few at a time, highest priority first. The store guarantees one user's jobs
+ * never overlap; the worker only decides when to look and keeps slots free for logins. `kick` makes it look now.
  */
 export class Worker {
   private active = 0;
@@ -12,16 +21,20 @@ export class Worker {
   private loop?: Promise<void>;
   /** callers waiting for a job to settle, woken when it does (no polling on the answer path) */
   private readonly waiters = new Map<number, (() => void)[]>();
+  private readonly concurrency: number;
+  private readonly reserved: number;
 
   constructor(
     private readonly store: JobStore,
     private readonly run: (job: Job) => Promise<unknown>,
     private readonly failureOf: (err: unknown) => Failure,
-    private readonly backoff: Backoff,
+    private readonly options: WorkerOptions,
     private readonly log: Logger,
-    private readonly concurrency = 4,
     private readonly pollMs = 250,
-  ) {}
+  ) {
+    this.concurrency = options.concurrency ?? 4;
+    this.reserved = Math.min(options.reservedForLogins ?? 1, this.concurrency - 1);
+  }
 
   start(): void {
     if (this.running) return;
@@ -70,7 +83,9 @@ export class Worker {
   private async cycle(): Promise<void> {
     while (this.running) {
       while (this.running && this.active < this.concurrency) {
-        const job = this.store.claim();
+        // the last free slots are kept for logins
+        const loginsOnly = this.active >= this.concurrency - this.reserved;
+        const job = this.store.claim(Date.now(), loginsOnly ? { minPriority: PRIORITY.login } : {});
         if (!job) break;
         this.active++;
         void this.execute(job).finally(() => {
@@ -90,16 +105,19 @@ export class Worker {
   }
 
   private async execute(job: Job): Promise<void> {
+    const fields = { jobId: job.id, userId: job.userId, trigger: job.trigger, attempt: job.attempts, of: job.maxAttempts };
     try {
       const result = await this.run(job);
       this.store.complete(job.id, result);
-      this.log.info({ jobId: job.id, kind: job.kind, userId: job.userId, attempt: job.attempts }, 'job done');
+      this.store.recordOutcome(job.userId, false, this.options.sweepIntervalMs ?? 0);
+      this.log.info(fields, 'job done');
     } catch (err) {
       const failure = this.failureOf(err);
-      const after = this.store.fail(job.id, failure, this.backoff);
-      const fields = { jobId: job.id, kind: job.kind, userId: job.userId, attempt: job.attempts, of: job.maxAttempts, error: failure.message };
-      if (after.state === 'dead') this.log.error(fields, 'job dead: no more attempts');
-      else this.log.warn({ ...fields, retryAt: new Date(after.runAt).toISOString() }, 'job failed; will retry');
+      const after = this.store.fail(job.id, failure, this.options);
+      if (after.state === 'dead') {
+        this.store.recordOutcome(job.userId, true, this.options.sweepIntervalMs ?? 0);
+        this.log.error({ ...fields, error: failure.message }, 'job dead: no more attempts');
+      } else this.log.warn({ ...fields, error: failure.message, retryAt: new Date(after.runAt).toISOString() }, 'job failed; will retry');
     }
   }
 }

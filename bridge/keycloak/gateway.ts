@@ -2,6 +2,7 @@ import KcAdminClient from '@keycloak/keycloak-admin-client';
 import type UserRepresentation from '@keycloak/keycloak-admin-client/lib/defs/userRepresentation';
 
 import { Logger } from '../log/logger';
+import { UserTruth } from '../converge/model';
 import { MapperRepresentation } from '../rules/parse';
 
 export interface KeycloakSettings {
@@ -13,6 +14,8 @@ export interface KeycloakSettings {
 
 /** The admin-only user attribute the bridge writes back. */
 export const EMPLOYEE_ID_ATTRIBUTE = 'bms_employee_id';
+/** The plugin's mark: a gated sign-in asked for provisioning at this time. */
+export const REQUESTED_AT_ATTRIBUTE = 'bms_provisioning_requested_at';
 
 /**
  * The bridge's access to Keycloak, through a service-account client of least privilege (view identity providers,
@@ -41,7 +44,12 @@ export class KeycloakGateway {
 
   async user(id: string): Promise<UserRepresentation | undefined> {
     const client = await this.authed();
-    return (await client.users.findOne({ id, userProfileMetadata: false })) ?? undefined;
+    try {
+      return (await client.users.findOne({ id, userProfileMetadata: false })) ?? undefined;
+    } catch (err) {
+      if ((err as { response?: { status?: number } }).response?.status === 404) return undefined;
+      throw new Error(`Keycloak read of user ${id} in realm '${this.settings.realm}': ${(err as Error).message}`);
+    }
   }
 
   async userByEmail(email: string): Promise<UserRepresentation | undefined> {
@@ -50,14 +58,33 @@ export class KeycloakGateway {
     return found[0];
   }
 
-  /** Writes bms_employee_id with a full representation: a partial PUT would clear the user's other fields. */
-  async writeEmployeeId(userId: string, employeeId: number): Promise<boolean> {
+  /**
+   * Sets (or with null clears) exactly the `bms_employee_id` attribute, through the plugin's endpoint
+   * `PUT /realms/{realm}/bms-provisioning/users/{id}/employee-id`: no full-representation PUT that could revert a
+   * change an admin made meanwhile, and no admin event, so the write causes no webhook. false: no such user.
+   */
+  async writeEmployeeId(userId: string, employeeId: number | null): Promise<boolean> {
     const client = await this.authed();
-    const user = await client.users.findOne({ id: userId, userProfileMetadata: false });
-    if (!user) return false;
-    if (user.attributes?.[EMPLOYEE_ID_ATTRIBUTE]?.[0] === String(employeeId)) return true;
-    await client.users.update({ id: userId }, { ...user, attributes: { ...(user.attributes ?? {}), [EMPLOYEE_ID_ATTRIBUTE]: [String(employeeId)] } });
-    return true;
+    const url = `${this.settings.baseUrl.replace(/\/$/, '')}/realms/${encodeURIComponent(this.settings.realm)}/bms-provisioning/users/${encodeURIComponent(userId)}/employee-id`;
+    const where = `Keycloak write-back of ${EMPLOYEE_ID_ATTRIBUTE} to user ${userId} at ${url}`;
+    let res: Response;
+    try {
+      res = await fetch(url, { method: 'PUT', headers: { authorization: `Bearer ${client.accessToken ?? ''}`, 'content-type': 'application/json' }, body: JSON.stringify({ employeeId }), signal: AbortSignal.timeout(10_000) });
+    } catch (err) {
+      throw new Error(`${where}: ${causeOf(err)}`);
+    }
+    if (res.status === 204 || res.status === 200) return true;
+    const text = (await res.text().catch(() => '')).slice(0, 300);
+    if (res.status === 404 && /user/i.test(text)) return false;
+    if (res.status === 404) throw new Error(`${where}: 404; the Keycloak extension in this Keycloak has no write-back endpoint: install the plugin JAR of this release`);
+    if (res.status === 401) this.expiresAt = 0;
+    throw new Error(`${where}: HTTP ${res.status} ${text}`);
+  }
+
+  /** What Keycloak holds for the user now; undefined when there is no such user. */
+  async truth(userId: string): Promise<UserTruth> {
+    const user = await this.user(userId);
+    return user ? truthOf(user) : { exists: false, id: userId };
   }
 
   /** One page of full user representations; with idpAlias only users linked to that identity provider. */
@@ -103,4 +130,29 @@ function expiryOf(token: string | undefined): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The bridge's view of a Keycloak user (attributes as the realm's importers name them; README, "The broker realm"). */
+export function truthOf(user: UserRepresentation): Extract<UserTruth, { exists: true }> {
+  const first = (name: string): string | null => user.attributes?.[name]?.[0] ?? null;
+  const employeeId = Number(first(EMPLOYEE_ID_ATTRIBUTE));
+  return {
+    exists: true,
+    id: user.id ?? '',
+    username: user.username ?? '',
+    enabled: user.enabled !== false,
+    email: user.email ?? null,
+    firstName: user.firstName ?? null,
+    lastName: user.lastName ?? null,
+    upn: first('upn'),
+    domain: first('ad_domain'),
+    groups: user.attributes?.ad_groups ?? [],
+    employeeIdAttribute: Number.isSafeInteger(employeeId) && employeeId > 0 ? employeeId : null,
+    requested: !!first(REQUESTED_AT_ATTRIBUTE),
+  };
+}
+
+function causeOf(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (err as Error).message;
 }

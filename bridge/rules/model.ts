@@ -1,3 +1,5 @@
+import type { Policies } from '../converge/model';
+
 /** The BMS employee fields a rule can set, each written in the console as a BMS name or id. */
 export const BMS_FIELDS = ['account', 'department', 'location', 'manager', 'jobTitle', 'employmentType', 'securityRole', 'employeeRole'] as const;
 export type BmsField = (typeof BMS_FIELDS)[number];
@@ -23,6 +25,8 @@ export interface Defaults {
   name: string;
   values: FieldValues;
   noMatchPolicy: 'deny' | 'defaults';
+  /** which fields follow the directory, and the rehire policy (README, "Update and rehire policies") */
+  policies: Policies;
 }
 
 export interface Rule {

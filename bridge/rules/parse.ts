@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { DEFAULT_SYNC, Policies, SYNCABLE, Syncable } from '../converge/model';
 import { BMS_FIELDS, Defaults, FIELD_KEYS, FieldValues, Rule, RuleSet } from './model';
 
 export const DEFAULTS_MAPPER = 'bms-employee-defaults';
@@ -45,7 +46,7 @@ export function parseRuleSet(idpAlias: string, mappers: MapperRepresentation[]):
     const m = defaultsMappers[0];
     const policy = (text(m.config, 'bms.no.match.policy') ?? 'deny').toLowerCase();
     if (policy !== 'deny' && policy !== 'defaults') problems.push(`defaults mapper '${m.name}': 'When no rule matches' is '${policy}', expected deny or defaults`);
-    defaults = { mapperId: m.id, name: m.name, values: valuesOf(m.config), noMatchPolicy: policy === 'defaults' ? 'defaults' : 'deny' };
+    defaults = { mapperId: m.id, name: m.name, values: valuesOf(m.config), noMatchPolicy: policy === 'defaults' ? 'defaults' : 'deny', policies: policiesOf(m.name, m.config, problems) };
   }
   const rules: Rule[] = [];
   for (const m of parsed.filter((p) => p.identityProviderMapper === RULE_MAPPER)) {
@@ -65,4 +66,22 @@ export function parseRuleSet(idpAlias: string, mappers: MapperRepresentation[]):
   }
   rules.sort((a, b) => a.order - b.order);
   return { idpAlias, defaults, rules, problems };
+}
+
+export const SYNC_FIELDS_KEY = 'bms.sync.fields';
+export const REHIRE_POLICY_KEY = 'bms.rehire.policy';
+
+/** The defaults mapper's update and rehire policies; Keycloak stores a multivalued list as `a##b##c`. */
+function policiesOf(mapperName: string, config: Record<string, string>, problems: string[]): Policies {
+  const listed = config[SYNC_FIELDS_KEY];
+  let sync: Syncable[] = [...DEFAULT_SYNC];
+  if (listed !== undefined && listed.trim() !== '') {
+    const items = listed.split('##').map((v) => v.trim()).filter(Boolean);
+    const unknown = items.filter((v) => !(SYNCABLE as readonly string[]).includes(v));
+    if (unknown.length) problems.push(`defaults mapper '${mapperName}': 'Keep in sync' has unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `'${u}'`).join(', ')}; expected some of ${SYNCABLE.join(', ')}`);
+    sync = items.filter((v): v is Syncable => (SYNCABLE as readonly string[]).includes(v));
+  }
+  const rehire = (text(config, REHIRE_POLICY_KEY) ?? 'reactivate').toLowerCase();
+  if (rehire !== 'reactivate' && rehire !== 'deny') problems.push(`defaults mapper '${mapperName}': 'Rehire' is '${rehire}', expected reactivate or deny`);
+  return { sync: new Set(sync), rehire: rehire === 'deny' ? 'deny' : 'reactivate' };
 }

@@ -6,7 +6,7 @@ const base = { eventId: z.string().min(1).max(200), realm: z.string().min(1), ti
 
 /** The event listener's webhooks (README, "Webhook contract"). */
 export const userDeletedSchema = z.strictObject({ type: z.literal('user.deleted'), ...base, userId: z.string().min(1) });
-export const userStateSchema = z.strictObject({ type: z.enum(['user.disabled', 'user.enabled']), ...base, userId: z.string().min(1), username: z.string() });
+export const userStateSchema = z.strictObject({ type: z.enum(['user.disabled', 'user.enabled', 'user.updated']), ...base, userId: z.string().min(1), username: z.string() });
 export const rulesChangedSchema = z.strictObject({
   type: z.literal('rules.changed'),
   ...base,

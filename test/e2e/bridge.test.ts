@@ -86,27 +86,27 @@ describe('the reconciler', () => {
     const lost = await markedUser('lost.webhook', 'lost.webhook@contoso.com', ['BMS-Techs'], 'contoso.com');
     await markedUser('denied.marked', 'denied.marked@fabrikam.com', ['BMS-Sales'], 'fabrikam.com');
     await markedUser('never.opened.bms', 'never.opened.bms@contoso.com', ['BMS-Techs'], 'contoso.com', false);
-    const progress: string[] = [];
-    const summary = await bridge.reconciler.run({ scope: 'requested', waitMs: 20_000, onProgress: (done, total) => progress.push(`${done}/${total}`) });
-    expect(summary).toMatchObject({ provisioned: 1, denied: 1, failed: 0, stillRunning: 0 });
-    expect(progress).toEqual(['1/2', '2/2']);
+    const summary = await bridge.sweep.run({ scope: 'requested', waitMs: 20_000 });
+    expect(summary).toMatchObject({ examined: 2, queued: 1, active: 1, denied: 1, failed: 0, stillRunning: 0 });
     const [employee] = employeesWith('lost.webhook@contoso.com');
     expect(employee).toMatchObject({ departmentId: 1, securityRoleId: 2 });
     expect((await admin.users.findOne({ realm: copy.realm, id: lost }))?.attributes?.bms_employee_id).toEqual([String(employee.id)]);
     expect(employeesWith('never.opened.bms@contoso.com')).toEqual([]);
     expect(employeesWith('denied.marked@fabrikam.com')).toEqual([]);
 
-    const again = await bridge.reconciler.run({ scope: 'requested', waitMs: 5_000 });
-    expect(again).toMatchObject({ provisioned: 0, denied: 1 }); // the provisioned one now has bms_employee_id
+    const before = emulator.calls.length;
+    const again = await bridge.sweep.run({ scope: 'requested', waitMs: 5_000 });
+    expect(again).toMatchObject({ queued: 0, unchanged: 1, denied: 1 }); // the provisioned one is linked and unchanged
+    expect(emulator.calls.length).toBe(before); // an unchanged user costs no BMS call
   });
 
   test('--all also provisions users linked to the identity provider that were never marked (a first migration)', async () => {
     const id = await markedUser('migrated.user', 'migrated.user@contoso.com', ['BMS-Techs'], 'contoso.com', false);
     await admin.users.addToFederatedIdentity({ realm: copy.realm, id, federatedIdentityId: 'passly', federatedIdentity: { identityProvider: 'passly', userId: 'migrated.user@contoso.com', userName: 'migrated.user@contoso.com' } });
-    expect((await bridge.reconciler.run({ scope: 'requested', waitMs: 5_000 })).provisioned).toBe(0);
+    expect((await bridge.sweep.run({ scope: 'requested', waitMs: 5_000 })).active).toBe(0);
     expect(employeesWith('migrated.user@contoso.com')).toEqual([]);
-    const all = await bridge.reconciler.run({ scope: 'all', waitMs: 20_000 });
-    expect(all).toMatchObject({ provisioned: 1, failed: 0 });
+    const all = await bridge.sweep.run({ scope: 'all', waitMs: 20_000 });
+    expect(all).toMatchObject({ active: 1, failed: 0 });
     expect(employeesWith('migrated.user@contoso.com')).toHaveLength(1);
   });
 
@@ -118,7 +118,7 @@ describe('the reconciler', () => {
       BMS_BASE_URL: config.bms.baseUrl, BMS_TENANT: DEFAULT_API_USER.tenant, BMS_USERNAME: DEFAULT_API_USER.userName, BMS_PASSWORD: DEFAULT_API_USER.password,
       BRIDGE_DB_PATH: join(dir, 'cli.sqlite'),
     }, (t) => (out += t), () => undefined);
-    expect(out).toMatch(/^reconciled \(users marked as requested\): examined \d+, already provisioned \d+, provisioned 1, denied 1, failed 0, still running 0/);
+    expect(out).toMatch(/^swept \(linked and marked users\): examined \d+, unchanged \d+, denied 1, gone from Keycloak 0, backed off 0, queued \d+ \(active \d+, inactive 0, refused 0, failed 0, still running 0\)/);
     expect(code).toBe(0);
     expect(employeesWith('cli.reconcile@contoso.com')).toHaveLength(1);
   });
@@ -169,7 +169,17 @@ describe('the bridge, end to end through Keycloak and the BMS emulator', () => {
 describe('the bridge under load and faults (signed webhooks sent directly)', () => {
   const signer = new Webhook(secret);
   let n = 0;
-  async function send(email: string, userId: string): Promise<{ status: string }> {
+  const ids = new Map<string, string>();
+  /** The Keycloak user behind a test key: a job reads the user from Keycloak, so it must exist. */
+  async function idOf(key: string, email: string): Promise<string> {
+    if (!ids.has(key)) {
+      const { id } = await admin.users.create({ realm: copy.realm, username: key, email, firstName: 'Test', lastName: 'User', enabled: true, attributes: { upn: [email], ad_domain: ['contoso.com'], ad_groups: ['BMS-Techs'] } });
+      ids.set(key, id);
+    }
+    return ids.get(key) ?? '';
+  }
+  async function send(email: string, key: string): Promise<{ status: string }> {
+    const userId = await idOf(key, email);
     const body = JSON.stringify({
       type: 'login.provisioning_requested', eventId: `test-${n}`, realm: copy.realm, idpAlias: 'passly', clientId: 'account-console',
       user: { id: userId, username: email, subject: email, email, firstName: 'Test', lastName: 'User', upn: email, domain: 'contoso.com', groups: ['BMS-Techs'] },
@@ -205,7 +215,7 @@ describe('the bridge under load and faults (signed webhooks sent directly)', () 
   test('20 concurrent webhooks for one user make exactly one employee', async () => {
     const answers = await Promise.all(Array.from({ length: 20 }, () => send('concurrent.user@contoso.com', 'user-concurrent')));
     expect(answers.every((a) => a.status === 'provisioned' || a.status === 'pending')).toBe(true);
-    await eventually(() => bridge.store.list({ userId: 'user-concurrent' }).every((j) => j.state === 'done'), 'all 20 jobs done');
+    await eventually(() => bridge.store.list({ userId: ids.get('user-concurrent') }).every((j) => j.state === 'done'), 'all jobs done');
     expect(employeesWith('concurrent.user@contoso.com')).toHaveLength(1);
   });
 
@@ -213,7 +223,7 @@ describe('the bridge under load and faults (signed webhooks sent directly)', () 
     emulator.setFaults({ failNext: { count: 2, status: 503 }, pathPrefix: '/v2/hr/employees' });
     await send('flaky.bms@contoso.com', 'user-flaky');
     await eventually(() => employeesWith('flaky.bms@contoso.com').length === 1, 'creation after the 503s');
-    const job = await eventually(() => bridge.store.list({ userId: 'user-flaky', state: 'done' })[0], 'the job to finish');
+    const job = await eventually(() => bridge.store.list({ userId: ids.get('user-flaky'), state: 'done' })[0], 'the job to finish');
     expect(job.attempts).toBeGreaterThan(1);
     emulator.setFaults({});
   });
@@ -221,7 +231,7 @@ describe('the bridge under load and faults (signed webhooks sent directly)', () 
   test('BMS down: the login is answered pending at once, and the job is dead after the configured attempts with the error kept', async () => {
     emulator.setFaults({ down: true, pathPrefix: '/v2/hr/employees' });
     expect(await send('down.bms@contoso.com', 'user-down')).toEqual({ status: 'pending' });
-    const job = await eventually(() => bridge.store.list({ userId: 'user-down', state: 'dead' })[0], 'the dead job');
+    const job = await eventually(() => bridge.store.list({ userId: ids.get('user-down'), state: 'dead' })[0], 'the dead job');
     expect(job.attempts).toBe(3);
     expect(job.lastError).toMatch(/cannot reach BMS/);
     emulator.setFaults({});
@@ -230,30 +240,29 @@ describe('the bridge under load and faults (signed webhooks sent directly)', () 
   test('a job left running by a crash is resumed when the bridge starts again', async () => {
     const path = join(dir, 'bridge.sqlite');
     await bridge.stop();
+    const userId = await idOf('user-crash', 'crash@contoso.com');
     const crashed = new SqliteJobStore(path);
-    const login = { type: 'login.provisioning_requested', eventId: 'crash', realm: copy.realm, idpAlias: 'passly', clientId: 'account-console', firstLogin: true, time: new Date().toISOString(),
-      user: { id: 'user-crash', username: 'crash@contoso.com', subject: 'crash@contoso.com', email: 'crash@contoso.com', firstName: 'Crash', lastName: 'Test', upn: 'crash@contoso.com', domain: 'contoso.com', groups: ['BMS-Techs'] } };
-    crashed.enqueue('provision', 'user-crash', { login, fields: { account: 'Contoso MSP', department: 'Service Desk', location: 'Head Office', jobTitle: 'Technician', employmentType: 'Full Time', securityRole: 'Technician', employeeRole: 'Engineer' } }, 3);
+    crashed.enqueue({ userId, trigger: 'login', mayCreate: true }, 3);
     expect(crashed.claim()?.state).toBe('running');
     crashed.close(); // the process dies here
     bridge = await startBridge(config, silentLogger);
     await copy.configureProvisioning({ 'bridge.url': `${bridge.url}/webhooks/keycloak` }); // a new port
     await eventually(() => employeesWith('crash@contoso.com').length === 1, 'the resumed job');
-    const job = await eventually(() => bridge.store.list({ userId: 'user-crash', state: 'done' })[0], 'the job to finish');
+    const job = await eventually(() => bridge.store.list({ userId, state: 'done' })[0], 'the job to finish');
     expect(job.attempts).toBe(2); // one attempt before the crash, one after
   });
 });
 
 describe('rules maintained in the Keycloak console', () => {
   test('a rule created through the admin client is used at once (the listener drops the cache)', async () => {
-    expect((await bridge.provisioner.decide(loginFor(['Contractors']))).outcome).toBe('deny');
+    expect((await bridge.decide(factsFor(['Contractors']))).outcome).toBe('deny');
     await admin.identityProviders.createMapper({
       realm: copy.realm,
       alias: 'passly',
       identityProviderMapper: { name: 'Rule 60: contractors', identityProviderAlias: 'passly', identityProviderMapper: 'bms-mapping-rule', config: { 'bms.order': '60', 'bms.match.group': 'Contractors', 'bms.security.role': 'Read Only' } },
     });
     const decision = await eventually(async () => {
-      const d = await bridge.provisioner.decide(loginFor(['Contractors']));
+      const d = await bridge.decide(factsFor(['Contractors']));
       return d.outcome === 'provision' ? d : undefined;
     }, 'the new rule to be used');
     expect(decision).toMatchObject({ rule: { name: 'Rule 60: contractors' }, fields: { securityRole: 'Read Only' } });
@@ -285,14 +294,11 @@ describe('preview and problems', () => {
       return res.status === 503 && body.checks.rules.includes('Wizardry') ? body : undefined;
     }, 'readyz to report the unknown name');
     expect(ready.checks.rules).toContain("rule 'Rule 70: wizards': BMS has no department named 'Wizardry'");
-    expect((await bridge.provisioner.decide(loginFor(['BMS-Techs']))).outcome).toBe('unusable');
+    expect((await bridge.decide(factsFor(['BMS-Techs']))).outcome).toBe('unusable');
     await admin.identityProviders.delMapper({ realm: copy.realm, alias: 'passly', id: created.id });
   });
 });
 
-function loginFor(groups: string[]) {
-  return {
-    type: 'login.provisioning_requested' as const, eventId: 'preview', realm: copy.realm, idpAlias: 'passly', clientId: 'account-console', firstLogin: false, time: new Date().toISOString(),
-    user: { id: 'u', username: 'c@contoso.com', subject: 'c@contoso.com', email: 'c@contoso.com', firstName: 'C', lastName: 'T', upn: 'c@contoso.com', domain: 'contoso.com', groups },
-  };
+function factsFor(groups: string[]) {
+  return { username: 'c@contoso.com', email: 'c@contoso.com', upn: 'c@contoso.com', domain: 'contoso.com', groups };
 }

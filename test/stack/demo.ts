@@ -50,10 +50,7 @@ async function outcomes(stack: LocalStack): Promise<string> {
       lines.push(`    ${u.username.padEnd(32)} refused by Keycloak: Passly sends no e-mail`);
       continue;
     }
-    const decision = await stack.bridge.provisioner.decide({
-      type: 'login.provisioning_requested', eventId: 'demo', realm: BROKER_REALM, idpAlias: IDP_ALIAS, clientId: stack.bms.portalUrl, firstLogin: true, time: new Date().toISOString(),
-      user: { id: u.username, username: u.username, subject: u.username, email: u.email, firstName: u.firstName, lastName: u.lastName, upn: u.upn ?? null, domain: u.domain ?? null, groups: u.groups },
-    });
+    const decision = await stack.bridge.decide({ username: u.username, email: u.email, upn: u.upn ?? null, domain: u.domain ?? null, groups: u.groups });
     const existing = stack.bms.emulator.store.all().find((e) => e.emailAddress.toLowerCase() === u.email?.toLowerCase());
     const what =
       decision.outcome !== 'provision'

@@ -1,0 +1,210 @@
+import { BmsClient, PRIORITY_BACKGROUND, PRIORITY_LOGIN } from '../bms/client';
+import { BmsError } from '../bms/errors';
+import { EmployeeChanges, NewEmployee } from '../bms/employees';
+import { Employee, EmployeeSummary } from '../bms/schemas';
+import { Job, JobStore, LinkConflictError, LoginFacts } from '../jobs/job-store';
+import { KeycloakGateway } from '../keycloak/gateway';
+import { Logger } from '../log/logger';
+import { evaluate } from '../rules/evaluate';
+import { BMS_FIELDS, FieldValues } from '../rules/model';
+import { LOOKUP_OF_FIELD, RuleSource } from '../rules/rule-source';
+import { Action, BmsKnowledge, DEFAULT_POLICIES, EmployeeView, Plan, RefusalReason, UserTruth } from './model';
+import { plan, recordAfter } from './plan';
+
+/** What one converge job ended with (kept as the job's result; the login answer is read from it). */
+export type ConvergeResult =
+  | { outcome: 'active'; employeeId: number; actions: string[] }
+  | { outcome: 'inactive'; employeeId: number; actions: string[] }
+  | { outcome: 'absent'; actions: string[] }
+  | { outcome: 'refused'; reason: RefusalReason; message: string; detail: string; employeeId?: number; actions: string[] };
+
+export interface ConvergerOptions {
+  /** a login's own job uses the login's facts if it starts within this long of the sign-in */
+  loginFactsWindowMs: number;
+}
+
+/** Passes of read → plan → write in one job: a read, a write-back that finds the user gone, a link race. */
+const MAX_PASSES = 5;
+
+/**
+ * One converge job: reads the truth now (Keycloak, the rules, the link, BMS when needed), plans with the pure
+ * `plan`, and makes BMS match. Safe to run any number of times, in any order: it never acts on what an event said.
+ */
+export class Converger {
+  constructor(
+    private readonly store: JobStore,
+    private readonly bms: BmsClient,
+    private readonly keycloak: KeycloakGateway,
+    private readonly rules: RuleSource,
+    private readonly options: ConvergerOptions,
+    private readonly log: Logger,
+  ) {}
+
+  async run(job: Job): Promise<ConvergeResult> {
+    const priority = job.priority >= 10 ? PRIORITY_LOGIN : PRIORITY_BACKGROUND;
+    const done: string[] = [];
+    let truth = await this.truthFor(job);
+    let knowledge: BmsKnowledge | undefined;
+    for (let pass = 1; pass <= MAX_PASSES; pass++) {
+      const ruleSet = await this.rules.current();
+      const decision = truth.exists && truth.enabled ? evaluate(ruleSet, truth) : undefined;
+      const policies = ruleSet.defaults?.policies ?? DEFAULT_POLICIES;
+      knowledge ??= this.knowledgeOf(truth);
+      const next = plan({ user: truth, decision, bms: knowledge, policies, mayCreate: job.payload.mayCreate === true });
+      if (next.kind === 'read') {
+        knowledge = await this.read(next, truth.id, priority);
+        continue;
+      }
+      try {
+        const employeeId = await this.execute(truth.id, next, knowledge, priority, done);
+        if (employeeId !== undefined && truth.exists && truth.employeeIdAttribute !== employeeId) {
+          if (!(await this.keycloak.writeEmployeeId(truth.id, employeeId))) {
+            // the user was deleted while the job ran: look again, and deactivate what was just made
+            this.log.warn({ userId: truth.id, employeeId }, 'the Keycloak user is gone; converging again');
+            truth = { exists: false, id: truth.id };
+            knowledge = undefined;
+            continue;
+          }
+        }
+        return this.resultOf(next, employeeId, done);
+      } catch (err) {
+        if (!(err instanceof LinkConflictError)) throw err;
+        // another user's job linked this employee a moment ago: search again, which now sees the holder
+        knowledge = { source: 'unsearched' };
+      }
+    }
+    throw new Error(`converging Keycloak user ${job.userId} did not settle in ${MAX_PASSES} passes`);
+  }
+
+  /** Keycloak's user now; a login's own first attempt takes the attributes the login carried (not yet committed). */
+  private async truthFor(job: Job): Promise<UserTruth> {
+    const truth = await this.keycloak.truth(job.userId);
+    const login: LoginFacts | undefined = job.payload.login;
+    if (!truth.exists || !login || job.attempts > 1 || Date.now() - login.at > this.options.loginFactsWindowMs) return truth;
+    return { ...truth, email: login.email ?? null, firstName: login.firstName, lastName: login.lastName, upn: login.upn ?? null, domain: login.domain ?? null, groups: login.groups, requested: true };
+  }
+
+  private knowledgeOf(truth: UserTruth): BmsKnowledge {
+    const link = this.store.linkOf(truth.id);
+    if (link?.record) return { source: 'record', employee: link.record };
+    if (link) return { source: 'linked-unread', employeeId: link.employeeId };
+    const attribute = truth.exists ? truth.employeeIdAttribute : null;
+    // Keycloak remembers an employee the store does not (a new store, a restored backup): read it, unless taken
+    if (attribute !== null && !this.store.linkOfEmployee(attribute)) return { source: 'linked-unread', employeeId: attribute };
+    return { source: 'unsearched' };
+  }
+
+  private async read(next: Extract<Plan, { kind: 'read' }>, userId: string, priority: number): Promise<BmsKnowledge> {
+    if (next.what === 'employee') {
+      try {
+        return { source: 'read', employee: viewOf(await this.bms.getEmployee(next.employeeId, priority)) };
+      } catch (err) {
+        if (!(err instanceof BmsError && err.kind === 'not-found')) throw err;
+        this.log.warn({ userId, employeeId: next.employeeId }, 'the linked BMS employee no longer exists; searching by e-mail');
+        return { source: 'unsearched' };
+      }
+    }
+    const found = await this.bms.findEmployeeByEmail(next.email, priority);
+    if (!found) return { source: 'none' };
+    const holder = this.store.linkOfEmployee(found.id);
+    if (!holder || holder.userId === userId) return { source: 'found', employee: viewOf(found) };
+    const holderExists = (await this.keycloak.truth(holder.userId)).exists;
+    return { source: 'found', employee: viewOf(found), linkedTo: { userId: holder.userId, userExists: holderExists } };
+  }
+
+  /** Runs the plan's writes in order, recording after each so a crash leaves an accurate link. Returns the employee. */
+  private async execute(userId: string, next: Extract<Plan, { kind: 'act' | 'refuse' }>, knowledge: BmsKnowledge, priority: number, done: string[]): Promise<number | undefined> {
+    let held: EmployeeView | undefined = knowledge.source === 'record' || knowledge.source === 'read' || knowledge.source === 'found' ? knowledge.employee : undefined;
+    let employeeId = next.employeeId ?? held?.id;
+    for (const action of next.actions) {
+      employeeId = await this.write(userId, action, knowledge, priority);
+      held = recordAfter(held, [action], employeeId);
+      this.store.saveLink(userId, held);
+      done.push(action.kind);
+    }
+    if (held && employeeId !== undefined && knowledge.source === 'read') this.store.saveLink(userId, held);
+    return next.kind === 'refuse' && !next.actions.length ? undefined : employeeId;
+  }
+
+  private async write(userId: string, action: Action, knowledge: BmsKnowledge, priority: number): Promise<number> {
+    const fields = { userId };
+    switch (action.kind) {
+      case 'create': {
+        const created = await this.bms.createEmployee(await this.newEmployee(action.employee.fields, action.employee), priority);
+        this.log.info({ ...fields, employeeId: created.id }, 'BMS employee created');
+        return created.id;
+      }
+      case 'link': {
+        const holder = knowledge.source === 'found' ? knowledge.linkedTo : undefined;
+        const record = knowledge.source === 'found' ? knowledge.employee : undefined;
+        if (holder && record) this.store.moveLink(holder.userId, userId, record);
+        else if (record) this.store.saveLink(userId, record);
+        this.log.info({ ...fields, employeeId: action.employeeId, rehire: action.rehire, from: holder?.userId }, action.rehire ? 'inactive BMS employee found by e-mail: linked for reactivation (rehire)' : 'existing BMS employee linked by e-mail');
+        return action.employeeId;
+      }
+      case 'update': {
+        const { fields: ruleFields, email, ...names } = action.changes;
+        const changes: EmployeeChanges = { ...names, ...(email ? { emailAddress: email } : {}), ...(ruleFields ? await this.ids(ruleFields) : {}) };
+        await this.bms.updateEmployee(action.employeeId, changes, priority);
+        this.log.info({ ...fields, employeeId: action.employeeId, changed: Object.keys(changes) }, 'BMS employee updated');
+        return action.employeeId;
+      }
+      case 'reactivate':
+        await this.bms.reactivateEmployee(action.employeeId, priority);
+        this.log.info({ ...fields, employeeId: action.employeeId }, 'BMS employee reactivated');
+        return action.employeeId;
+      case 'deactivate':
+        await this.bms.deactivateEmployee(action.employeeId, priority);
+        this.log.info({ ...fields, employeeId: action.employeeId, why: action.why }, 'BMS employee deactivated');
+        return action.employeeId;
+    }
+  }
+
+  private resultOf(next: Extract<Plan, { kind: 'act' | 'refuse' }>, employeeId: number | undefined, done: string[]): ConvergeResult {
+    if (next.kind === 'refuse') return { outcome: 'refused', reason: next.reason, message: next.message, detail: next.detail, ...(employeeId !== undefined ? { employeeId } : {}), actions: done };
+    if (next.end === 'absent' || employeeId === undefined) return { outcome: 'absent', actions: done };
+    return { outcome: next.end, employeeId, actions: done };
+  }
+
+  private async newEmployee(fields: FieldValues, who: { firstName: string; lastName: string; email: string; userName: string }): Promise<NewEmployee> {
+    const ids = await this.ids(fields);
+    return {
+      userName: who.userName,
+      firstName: who.firstName,
+      lastName: who.lastName,
+      emailAddress: who.email,
+      accountId: ids.accountId ?? 0,
+      departmentId: ids.departmentId ?? 0,
+      locationId: ids.locationId ?? 0,
+      managerId: ids.managerId,
+      jobTitleId: ids.jobTitleId ?? 0,
+      employmentTypeId: ids.employmentTypeId ?? 0,
+      securityRoleId: ids.securityRoleId ?? 0,
+      employeeRoleId: ids.employeeRoleId ?? 0,
+    };
+  }
+
+  /** BMS names → ids through the cached lookups; an unknown name is a BmsError of kind 'lookup' (not retryable). */
+  private async ids(fields: FieldValues): Promise<Partial<Record<`${(typeof BMS_FIELDS)[number]}Id`, number>>> {
+    const out: Partial<Record<`${(typeof BMS_FIELDS)[number]}Id`, number>> = {};
+    for (const field of BMS_FIELDS) {
+      const value = fields[field];
+      if (value) out[`${field}Id`] = await this.bms.lookups.resolve(LOOKUP_OF_FIELD[field], value);
+    }
+    return out;
+  }
+}
+
+/** An employee read from BMS: its rule fields are BMS ids, unknown as rule names, so left out (written once if synced). */
+function viewOf(employee: Employee | EmployeeSummary): EmployeeView {
+  const named = (employee as { userName?: unknown }).userName ?? (employee as EmployeeSummary).username;
+  const userName = typeof named === 'string' ? named : null;
+  return { id: employee.id, active: employee.isActive !== false, firstName: employee.firstName ?? '', lastName: employee.lastName ?? '', email: employee.emailAddress ?? null, userName, fields: {} };
+}
+
+export function failureOf(err: unknown): { message: string; retryable: boolean; retryAfterMs?: number } {
+  if (err instanceof BmsError) return { message: err.message, retryable: err.retryable, retryAfterMs: err.details.retryAfterMs };
+  const message = err instanceof Error ? err.message : String(err);
+  // Keycloak or network trouble: worth another attempt
+  return { message, retryable: true };
+}

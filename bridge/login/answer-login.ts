@@ -1,0 +1,81 @@
+import { ConvergeResult } from '../converge/converger';
+import { DEFAULT_POLICIES, UserTruth } from '../converge/model';
+import { plan } from '../converge/plan';
+import { JobStore, LoginFacts } from '../jobs/job-store';
+import { Worker } from '../jobs/worker';
+import { Logger } from '../log/logger';
+import { evaluate } from '../rules/evaluate';
+import { RuleSource } from '../rules/rule-source';
+import { BridgeAnswer, LoginProvisioningRequested } from '../webhooks/payload';
+
+/** A sign-in as the core sees it: who, with which facts, when. Not the webhook DTO. */
+export interface LoginRequest {
+  userId: string;
+  username: string;
+  facts: LoginFacts;
+  eventId: string;
+}
+
+/** The webhook's body in the core's terms. */
+export function loginRequestOf(body: LoginProvisioningRequested): LoginRequest {
+  const { user } = body;
+  return {
+    userId: user.id,
+    username: user.username,
+    eventId: body.eventId,
+    facts: { username: user.username, email: user.email, firstName: user.firstName, lastName: user.lastName, upn: user.upn, domain: user.domain, groups: user.groups, at: Date.now() },
+  };
+}
+
+export interface LoginAnswerOptions {
+  /** the answer is given within this budget: the job's outcome when it finished, else pending */
+  budgetMs: number;
+  maxAttempts: number;
+}
+
+/**
+ * Decides a sign-in and answers it from the present: an unchanged, linked user is provisioned at once (no job, no
+ * BMS call); a denied one is denied at once (and their employee is converged, e.g. deactivated, in the background);
+ * anyone else gets a login-priority converge job, and the answer is that job's outcome if it ends within the budget.
+ */
+export class LoginAnswerer {
+  constructor(
+    private readonly store: JobStore,
+    private readonly rules: RuleSource,
+    private readonly worker: Worker,
+    private readonly options: LoginAnswerOptions,
+    private readonly log: Logger,
+  ) {}
+
+  async answer(login: LoginRequest): Promise<BridgeAnswer> {
+    const started = Date.now();
+    const ruleSet = await this.rules.current();
+    const decision = evaluate(ruleSet, login.facts);
+    const link = this.store.linkOf(login.userId);
+    const truth: UserTruth = { exists: true, id: login.userId, username: login.username, enabled: true, email: login.facts.email ?? null, firstName: login.facts.firstName, lastName: login.facts.lastName, upn: login.facts.upn ?? null, domain: login.facts.domain ?? null, groups: login.facts.groups, employeeIdAttribute: null, requested: true };
+    const quick = plan({ user: truth, decision, bms: link?.record ? { source: 'record', employee: link.record } : { source: 'unsearched' }, policies: ruleSet.defaults?.policies ?? DEFAULT_POLICIES, mayCreate: true });
+    this.log.info({ userId: login.userId, eventId: login.eventId, outcome: decision.outcome, rule: decision.outcome === 'unusable' ? undefined : decision.rule?.name, reason: decision.reason }, 'provisioning decision');
+
+    if (quick.kind === 'act' && !quick.actions.length && quick.end === 'active' && quick.employeeId !== undefined && !this.store.pendingJobOf(login.userId)) {
+      return { status: 'provisioned', employeeId: quick.employeeId };
+    }
+    if (quick.kind === 'refuse' && (quick.reason === 'denied' || quick.reason === 'unusable' || quick.reason === 'no-email')) {
+      if (quick.actions.length) this.enqueue(login);
+      return { status: 'denied', message: quick.message };
+    }
+    const job = this.enqueue(login);
+    const settled = await this.worker.waitFor(job.id, Math.max(0, this.options.budgetMs - (Date.now() - started)));
+    const result = settled?.state === 'done' ? (settled.result as ConvergeResult | null) : undefined;
+    if (result?.outcome === 'active') return { status: 'provisioned', employeeId: result.employeeId };
+    if (result?.outcome === 'refused') return { status: 'denied', message: result.message };
+    if (result) return { status: 'denied', message: 'Your account cannot use BMS right now. Ask your IT administrator.' };
+    this.log.info({ jobId: job.id, state: settled?.state }, 'login answered pending; the job goes on in the background');
+    return { status: 'pending' };
+  }
+
+  private enqueue(login: LoginRequest) {
+    const job = this.store.enqueue({ userId: login.userId, trigger: 'login', eventId: login.eventId, login: login.facts, mayCreate: true }, this.options.maxAttempts);
+    this.worker.kick();
+    return job;
+  }
+}

@@ -1,0 +1,141 @@
+import type UserRepresentation from '@keycloak/keycloak-admin-client/lib/defs/userRepresentation';
+
+import { ConvergeResult } from '../converge/converger';
+import { DEFAULT_POLICIES } from '../converge/model';
+import { plan } from '../converge/plan';
+import { JobStore, Retention } from '../jobs/job-store';
+import { Worker } from '../jobs/worker';
+import { KeycloakGateway, truthOf } from '../keycloak/gateway';
+import { Logger } from '../log/logger';
+import { evaluate } from '../rules/evaluate';
+import { RuleSource } from '../rules/rule-source';
+
+export interface SweepSummary {
+  /** users the sweep looked at (linked, marked, or with --all linked to the identity provider) */
+  examined: number;
+  /** desired state equals the link's record: no job, no BMS call */
+  unchanged: number;
+  /** marked users the rules deny who have no employee: nothing to do */
+  denied: number;
+  /** users whose jobs keep dying: left for later (see README, "The sweep") */
+  backedOff: number;
+  /** users linked in the store whom Keycloak no longer has */
+  missing: number;
+  queued: number;
+  /** of the queued jobs, within the wait: */
+  active: number;
+  inactive: number;
+  refused: number;
+  failed: number;
+  stillRunning: number;
+  /** Keycloak admin API calls the sweep itself made (pages) */
+  keycloakCalls: number;
+  purged: { deliveries: number; jobs: number };
+}
+
+export interface SweepOptions {
+  /** 'requested': linked and marked users; 'all': also every user linked to the identity provider (a backfill) */
+  scope: 'requested' | 'all';
+  onProgress?: (examined: number) => void;
+  /** how long to wait for the queued jobs before reporting (they go on afterwards) */
+  waitMs?: number;
+}
+
+export interface SweepSettings {
+  maxAttempts: number;
+  retention: Retention;
+  pageSize: number;
+}
+
+/**
+ * The periodic safety net, and `bridge reconcile`: every user the bridge is responsible for is compared with what
+ * the bridge last wrote, without a BMS call; only users whose desired state differs get a (background) converge job.
+ * Users linked in the store but gone from Keycloak are converged too (deactivated). A lost, late or reordered
+ * event is healed here at the latest.
+ */
+export class Sweep {
+  constructor(
+    private readonly keycloak: KeycloakGateway,
+    private readonly rules: RuleSource,
+    private readonly store: JobStore,
+    private readonly worker: Worker,
+    private readonly idpAlias: string,
+    private readonly settings: SweepSettings,
+    private readonly log: Logger,
+  ) {}
+
+  async run(options: SweepOptions): Promise<SweepSummary> {
+    const started = Date.now();
+    const summary: SweepSummary = { examined: 0, unchanged: 0, denied: 0, backedOff: 0, missing: 0, queued: 0, active: 0, inactive: 0, refused: 0, failed: 0, stillRunning: 0, keycloakCalls: 0, purged: this.store.purge(this.settings.retention) };
+    this.rules.invalidate();
+    const ruleSet = await this.rules.current();
+    if (ruleSet.problems.length) {
+      // a broken rule set must never turn into mass deactivation: change nothing, say why
+      throw new Error(`the sweep changed nothing: the BMS rules of '${this.idpAlias}' cannot be used (${ruleSet.problems.join('; ')})`);
+    }
+    const policies = ruleSet.defaults?.policies ?? DEFAULT_POLICIES;
+    const linked = new Set(this.store.linkedUserIds());
+    const seen = new Set<string>();
+    const jobs: number[] = [];
+    const consider = (user: UserRepresentation, backfill: boolean): void => {
+      const truth = truthOf(user);
+      if (seen.has(truth.id)) return;
+      seen.add(truth.id);
+      const link = this.store.linkOf(truth.id);
+      if (!link && truth.employeeIdAttribute === null && !truth.requested && !backfill) return;
+      summary.examined++;
+      const decision = truth.enabled ? evaluate(ruleSet, truth) : undefined;
+      const quick = plan({ user: truth, decision, bms: link?.record ? { source: 'record', employee: link.record } : { source: 'unsearched' }, policies, mayCreate: backfill });
+      const settled = (quick.kind === 'act' || quick.kind === 'refuse') && !quick.actions.length;
+      if (settled && link) return void summary.unchanged++;
+      if (settled && !link) return void (quick.kind === 'refuse' ? summary.denied++ : summary.unchanged++);
+      this.queue(truth.id, backfill, jobs, summary);
+      options.onProgress?.(summary.examined);
+    };
+    await this.page(undefined, summary, (u) => consider(u, false));
+    if (options.scope === 'all') await this.page(this.idpAlias, summary, (u) => consider(u, true));
+    for (const userId of linked) {
+      if (seen.has(userId)) continue;
+      const record = this.store.linkOf(userId)?.record;
+      // already deactivated for a user who is gone: nothing left to do (the link stays, for a rehire)
+      if (record && !record.active) continue;
+      summary.missing++;
+      summary.examined++;
+      this.queue(userId, false, jobs, summary);
+    }
+    this.worker.kick();
+    await this.settle(jobs, options.waitMs ?? 0, summary);
+    this.log.info({ scope: options.scope, ms: Date.now() - started, ...summary }, 'sweep finished');
+    return summary;
+  }
+
+  private queue(userId: string, backfill: boolean, jobs: number[], summary: SweepSummary): void {
+    const notBefore = this.store.sweepNotBefore(userId);
+    if (notBefore !== undefined && notBefore > Date.now()) return void summary.backedOff++;
+    jobs.push(this.store.enqueue({ userId, trigger: 'sweep', mayCreate: backfill }, this.settings.maxAttempts).id);
+    summary.queued++;
+  }
+
+  /** Every user of the realm (or of the identity provider), a page at a time in Keycloak's stable order. */
+  private async page(idpAlias: string | undefined, summary: SweepSummary, visit: (user: UserRepresentation) => void): Promise<void> {
+    for (let first = 0; ; first += this.settings.pageSize) {
+      const page = await this.keycloak.usersPage(first, this.settings.pageSize, idpAlias);
+      summary.keycloakCalls++;
+      page.forEach(visit);
+      if (page.length < this.settings.pageSize) return;
+    }
+  }
+
+  private async settle(jobs: number[], waitMs: number, summary: SweepSummary): Promise<void> {
+    const deadline = Date.now() + waitMs;
+    for (const id of jobs) {
+      const job = await this.worker.waitFor(id, Math.max(0, deadline - Date.now()));
+      const result = job?.result as ConvergeResult | null | undefined;
+      if (job?.state === 'dead') summary.failed++;
+      else if (job?.state !== 'done' || !result) summary.stillRunning++;
+      else if (result.outcome === 'active') summary.active++;
+      else if (result.outcome === 'refused') summary.refused++;
+      else summary.inactive++;
+    }
+  }
+}
