@@ -8,6 +8,7 @@ import { Logger } from '../log/logger';
 import { evaluate } from '../rules/evaluate';
 import { BMS_FIELDS, FieldValues } from '../rules/model';
 import { LOOKUP_OF_FIELD, RuleSource } from '../rules/rule-source';
+import { knowledgeOf } from './knowledge';
 import { Action, BmsKnowledge, DEFAULT_POLICIES, EmployeeView, Plan, RefusalReason, UserTruth } from './model';
 import { plan, recordAfter } from './plan';
 
@@ -49,7 +50,7 @@ export class Converger {
       const ruleSet = await this.rules.current();
       const decision = truth.exists && truth.enabled ? evaluate(ruleSet, truth) : undefined;
       const policies = ruleSet.defaults?.policies ?? DEFAULT_POLICIES;
-      knowledge ??= this.knowledgeOf(truth);
+      knowledge ??= knowledgeOf(this.store, truth);
       const next = plan({ user: truth, decision, bms: knowledge, policies, mayCreate: job.payload.mayCreate === true });
       if (next.kind === 'read') {
         knowledge = await this.read(next, truth.id, priority);
@@ -82,16 +83,6 @@ export class Converger {
     const login: LoginFacts | undefined = job.payload.login;
     if (!truth.exists || !login || job.attempts > 1 || Date.now() - login.at > this.options.loginFactsWindowMs) return truth;
     return { ...truth, email: login.email ?? null, firstName: login.firstName, lastName: login.lastName, upn: login.upn ?? null, domain: login.domain ?? null, groups: login.groups, requested: true };
-  }
-
-  private knowledgeOf(truth: UserTruth): BmsKnowledge {
-    const link = this.store.linkOf(truth.id);
-    if (link?.record) return { source: 'record', employee: link.record };
-    if (link) return { source: 'linked-unread', employeeId: link.employeeId };
-    const attribute = truth.exists ? truth.employeeIdAttribute : null;
-    // Keycloak remembers an employee the store does not (a new store, a restored backup): read it, unless taken
-    if (attribute !== null && !this.store.linkOfEmployee(attribute)) return { source: 'linked-unread', employeeId: attribute };
-    return { source: 'unsearched' };
   }
 
   private async read(next: Extract<Plan, { kind: 'read' }>, userId: string, priority: number): Promise<BmsKnowledge> {

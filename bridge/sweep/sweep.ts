@@ -2,6 +2,7 @@ import type UserRepresentation from '@keycloak/keycloak-admin-client/lib/defs/us
 
 import { ConvergeResult } from '../converge/converger';
 import { DEFAULT_POLICIES } from '../converge/model';
+import { knowledgeOf } from '../converge/knowledge';
 import { plan } from '../converge/plan';
 import { JobStore, Retention } from '../jobs/job-store';
 import { Worker } from '../jobs/worker';
@@ -85,7 +86,7 @@ export class Sweep {
       if (!link && truth.employeeIdAttribute === null && !truth.requested && !backfill) return;
       summary.examined++;
       const decision = truth.enabled ? evaluate(ruleSet, truth) : undefined;
-      const quick = plan({ user: truth, decision, bms: link?.record ? { source: 'record', employee: link.record } : { source: 'unsearched' }, policies, mayCreate: backfill });
+      const quick = plan({ user: truth, decision, bms: knowledgeOf(this.store, truth), policies, mayCreate: backfill });
       const settled = (quick.kind === 'act' || quick.kind === 'refuse') && !quick.actions.length;
       if (settled && link) return void summary.unchanged++;
       if (settled && !link) return void (quick.kind === 'refuse' ? summary.denied++ : summary.unchanged++);

@@ -1,0 +1,16 @@
+import { JobStore } from '../jobs/job-store';
+import { BmsKnowledge, UserTruth } from './model';
+
+/**
+ * What the bridge knows of a user's employee without calling BMS: the link's record; an employee id the store or
+ * Keycloak's `bms_employee_id` names without a record (read it); or nothing (search by e-mail, if allowed).
+ */
+export function knowledgeOf(store: JobStore, truth: UserTruth): BmsKnowledge {
+  const link = store.linkOf(truth.id);
+  if (link?.record) return { source: 'record', employee: link.record };
+  if (link) return { source: 'linked-unread', employeeId: link.employeeId };
+  const attribute = truth.exists ? truth.employeeIdAttribute : null;
+  // Keycloak remembers an employee the store does not (a new store, a restored backup): read it, unless taken
+  if (attribute !== null && !store.linkOfEmployee(attribute)) return { source: 'linked-unread', employeeId: attribute };
+  return { source: 'unsearched' };
+}
