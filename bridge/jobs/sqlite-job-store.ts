@@ -74,6 +74,7 @@ const MAX_TRIGGERS = 20;
 /** The embedded store: one SQLite file in WAL mode. Claims run in an IMMEDIATE transaction (one writer at a time). */
 export class SqliteJobStore implements JobStore {
   private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(path: string) {
     try {
@@ -92,7 +93,7 @@ export class SqliteJobStore implements JobStore {
     const priority = PRIORITY[request.trigger];
     const entry = { trigger: request.trigger, ...(request.eventId ? { eventId: request.eventId } : {}), at: now };
     const write = this.db.transaction((): number => {
-      const waiting = this.db.prepare(`SELECT * FROM jobs WHERE user_id = ? AND state IN ${WAITING} ORDER BY id LIMIT 1`).get(request.userId) as Row | undefined;
+      const waiting = this.sql(`SELECT * FROM jobs WHERE user_id = ? AND state IN ${WAITING} ORDER BY id LIMIT 1`).get(request.userId) as Row | undefined;
       if (!waiting) {
         const payload: JobPayload = { triggers: [entry], ...(request.login ? { login: request.login } : {}), ...(request.mayCreate ? { mayCreate: true } : {}) };
         const { lastInsertRowid } = this.db
@@ -126,16 +127,16 @@ export class SqliteJobStore implements JobStore {
         conditions.push('j.priority >= ?');
         args.push(only.minPriority);
       }
-      const row = this.db.prepare(`SELECT * FROM jobs j WHERE ${conditions.join(' AND ')} ORDER BY j.priority DESC, j.run_at, j.id LIMIT 1`).get(...args) as Row | undefined;
+      const row = this.sql(`SELECT * FROM jobs j WHERE ${conditions.join(' AND ')} ORDER BY j.priority DESC, j.run_at, j.id LIMIT 1`).get(...args) as Row | undefined;
       if (!row) return undefined;
-      this.db.prepare("UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = ? WHERE id = ?").run(now, row.id);
+      this.sql("UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = ? WHERE id = ?").run(now, row.id);
       return this.require(row.id);
     });
     return claim.immediate();
   }
 
   complete(id: number, result: unknown, now = Date.now()): Job {
-    this.db.prepare("UPDATE jobs SET state = 'done', result = ?, last_error = NULL, updated_at = ? WHERE id = ? AND state = 'running'").run(JSON.stringify(result ?? null), now, id);
+    this.sql("UPDATE jobs SET state = 'done', result = ?, last_error = NULL, updated_at = ? WHERE id = ? AND state = 'running'").run(JSON.stringify(result ?? null), now, id);
     return this.require(id);
   }
 
@@ -150,18 +151,18 @@ export class SqliteJobStore implements JobStore {
   }
 
   resumeInterrupted(now = Date.now()): number {
-    return this.db.prepare("UPDATE jobs SET state = 'queued', run_at = ?, updated_at = ? WHERE state = 'running'").run(now, now).changes;
+    return this.sql("UPDATE jobs SET state = 'queued', run_at = ?, updated_at = ? WHERE state = 'running'").run(now, now).changes;
   }
 
   revive(id: number, now = Date.now()): Job {
     const job = this.require(id);
     if (job.state !== 'dead') throw new Error(`job ${id} is ${job.state}, not dead; only a dead job can be retried`);
-    this.db.prepare("UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?, updated_at = ? WHERE id = ?").run(now, now, id);
+    this.sql("UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?, updated_at = ? WHERE id = ?").run(now, now, id);
     return this.require(id);
   }
 
   get(id: number): Job | undefined {
-    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
+    const row = this.sql('SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
     return row && toJob(row);
   }
 
@@ -177,31 +178,31 @@ export class SqliteJobStore implements JobStore {
       args.push(filter.userId);
     }
     const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, filter.limit ?? 100) as Row[]).map(toJob);
+    return (this.sql(sql).all(...args, filter.limit ?? 100) as Row[]).map(toJob);
   }
 
   pendingJobOf(userId: string): Job | undefined {
-    const row = this.db.prepare("SELECT * FROM jobs WHERE user_id = ? AND state IN ('queued','retry','running') ORDER BY id LIMIT 1").get(userId) as Row | undefined;
+    const row = this.sql("SELECT * FROM jobs WHERE user_id = ? AND state IN ('queued','retry','running') ORDER BY id LIMIT 1").get(userId) as Row | undefined;
     return row && toJob(row);
   }
 
   delivery(webhookId: string): { status: number; body: unknown } | undefined {
-    const row = this.db.prepare('SELECT status, body FROM deliveries WHERE webhook_id = ?').get(webhookId) as { status: number; body: string } | undefined;
+    const row = this.sql('SELECT status, body FROM deliveries WHERE webhook_id = ?').get(webhookId) as { status: number; body: string } | undefined;
     return row && { status: row.status, body: JSON.parse(row.body) as unknown };
   }
 
   rememberDelivery(webhookId: string, status: number, body: unknown, now = Date.now()): { status: number; body: unknown } {
-    this.db.prepare('INSERT OR IGNORE INTO deliveries (webhook_id, status, body, received_at) VALUES (?, ?, ?, ?)').run(webhookId, status, JSON.stringify(body), now);
+    this.sql('INSERT OR IGNORE INTO deliveries (webhook_id, status, body, received_at) VALUES (?, ?, ?, ?)').run(webhookId, status, JSON.stringify(body), now);
     return this.delivery(webhookId) ?? { status, body };
   }
 
   linkOf(userId: string): Link | undefined {
-    const row = this.db.prepare('SELECT * FROM employee_links WHERE user_id = ?').get(userId) as LinkRow | undefined;
+    const row = this.sql('SELECT * FROM employee_links WHERE user_id = ?').get(userId) as LinkRow | undefined;
     return row && toLink(row);
   }
 
   linkOfEmployee(employeeId: number): Link | undefined {
-    const row = this.db.prepare('SELECT * FROM employee_links WHERE employee_id = ?').get(employeeId) as LinkRow | undefined;
+    const row = this.sql('SELECT * FROM employee_links WHERE employee_id = ?').get(employeeId) as LinkRow | undefined;
     return row && toLink(row);
   }
 
@@ -218,25 +219,25 @@ export class SqliteJobStore implements JobStore {
 
   moveLink(fromUserId: string, toUserId: string, record: EmployeeView, now = Date.now()): void {
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM employee_links WHERE user_id = ? AND employee_id = ?').run(fromUserId, record.id);
+      this.sql('DELETE FROM employee_links WHERE user_id = ? AND employee_id = ?').run(fromUserId, record.id);
       this.saveLink(toUserId, record, now);
     })();
   }
 
   linkedUserIds(): string[] {
-    return (this.db.prepare('SELECT user_id FROM employee_links ORDER BY user_id').pluck().all() as string[]);
+    return (this.sql('SELECT user_id FROM employee_links ORDER BY user_id').pluck().all() as string[]);
   }
 
   sweepNotBefore(userId: string): number | undefined {
-    return (this.db.prepare('SELECT not_before FROM sweep_backoff WHERE user_id = ?').pluck().get(userId) as number | undefined) ?? undefined;
+    return (this.sql('SELECT not_before FROM sweep_backoff WHERE user_id = ?').pluck().get(userId) as number | undefined) ?? undefined;
   }
 
   recordOutcome(userId: string, dead: boolean, sweepIntervalMs: number, now = Date.now()): void {
     if (!dead) {
-      this.db.prepare('DELETE FROM sweep_backoff WHERE user_id = ?').run(userId);
+      this.sql('DELETE FROM sweep_backoff WHERE user_id = ?').run(userId);
       return;
     }
-    const failures = ((this.db.prepare('SELECT failures FROM sweep_backoff WHERE user_id = ?').pluck().get(userId) as number | undefined) ?? 0) + 1;
+    const failures = ((this.sql('SELECT failures FROM sweep_backoff WHERE user_id = ?').pluck().get(userId) as number | undefined) ?? 0) + 1;
     // each death doubles the wait before the sweep tries again, up to a week; a login or an event still runs at once
     const waitMs = Math.min(7 * 24 * 3_600_000, Math.max(sweepIntervalMs, 60_000) * 2 ** Math.min(failures, 20));
     this.db
@@ -245,8 +246,8 @@ export class SqliteJobStore implements JobStore {
   }
 
   purge(retention: Retention, now = Date.now()): { deliveries: number; jobs: number } {
-    const deliveries = this.db.prepare('DELETE FROM deliveries WHERE received_at < ?').run(now - retention.deliveriesMs).changes;
-    const jobs = this.db.prepare("DELETE FROM jobs WHERE state IN ('done','dead') AND updated_at < ?").run(now - retention.jobsMs).changes;
+    const deliveries = this.sql('DELETE FROM deliveries WHERE received_at < ?').run(now - retention.deliveriesMs).changes;
+    const jobs = this.sql("DELETE FROM jobs WHERE state IN ('done','dead') AND updated_at < ?").run(now - retention.jobsMs).changes;
     return { deliveries, jobs };
   }
 
@@ -255,19 +256,29 @@ export class SqliteJobStore implements JobStore {
   }
 
   private migrate(path: string): void {
-    const columns = new Set((this.db.prepare('PRAGMA table_info(jobs)').all() as { name: string }[]).map((c) => c.name));
+    const columns = new Set((this.sql('PRAGMA table_info(jobs)').all() as { name: string }[]).map((c) => c.name));
     for (const [name, type] of ADDED_COLUMNS) if (!columns.has(name)) this.db.exec(`ALTER TABLE jobs ADD COLUMN ${name} ${type}`);
     // work queued by a bridge before the converge model: every kind now means "look at this user"
-    this.db.prepare("UPDATE jobs SET kind = 'converge', payload = '{\"triggers\":[]}' WHERE kind <> 'converge' AND state IN ('queued','retry','running')").run();
+    this.sql("UPDATE jobs SET kind = 'converge', payload = '{\"triggers\":[]}' WHERE kind <> 'converge' AND state IN ('queued','retry','running')").run();
     try {
       this.db.exec(INDEXES);
     } catch (err) {
-      const duplicates = this.db.prepare('SELECT employee_id, group_concat(user_id) AS users FROM employee_links GROUP BY employee_id HAVING count(*) > 1 LIMIT 5').all() as { employee_id: number; users: string }[];
+      const duplicates = this.sql('SELECT employee_id, group_concat(user_id) AS users FROM employee_links GROUP BY employee_id HAVING count(*) > 1 LIMIT 5').all() as { employee_id: number; users: string }[];
       throw new Error(
         `cannot open the job store at ${path}: ${(err as Error).message}. ` +
           (duplicates.length ? `Several Keycloak users are linked to one BMS employee (${duplicates.map((d) => `${d.employee_id}: ${d.users}`).join('; ')}); delete the wrong rows from employee_links, then start again.` : ''),
       );
     }
+  }
+
+  /** Statements are compiled once and reused: several run on every login webhook. */
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
   }
 
   private require(id: number): Job {
