@@ -1,6 +1,6 @@
 import { Logger, silentLogger } from '../log/logger';
 import { BmsClientConfigInput, parseBmsClientConfig } from './config';
-import { EmployeeChanges, EmployeeWriter, findEmployeeByEmail, NewEmployee } from './employees';
+import { EmployeeChanges, EmployeeWriter, findEmployeeByEmail, findEmployeeOf, NewEmployee } from './employees';
 import { Lookups } from './lookups';
 import { EndpointRateLimiter, sharedRateLimiter } from './rate-limiter';
 import { Employee, EmployeeSummary } from './schemas';
@@ -49,6 +49,11 @@ export class BmsClient {
 
   findEmployeeByEmail(email: string, priority = PRIORITY_LOGIN): Promise<EmployeeSummary | undefined> {
     return findEmployeeByEmail(this.transport, email, this.pageSize, priority);
+  }
+
+  /** By e-mail, else by user name (see findEmployeeOf). */
+  findEmployeeOf(email: string, userName: string, priority = PRIORITY_LOGIN): Promise<EmployeeSummary | undefined> {
+    return findEmployeeOf(this.transport, email, userName, this.pageSize, priority);
   }
 
   getEmployee(id: number, priority = PRIORITY_LOGIN): Promise<Employee> {

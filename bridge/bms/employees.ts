@@ -67,9 +67,31 @@ export class EmployeeWriter {
  * Finds the employee whose e-mail address is exactly this one, ignoring case. searchselect is a free-text search
  * (it also matches names and user names), so every page is read and the match is checked here.
  */
-export async function findEmployeeByEmail(transport: BmsTransport, email: string, pageSize: number, priority = 0): Promise<EmployeeSummary | undefined> {
-  const wanted = email.trim().toLowerCase();
-  if (!wanted) throw new BmsError('rejected', 'findEmployeeByEmail needs an e-mail address');
+export function findEmployeeByEmail(transport: BmsTransport, email: string, pageSize: number, priority = 0): Promise<EmployeeSummary | undefined> {
+  return findEmployee(transport, email, (e) => [e.emailAddress], 'e-mail address', pageSize, priority);
+}
+
+/**
+ * The employee a person already has: by e-mail, else by BMS user name (the directory's UPN, unique in BMS), so a
+ * person whose e-mail changed while they had no link is found, not created twice. One search when both are equal.
+ */
+export async function findEmployeeOf(transport: BmsTransport, email: string, userName: string, pageSize: number, priority = 0): Promise<EmployeeSummary | undefined> {
+  if (email.trim().toLowerCase() === userName.trim().toLowerCase()) {
+    return findEmployee(transport, email, (e) => [e.emailAddress, e.username], 'e-mail address or user name', pageSize, priority);
+  }
+  return (await findEmployeeByEmail(transport, email, pageSize, priority)) ?? findEmployee(transport, userName, (e) => [e.username], 'user name', pageSize, priority);
+}
+
+async function findEmployee(
+  transport: BmsTransport,
+  text: string,
+  valuesOf: (e: EmployeeSummary) => (string | null | undefined)[],
+  what: string,
+  pageSize: number,
+  priority: number,
+): Promise<EmployeeSummary | undefined> {
+  const wanted = text.trim().toLowerCase();
+  if (!wanted) throw new BmsError('rejected', `a search by ${what} needs a value`);
   const matches: EmployeeSummary[] = [];
   for (let page = 1; ; page++) {
     const call: Call = {
@@ -81,14 +103,14 @@ export async function findEmployeeByEmail(transport: BmsTransport, email: string
       priority,
     };
     const { result, totalRecords } = await transport.call(call, z.array(employeeSummarySchema));
-    matches.push(...result.filter((e) => e.emailAddress?.trim().toLowerCase() === wanted));
+    matches.push(...result.filter((e) => valuesOf(e).some((v) => v?.trim().toLowerCase() === wanted)));
     const seen = (page - 1) * pageSize + result.length;
     if (result.length < pageSize || (totalRecords !== undefined && seen >= totalRecords)) break;
   }
   if (matches.length > 1) {
     const active = matches.filter((e) => e.isActive !== false);
     if (active.length === 1) return active[0];
-    throw new BmsError('lookup', `${matches.length} BMS employees have the e-mail address ${email} (ids ${matches.map((e) => e.id).join(', ')}); resolve the duplicate in BMS`, {
+    throw new BmsError('lookup', `${matches.length} BMS employees have the ${what} ${text} (ids ${matches.map((e) => e.id).join(', ')}); resolve the duplicate in BMS`, {
       candidates: matches.map((e) => String(e.id)),
     });
   }

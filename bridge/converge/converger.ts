@@ -95,7 +95,7 @@ export class Converger {
         return { source: 'unsearched' };
       }
     }
-    const found = await this.bms.findEmployeeByEmail(next.email, priority);
+    const found = await this.bms.findEmployeeOf(next.email, next.userName, priority);
     if (!found) return { source: 'none' };
     const holder = this.store.linkOfEmployee(found.id);
     if (!holder || holder.userId === userId) return { source: 'found', employee: viewOf(found) };

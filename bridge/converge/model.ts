@@ -114,7 +114,7 @@ export type RefusalReason = 'denied' | 'unusable' | 'no-email' | 'conflict' | 'r
  */
 export type Plan =
   | { kind: 'read'; what: 'employee'; employeeId: number }
-  | { kind: 'read'; what: 'search-by-email'; email: string }
+  | { kind: 'read'; what: 'search'; email: string; userName: string }
   | { kind: 'act'; actions: Action[]; end: 'active' | 'inactive' | 'absent'; employeeId?: number }
   | { kind: 'refuse'; reason: RefusalReason; message: string; detail: string; actions: Action[]; employeeId?: number };
 

@@ -20,7 +20,7 @@ const kinds = (p: Plan): string => (p.kind === 'read' ? `read ${p.what}` : `${p.
 describe('plan: what one converge job does', () => {
   test.each<[string, UserTruth, Decision | undefined, BmsKnowledge, Policies, string]>([
     ['unchanged linked user: nothing (0 BMS calls)', user(), provision(), record(), policies(), 'act: nothing'],
-    ['new user, not searched yet: search by e-mail first', user(), provision(), { source: 'unsearched' }, policies(), 'read search-by-email'],
+    ['new user, not searched yet: search by e-mail (else user name) first', user(), provision(), { source: 'unsearched' }, policies(), 'read search'],
     ['new user, BMS has nobody with the e-mail: create', user(), provision(), { source: 'none' }, policies(), 'act: create'],
     ['active employee found by e-mail: link (names equal, synced rule field written once)', user(), provision(), found(), policies(), 'act: link,update'],
     ['rehire: inactive employee found, policy reactivate', user(), provision(), found({ active: false }), policies(), 'act: link,reactivate,update'],

@@ -38,7 +38,7 @@ export function plan(input: PlanInput): Plan {
   if (!input.mayCreate && !user.requested) return { kind: 'act', actions: [], end: 'absent' };
   switch (bms.source) {
     case 'unsearched':
-      return { kind: 'read', what: 'search-by-email', email: desired.email };
+      return { kind: 'read', what: 'search', email: desired.email, userName: desired.userName };
     case 'none':
       return { kind: 'act', actions: [{ kind: 'create', employee: desired }], end: 'active' };
     case 'found': {

@@ -49,7 +49,15 @@ export class LoginAnswerer {
 
   async answer(login: LoginRequest): Promise<BridgeAnswer> {
     const started = Date.now();
-    const ruleSet = await this.rules.current();
+    let ruleSet;
+    try {
+      ruleSet = await this.rules.current();
+    } catch (err) {
+      // the rules cannot load (BMS or Keycloak unreachable while they are checked): the job decides when it can
+      this.log.warn({ userId: login.userId, eventId: login.eventId, error: (err as Error).message }, 'rules unavailable; login answered pending');
+      this.enqueue(login);
+      return { status: 'pending' };
+    }
     const decision = evaluate(ruleSet, login.facts);
     const link = this.store.linkOf(login.userId);
     const truth: UserTruth = { exists: true, id: login.userId, username: login.username, enabled: true, email: login.facts.email ?? null, firstName: login.facts.firstName, lastName: login.facts.lastName, upn: login.facts.upn ?? null, domain: login.facts.domain ?? null, groups: login.facts.groups, employeeIdAttribute: null, requested: true };
