@@ -40,9 +40,9 @@ public class BmsEmployeeDefaultsMapper extends AbstractBmsMapper {
                     + "active: deactivate an employee whose user no longer qualifies (a deny rule matches, or no rule matches under the deny "
                     + "policy) and reactivate one who qualifies again; without it, employees are only deactivated when their user is disabled or "
                     + "deleted. Default: names, email, securityRole, active.").add()
-            .property().name(REHIRE_POLICY).label("Inactive employee with the same e-mail").type(ProviderConfigProperty.LIST_TYPE)
+            .property().name(REHIRE_POLICY).label("Rehire").type(ProviderConfigProperty.LIST_TYPE)
             .options(REHIRE_REACTIVATE, REHIRE_DENY).defaultValue(REHIRE_REACTIVATE)
-            .helpText("When a user is provisioned and BMS already has an inactive employee with the user's e-mail (a rehire). reactivate: link the "
+            .helpText("What happens when a user is provisioned and BMS already has an inactive employee with the user's e-mail (a rehire). reactivate: link the "
                     + "user to that employee, reactivate it and update its fields. deny: leave the employee alone and refuse the sign-in with a "
                     + "message; an administrator reactivates or removes the employee in BMS.").add()
             .build();

@@ -33,7 +33,7 @@ public final class MapperRules {
             problems.addAll(syncFieldProblems(c.get(BmsEmployeeDefaultsMapper.SYNC_FIELDS)));
             String rehire = value(c, BmsEmployeeDefaultsMapper.REHIRE_POLICY, BmsEmployeeDefaultsMapper.REHIRE_REACTIVATE);
             if (!rehire.equals(BmsEmployeeDefaultsMapper.REHIRE_REACTIVATE) && !rehire.equals(BmsEmployeeDefaultsMapper.REHIRE_DENY)) {
-                problems.add("'Inactive employee with the same e-mail' must be 'reactivate' or 'deny', not '" + rehire + "'.");
+                problems.add("'Rehire' must be 'reactivate' or 'deny', not '" + rehire + "'.");
             }
             return problems;
         }

@@ -100,9 +100,9 @@ class MapperRulesTest {
 
     @Test
     void anUnknownRehirePolicyIsRefused() {
-        assertEquals(List.of("'Inactive employee with the same e-mail' must be 'reactivate' or 'deny', not 'rehire'."),
+        assertEquals(List.of("'Rehire' must be 'reactivate' or 'deny', not 'rehire'."),
                 defaultsProblems(Map.of("bms.rehire.policy", "rehire")));
-        assertEquals(List.of("'Inactive employee with the same e-mail' must be 'reactivate' or 'deny', not 'Deny'."),
+        assertEquals(List.of("'Rehire' must be 'reactivate' or 'deny', not 'Deny'."),
                 defaultsProblems(Map.of("bms.rehire.policy", "Deny")));
     }
 
