@@ -127,9 +127,8 @@ export class Converger {
       }
       case 'link': {
         const holder = knowledge.source === 'found' ? knowledge.linkedTo : undefined;
-        const record = knowledge.source === 'found' ? knowledge.employee : undefined;
-        if (holder && record) this.store.moveLink(holder.userId, userId, record);
-        else if (record) this.store.saveLink(userId, record);
+        if (holder) this.store.moveLink(holder.userId, userId, action.adopted);
+        else this.store.saveLink(userId, action.adopted);
         this.log.info({ ...fields, employeeId: action.employeeId, rehire: action.rehire, from: holder?.userId }, action.rehire ? 'inactive BMS employee found by e-mail: linked for reactivation (rehire)' : 'existing BMS employee linked by e-mail');
         return action.employeeId;
       }

@@ -98,7 +98,8 @@ export interface PlanInput {
 
 export type Action =
   | { kind: 'create'; employee: DesiredEmployee }
-  | { kind: 'link'; employeeId: number; rehire: boolean }
+  /** `adopted`: the record the link starts from (BMS's own rule-field values are taken as they are) */
+  | { kind: 'link'; employeeId: number; rehire: boolean; adopted: EmployeeView }
   | { kind: 'update'; employeeId: number; changes: EmployeeChangeSet }
   | { kind: 'reactivate'; employeeId: number }
   | { kind: 'deactivate'; employeeId: number; why: DeprovisionReason };

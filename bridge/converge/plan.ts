@@ -49,8 +49,10 @@ export function plan(input: PlanInput): Plan {
       if (!employee.active && policies.rehire === 'deny') {
         return { kind: 'refuse', reason: 'rehire-denied', message: MESSAGES.rehireDenied, detail: `BMS employee ${employee.id} (${desired.email}) is inactive and the rehire policy is deny`, actions: [] };
       }
-      const rest = converge(employee, desired, policies);
-      return rest.kind === 'act' ? { ...rest, actions: [{ kind: 'link', employeeId: employee.id, rehire: !employee.active }, ...rest.actions] } : rest;
+      // an employee that existed before the link keeps the values BMS gave it: only later changes are written
+      const adopted: EmployeeView = { ...employee, fields: { ...desired.fields } };
+      const rest = converge(adopted, desired, policies);
+      return rest.kind === 'act' ? { ...rest, actions: [{ kind: 'link', employeeId: employee.id, rehire: !employee.active, adopted }, ...rest.actions] } : rest;
     }
     case 'record':
     case 'read':
@@ -122,6 +124,7 @@ export function recordAfter(held: EmployeeView | undefined, actions: Action[], e
         view = { ...view, active: false };
         break;
       case 'link':
+        view = action.adopted;
         break;
     }
   }

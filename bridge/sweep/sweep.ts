@@ -81,9 +81,9 @@ export class Sweep {
     const consider = (user: UserRepresentation, backfill: boolean): void => {
       const truth = truthOf(user);
       if (seen.has(truth.id)) return;
-      seen.add(truth.id);
       const link = this.store.linkOf(truth.id);
       if (!link && truth.employeeIdAttribute === null && !truth.requested && !backfill) return;
+      seen.add(truth.id);
       summary.examined++;
       const decision = truth.enabled ? evaluate(ruleSet, truth) : undefined;
       const quick = plan({ user: truth, decision, bms: knowledgeOf(this.store, truth), policies, mayCreate: backfill });

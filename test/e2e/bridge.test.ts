@@ -170,13 +170,14 @@ describe('the bridge under load and faults (signed webhooks sent directly)', () 
   const signer = new Webhook(secret);
   let n = 0;
   const ids = new Map<string, string>();
+  const creating = new Map<string, Promise<string>>();
   /** The Keycloak user behind a test key: a job reads the user from Keycloak, so it must exist. */
-  async function idOf(key: string, email: string): Promise<string> {
-    if (!ids.has(key)) {
-      const { id } = await admin.users.create({ realm: copy.realm, username: key, email, firstName: 'Test', lastName: 'User', enabled: true, attributes: { upn: [email], ad_domain: ['contoso.com'], ad_groups: ['BMS-Techs'] } });
-      ids.set(key, id);
+  function idOf(key: string, email: string): Promise<string> {
+    if (!creating.has(key)) {
+      const attributes = { upn: [email], ad_domain: ['contoso.com'], ad_groups: ['BMS-Techs'] };
+      creating.set(key, admin.users.create({ realm: copy.realm, username: key, email, firstName: 'Test', lastName: 'User', enabled: true, attributes }).then(({ id }) => (ids.set(key, id), id)));
     }
-    return ids.get(key) ?? '';
+    return creating.get(key) as Promise<string>;
   }
   async function send(email: string, key: string): Promise<{ status: string }> {
     const userId = await idOf(key, email);
