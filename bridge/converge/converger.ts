@@ -67,7 +67,7 @@ export class Converger {
             continue;
           }
         }
-        return this.resultOf(next, employeeId, done);
+        return this.resultOf(next, employeeId, done, truth.id);
       } catch (err) {
         if (!(err instanceof LinkConflictError)) throw err;
         // another user's job linked this employee a moment ago: search again, which now sees the holder
@@ -150,7 +150,13 @@ export class Converger {
     }
   }
 
-  private resultOf(next: Extract<Plan, { kind: 'act' | 'refuse' }>, employeeId: number | undefined, done: string[]): ConvergeResult {
+  private resultOf(next: Extract<Plan, { kind: 'act' | 'refuse' }>, employeeId: number | undefined, done: string[], userId: string): ConvergeResult {
+    if (next.kind === 'refuse' && next.reason === 'conflict') {
+      // the admin must act: two Keycloak users claim one employee
+      this.log.error({ userId, detail: next.detail }, 'BMS employee conflict: not linked; give one of the users another e-mail address, or delete the stale user');
+    } else if (next.kind === 'refuse' && next.reason === 'rehire-denied') {
+      this.log.warn({ userId, detail: next.detail }, 'rehire refused by policy: reactivate the employee in BMS to let the user in');
+    }
     if (next.kind === 'refuse') return { outcome: 'refused', reason: next.reason, message: next.message, detail: next.detail, ...(employeeId !== undefined ? { employeeId } : {}), actions: done };
     if (next.end === 'absent' || employeeId === undefined) return { outcome: 'absent', actions: done };
     return { outcome: next.end, employeeId, actions: done };
