@@ -100,7 +100,7 @@ export class Converger {
     const holder = this.store.linkOfEmployee(found.id);
     if (!holder || holder.userId === userId) return { source: 'found', employee: viewOf(found) };
     const holderExists = (await this.keycloak.truth(holder.userId)).exists;
-    return { source: 'found', employee: viewOf(found), linkedTo: { userId: holder.userId, userExists: holderExists } };
+    return { source: 'found', employee: viewOf(found), linkedTo: { userId: holder.userId, userExists: holderExists, record: holder.record } };
   }
 
   /** Runs the plan's writes in order, recording after each so a crash leaves an accurate link. Returns the employee. */
@@ -127,8 +127,8 @@ export class Converger {
       }
       case 'link': {
         const holder = knowledge.source === 'found' ? knowledge.linkedTo : undefined;
-        if (holder) this.store.moveLink(holder.userId, userId, action.adopted);
-        else this.store.saveLink(userId, action.adopted);
+        if (holder) this.store.moveLink(holder.userId, userId, action.start);
+        else this.store.saveLink(userId, action.start);
         this.log.info({ ...fields, employeeId: action.employeeId, rehire: action.rehire, from: holder?.userId }, action.rehire ? 'inactive BMS employee found by e-mail: linked for reactivation (rehire)' : 'existing BMS employee linked by e-mail');
         return action.employeeId;
       }

@@ -73,7 +73,8 @@ export type EmployeeChangeSet = Partial<Pick<DesiredEmployee, 'firstName' | 'las
  * - `linked-unread`: Keycloak or the store says employee `id`, but there is no record: read it;
  * - `unsearched`: no link, BMS not searched yet;
  * - `none`: no link, and BMS has no employee with the user's e-mail;
- * - `found`: no link, BMS has this employee with the user's e-mail; `linkedTo` when another Keycloak user holds it.
+ * - `found`: no link, BMS has this employee with the user's e-mail; `linkedTo` when another Keycloak user holds it
+ *   (with what the bridge last wrote for them).
  */
 export type BmsKnowledge =
   | { source: 'record'; employee: EmployeeView }
@@ -81,7 +82,7 @@ export type BmsKnowledge =
   | { source: 'read'; employee: EmployeeView }
   | { source: 'unsearched' }
   | { source: 'none' }
-  | { source: 'found'; employee: EmployeeView; linkedTo?: { userId: string; userExists: boolean } };
+  | { source: 'found'; employee: EmployeeView; linkedTo?: { userId: string; userExists: boolean; record: EmployeeView | null } };
 
 export interface PlanInput {
   user: UserTruth;
@@ -98,8 +99,8 @@ export interface PlanInput {
 
 export type Action =
   | { kind: 'create'; employee: DesiredEmployee }
-  /** `adopted`: the record the link starts from (BMS's own rule-field values are taken as they are) */
-  | { kind: 'link'; employeeId: number; rehire: boolean; adopted: EmployeeView }
+  /** `start`: the record the link starts from */
+  | { kind: 'link'; employeeId: number; rehire: boolean; start: EmployeeView }
   | { kind: 'update'; employeeId: number; changes: EmployeeChangeSet }
   | { kind: 'reactivate'; employeeId: number }
   | { kind: 'deactivate'; employeeId: number; why: DeprovisionReason };

@@ -12,7 +12,7 @@ const deny: Decision = { outcome: 'deny', reason: 'deny rule', userMessage: 'not
 const unusable: Decision = { outcome: 'unusable', reason: 'broken', userMessage: 'not configured' };
 const view = (over: Partial<EmployeeView> = {}): EmployeeView => ({ id: 7, active: true, firstName: 'Ada', lastName: 'Lovelace', email: 'ada@contoso.com', userName: 'ada@contoso.com', fields, ...over });
 const record = (over: Partial<EmployeeView> = {}): BmsKnowledge => ({ source: 'record', employee: view(over) });
-const found = (over: Partial<EmployeeView> = {}, linkedTo?: { userId: string; userExists: boolean }): BmsKnowledge => ({ source: 'found', employee: view({ fields: {}, ...over }), linkedTo });
+const found = (over: Partial<EmployeeView> = {}, linkedTo?: { userId: string; userExists: boolean; record: EmployeeView | null }): BmsKnowledge => ({ source: 'found', employee: view({ fields: {}, ...over }), linkedTo });
 const policies = (sync: string[] = [...DEFAULT_POLICIES.sync], rehire: Policies['rehire'] = 'reactivate'): Policies => ({ sync: new Set(sync) as Policies['sync'], rehire });
 
 const kinds = (p: Plan): string => (p.kind === 'read' ? `read ${p.what}` : `${p.kind}${p.kind === 'refuse' ? ` ${p.reason}` : ''}: ${p.actions.map((a) => a.kind).join(',') || 'nothing'}`);
@@ -22,12 +22,12 @@ describe('plan: what one converge job does', () => {
     ['unchanged linked user: nothing (0 BMS calls)', user(), provision(), record(), policies(), 'act: nothing'],
     ['new user, not searched yet: search by e-mail (else user name) first', user(), provision(), { source: 'unsearched' }, policies(), 'read search'],
     ['new user, BMS has nobody with the e-mail: create', user(), provision(), { source: 'none' }, policies(), 'act: create'],
-    ['active employee found by e-mail: link alone (names equal; BMS keeps its own rule fields)', user(), provision(), found(), policies(), 'act: link'],
-    ['employee found by e-mail with other names: link and rename', user({ lastName: 'King' }), provision(), found(), policies(), 'act: link,update'],
-    ['rehire: inactive employee found, policy reactivate', user(), provision(), found({ active: false }), policies(), 'act: link,reactivate'],
+    ['active employee found by e-mail: link, and write the synced rule fields (unknown from a search)', user(), provision(), found(), policies(), 'act: link,update'],
+    ['found employee whose fields the bridge wrote for a deleted holder: link alone', user(), provision(), found({}, { userId: 'u0', userExists: false, record: view() }), policies(), 'act: link'],
+    ['rehire: inactive employee found, policy reactivate', user(), provision(), found({ active: false }), policies(), 'act: link,reactivate,update'],
     ['rehire: inactive employee found, policy deny', user(), provision(), found({ active: false }), policies(undefined, 'deny'), 'refuse rehire-denied: nothing'],
-    ['employee held by another existing user: conflict', user(), provision(), found({}, { userId: 'u0', userExists: true }), policies(), 'refuse conflict: nothing'],
-    ['employee held by a deleted user: the link moves (rehire)', user(), provision(), found({ active: false }, { userId: 'u0', userExists: false }), policies(), 'act: link,reactivate'],
+    ['employee held by another existing user: conflict', user(), provision(), found({}, { userId: 'u0', userExists: true, record: view() }), policies(), 'refuse conflict: nothing'],
+    ['employee held by a deleted user: the link moves (rehire); a demotion since is written', user(), provision(), found({ active: false }, { userId: 'u0', userExists: false, record: view({ fields: { ...fields, securityRole: 'Administrator' } }) }), policies(), 'act: link,reactivate,update'],
     ['deleted user, linked active: deactivate', { exists: false, id: 'u1' }, undefined, record(), policies(), 'act: deactivate'],
     ['deleted user, already inactive: nothing', { exists: false, id: 'u1' }, undefined, record({ active: false }), policies(), 'act: nothing'],
     ['disabled user: deactivate even when active is not synced', user({ enabled: false }), undefined, record(), policies(['names']), 'act: deactivate'],

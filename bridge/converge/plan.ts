@@ -49,10 +49,11 @@ export function plan(input: PlanInput): Plan {
       if (!employee.active && policies.rehire === 'deny') {
         return { kind: 'refuse', reason: 'rehire-denied', message: MESSAGES.rehireDenied, detail: `BMS employee ${employee.id} (${desired.email}) is inactive and the rehire policy is deny`, actions: [] };
       }
-      // an employee that existed before the link keeps the values BMS gave it: only later changes are written
-      const adopted: EmployeeView = { ...employee, fields: { ...desired.fields } };
-      const rest = converge(adopted, desired, policies);
-      return rest.kind === 'act' ? { ...rest, actions: [{ kind: 'link', employeeId: employee.id, rehire: !employee.active, adopted }, ...rest.actions] } : rest;
+      // the rule fields BMS holds are unknown (a search shows none), unless the bridge wrote them for an earlier holder:
+      // the synced ones are written unless known to be equal
+      const start: EmployeeView = { ...employee, fields: { ...(linkedTo?.record?.fields ?? {}) } };
+      const rest = converge(start, desired, policies);
+      return rest.kind === 'act' ? { ...rest, actions: [{ kind: 'link', employeeId: employee.id, rehire: !employee.active, start }, ...rest.actions] } : rest;
     }
     case 'record':
     case 'read':
@@ -124,7 +125,7 @@ export function recordAfter(held: EmployeeView | undefined, actions: Action[], e
         view = { ...view, active: false };
         break;
       case 'link':
-        view = action.adopted;
+        view = action.start;
         break;
     }
   }

@@ -56,7 +56,7 @@ async function outcomes(stack: LocalStack): Promise<string> {
       decision.outcome !== 'provision'
         ? `denied: ${decision.reason}`
         : existing
-          ? `linked to the existing BMS employee ${existing.id} (same e-mail, other case); BMS keeps its department and roles`
+          ? `linked to the existing BMS employee ${existing.id} (same e-mail, other case); the synced fields (names, e-mail, security role by default) follow the rules`
           : `new employee: ${decision.fields.department} / ${decision.fields.securityRole} / ${decision.fields.location} (${decision.rule ? `rule ${decision.rule.order}` : 'defaults'})`;
     lines.push(`    ${u.username.padEnd(32)} ${what}`);
   }
