@@ -33,7 +33,7 @@ import { adminClient } from '../support/admin';
 import { brokerRealmCopy, RealmCopy } from '../support/broker-realm-copy';
 import { convergenceDiff, decide, expectationFor, KeycloakUserFacts } from '../support/random-oracle';
 import { mulberry32, Random, seedFrom } from '../support/random-prng';
-import { hasWriteBackEndpoint, SerialLock, WriteBackStandIn } from '../support/random-writeback-stand-in';
+import { SerialLock } from '../support/random-serial-lock';
 import { stackInfo } from '../support/stack-info';
 
 const SEED = seedFrom('CONVERGENCE_SEED');
@@ -117,9 +117,8 @@ interface Stage {
   secret: string;
   adminToken: string;
   logger: RecordingLogger;
-  /** the test's read-modify-writes of Keycloak users, and the write-back stand-in's, one at a time */
+  /** the test's read-modify-writes of Keycloak users, one at a time */
   userWrites: SerialLock;
-  standIn?: WriteBackStandIn;
   close(): Promise<void>;
 }
 
@@ -143,20 +142,10 @@ async function openStage(): Promise<Stage> {
     await copy.configureProvisioning({ 'bridge.url': `http://127.0.0.1:${(sink.address() as AddressInfo).port}/webhooks/keycloak` });
     const dir = mkdtempSync(join(tmpdir(), 'bridge-converge-'));
     closers.push(async () => rmSync(dir, { recursive: true, force: true }));
-    // a shared Keycloak started with a plugin older than the write-back endpoint gets a stand-in for it
-    let keycloakUrl = baseUrl;
-    let standIn: WriteBackStandIn | undefined;
-    if (!(await hasWriteBackEndpoint(baseUrl, copy.realm))) {
-      const s = new WriteBackStandIn(baseUrl, kc, userWrites);
-      standIn = s;
-      keycloakUrl = await s.start();
-      closers.push(() => s.stop());
-      process.stdout.write(`[convergence] this Keycloak's plugin has no write-back endpoint: the bridge writes bms_employee_id through a stand-in (test/support/random-writeback-stand-in.ts)\n`);
-    }
     const config = bridgeConfigSchema.parse({
       server: { port: 0 },
       webhook: { secret, answerBudgetMs: 700 },
-      keycloak: { baseUrl: keycloakUrl, realm: copy.realm, clientId: 'bms-bridge', clientSecret },
+      keycloak: { baseUrl, realm: copy.realm, clientId: 'bms-bridge', clientSecret },
       bms: { baseUrl: api.url, tenant: DEFAULT_API_USER.tenant, userName: DEFAULT_API_USER.userName, password: DEFAULT_API_USER.password, timeoutMs: 1000, retry: { attempts: 1 } },
       store: { path: join(dir, 'bridge.sqlite') },
       // enough attempts to outlive the test's outages (at most 15 operations): a job dies only of a lasting refusal
@@ -177,7 +166,6 @@ async function openStage(): Promise<Stage> {
       adminToken,
       logger,
       userWrites,
-      standIn,
       close,
     };
     closers.push(async () => stage.bridge?.stop());
@@ -551,7 +539,7 @@ async function convergenceRun(seed: number, ops: number): Promise<void> {
     const summary =
       `${ops} operations over ${SLOTS} users, ${emailsUsed.size} e-mails (${await expectations(stage, emailsUsed, signedIn)}), ${signedIn.size} signed-in users, ` +
       `${restarts} bridge restarts, webhook fates ${JSON.stringify(fates)}, ${serverErrors.length} answered 5xx, ` +
-      `${sinkCount - sinkBefore} webhooks from Keycloak's own listener went to the sink${stage.standIn ? `, ${stage.standIn.writes} write-backs through the stand-in` : ''}; ${timing}`;
+      `${sinkCount - sinkBefore} webhooks from Keycloak's own listener went to the sink; ${timing}`;
     process.stdout.write(`[convergence] seed ${seed}: ${summary}\n`);
     if (process.env.CONVERGENCE_LOG) {
       writeFileSync(process.env.CONVERGENCE_LOG, [`seed ${seed}`, summary, '', ...diff, '', ...log, '', ...(await keycloakListing(realm)), '', 'bridge log:', ...logger.all].join('\n'));
