@@ -48,7 +48,7 @@ describe('commitThenFail: the write is carried out, its answer lost', () => {
 
     const next = await create(token, newEmployee('lost.twice'));
     expect(next.status).toBe(200); // count 1: only the first
-    expect(emulator.callLog.filter((c) => c.method === 'POST' && c.url === '/v2/hr/employees').map((c) => c.fault)).toEqual(['commit-then-500', undefined]);
+    expect(emulator.callLog.filter((c) => c.method === 'POST' && c.url === '/v2/hr/employees').map((c) => c.fault ?? 'none')).toEqual(['commit-then-500', 'none']);
   });
 
   test('with hang: the create is committed and never answered, so the client times out', async () => {
