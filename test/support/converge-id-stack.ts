@@ -16,7 +16,6 @@ import { freePort } from '../stack/ports';
 import { newWebhookSecret } from '../stack/webhook-secret';
 import { startWebhookTap, TappedDelivery, WebhookTap } from '../stack/webhook-tap';
 import { brokerRealmCopy, RealmCopy } from './broker-realm-copy';
-import { hasWriteBackEndpoint, startWriteBackStandIn } from './converge-id-writeback';
 
 /** One line the bridge logged, kept so a test can check what an administrator would read. */
 export interface LoggedLine {
@@ -41,8 +40,6 @@ export interface ConvergeStack {
   webhookSecret: string;
   adminToken: string;
   log: LoggedLine[];
-  /** true when the shared Keycloak's plugin predates the write-back endpoint and a stand-in does the write (see converge-id-writeback) */
-  writeBackStandIn: boolean;
   stop(): Promise<void>;
 }
 
@@ -76,9 +73,6 @@ export async function startConvergeStack(admin: KcAdminClient, baseUrl: string):
     const server = portalApp.listen(portalPort, '127.0.0.1', () => resolve(server));
     server.once('error', reject);
   });
-  // the bridge writes bms_employee_id through the plugin's endpoint; a shared Keycloak started before it existed has none
-  const standIn = (await hasWriteBackEndpoint(baseUrl, copy.realm)) ? undefined : await startWriteBackStandIn(baseUrl, () => admin);
-  if (standIn) process.stderr.write(`converge-id: the shared Keycloak has no bms_employee_id write-back endpoint (plugin JAR older than the bridge); a stand-in does the write\n`);
   const dir = mkdtempSync(join(tmpdir(), 'converge-id-'));
   const log: LoggedLine[] = [];
   const record = (level: LoggedLine['level']) => (fields: Record<string, unknown>, message: string): void => void log.push({ level, fields, message });
@@ -86,7 +80,7 @@ export async function startConvergeStack(admin: KcAdminClient, baseUrl: string):
   const config = bridgeConfigSchema.parse({
     server: { port: 0 },
     webhook: { secret: webhookSecret, answerBudgetMs: 2500 },
-    keycloak: { baseUrl: standIn?.url ?? baseUrl, realm: copy.realm, clientId: 'bms-bridge', clientSecret },
+    keycloak: { baseUrl, realm: copy.realm, clientId: 'bms-bridge', clientSecret },
     // retries on: a transport that retries a create blindly shows itself against a lenient BMS
     bms: { baseUrl: api.url, tenant: DEFAULT_API_USER.tenant, userName: DEFAULT_API_USER.userName, password: DEFAULT_API_USER.password, timeoutMs: 2000, retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 } },
     store: { path: join(dir, 'bridge.sqlite') },
@@ -107,10 +101,8 @@ export async function startConvergeStack(admin: KcAdminClient, baseUrl: string):
     webhookSecret,
     adminToken,
     log,
-    writeBackStandIn: !!standIn,
     stop: async () => {
       await running.stop();
-      await standIn?.stop();
       await tap.stop();
       portal.closeAllConnections();
       await new Promise<void>((resolve) => portal.close(() => resolve()));
