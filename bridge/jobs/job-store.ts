@@ -116,6 +116,8 @@ export interface JobStore {
   /** Moves an employee's link from a user who no longer exists in Keycloak to another. */
   moveLink(fromUserId: string, toUserId: string, record: EmployeeView, now?: number): void;
   linkedUserIds(): string[];
+  /** BMS may no longer hold what the link's record says (a write raced another user's): read it next time. Returns the holder. */
+  forgetRecord(employeeId: number): string | undefined;
 
   /** When the sweep may look at the user again, after jobs that died (undefined: any time). */
   sweepNotBefore(userId: string): number | undefined;

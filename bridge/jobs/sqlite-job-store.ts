@@ -62,7 +62,8 @@ const ADDED_COLUMNS: [string, string][] = [
 ];
 
 const INDEXES = `
-CREATE INDEX IF NOT EXISTS jobs_runnable ON jobs (state, priority, run_at);
+DROP INDEX IF EXISTS jobs_runnable;
+CREATE INDEX IF NOT EXISTS jobs_waiting ON jobs (priority DESC, run_at, id) WHERE state IN ('queued','retry');
 CREATE INDEX IF NOT EXISTS jobs_user ON jobs (user_id, state);
 CREATE INDEX IF NOT EXISTS jobs_finished ON jobs (state, updated_at);
 CREATE INDEX IF NOT EXISTS deliveries_age ON deliveries (received_at);
@@ -103,7 +104,8 @@ export class SqliteJobStore implements JobStore {
       }
       // merge: the newest login's facts win, the highest priority wins; a live trigger runs now with fresh attempts
       const payload = JSON.parse(waiting.payload) as JobPayload;
-      const login = request.login ?? payload.login;
+      // a later non-login trigger means Keycloak may have changed since the sign-in: its facts are no longer the newest
+      const login = request.login ?? (request.trigger === 'sweep' ? payload.login : undefined);
       const merged: JobPayload = { triggers: [...(payload.triggers ?? []), entry].slice(-MAX_TRIGGERS), ...(login ? { login } : {}), ...(request.mayCreate || payload.mayCreate ? { mayCreate: true } : {}) };
       const live = request.trigger !== 'sweep';
       const higher = priority > waiting.priority;
@@ -224,6 +226,12 @@ export class SqliteJobStore implements JobStore {
     })();
   }
 
+  forgetRecord(employeeId: number): string | undefined {
+    const holder = this.linkOfEmployee(employeeId);
+    if (holder) this.sql('UPDATE employee_links SET snapshot = NULL WHERE employee_id = ?').run(employeeId);
+    return holder?.userId;
+  }
+
   linkedUserIds(): string[] {
     return (this.sql('SELECT user_id FROM employee_links ORDER BY user_id').pluck().all() as string[]);
   }
@@ -259,7 +267,8 @@ export class SqliteJobStore implements JobStore {
     const columns = new Set((this.sql('PRAGMA table_info(jobs)').all() as { name: string }[]).map((c) => c.name));
     for (const [name, type] of ADDED_COLUMNS) if (!columns.has(name)) this.db.exec(`ALTER TABLE jobs ADD COLUMN ${name} ${type}`);
     // work queued by a bridge before the converge model: every kind now means "look at this user"
-    this.sql("UPDATE jobs SET kind = 'converge', payload = '{\"triggers\":[]}' WHERE kind <> 'converge' AND state IN ('queued','retry','running')").run();
+    // (an old provision job came from a sign-in or a backfill: it may still create)
+    this.sql("UPDATE jobs SET kind = 'converge', payload = CASE kind WHEN 'provision' THEN '{\"triggers\":[],\"mayCreate\":true}' ELSE '{\"triggers\":[]}' END WHERE kind <> 'converge' AND state IN ('queued','retry','running')").run();
     try {
       this.db.exec(INDEXES);
     } catch (err) {

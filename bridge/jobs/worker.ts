@@ -8,6 +8,8 @@ export interface WorkerOptions extends Backoff {
   reservedForLogins?: number;
   /** the sweep's interval: a user whose job died is not swept again for a multiple of it */
   sweepIntervalMs?: number;
+  /** a result that, like a death, should keep the sweep away from the user for a while (a refusal) */
+  backOffAfter?: (result: unknown) => boolean;
 }
 
 /**
@@ -109,7 +111,7 @@ export class Worker {
     try {
       const result = await this.run(job);
       this.store.complete(job.id, result);
-      this.store.recordOutcome(job.userId, false, this.options.sweepIntervalMs ?? 0);
+      this.store.recordOutcome(job.userId, this.options.backOffAfter?.(result) ?? false, this.options.sweepIntervalMs ?? 0);
       this.log.info(fields, 'job done');
     } catch (err) {
       const failure = this.failureOf(err);
