@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 import { BmsClient } from './bms/client';
 import { BridgeConfig } from './config/config';
-import { Converger, failureOf } from './converge/converger';
+import { Converger, failureOf, refusedForGood } from './converge/converger';
 import { createApp } from './http/app';
 import { webhookHandlers } from './http/handlers';
 import { SqliteJobStore } from './jobs/sqlite-job-store';
@@ -36,8 +36,8 @@ export function createBridgeCore(config: BridgeConfig, log: Logger): BridgeCore 
   const bms = new BmsClient(config.bms, { logger: log });
   const keycloak = new KeycloakGateway(config.keycloak, log);
   const rules = new RuleSource(() => keycloak.mappers(config.keycloak.idpAlias), config.keycloak.idpAlias, config.keycloak.rulesTtlMs, bms.lookups, log);
-  const converger = new Converger(store, bms, keycloak, rules, { loginFactsWindowMs: 60_000 }, log);
-  const worker = new Worker(store, (job) => converger.run(job), failureOf, { ...config.jobs, sweepIntervalMs: config.reconcile.intervalMs }, log);
+  const converger = new Converger(store, bms, keycloak, rules, { loginFactsWindowMs: 60_000, maxAttempts: config.jobs.maxAttempts }, log);
+  const worker = new Worker(store, (job) => converger.run(job), failureOf, { ...config.jobs, sweepIntervalMs: config.reconcile.intervalMs, backOffAfter: refusedForGood }, log);
   const answerer = new LoginAnswerer(store, rules, worker, { budgetMs: config.webhook.answerBudgetMs, maxAttempts: config.jobs.maxAttempts }, log);
   const sweep = new Sweep(keycloak, rules, store, worker, config.keycloak.idpAlias, { maxAttempts: config.jobs.maxAttempts, retention: config.retention, pageSize: config.reconcile.pageSize }, log);
   const decide = async (facts: UserFacts): Promise<Decision> => evaluate(await rules.current(), facts);
@@ -69,6 +69,11 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
     reconcile: (all) => sweep.run({ scope: all ? 'all' : 'requested', waitMs: 30_000 }),
   });
   worker.start();
+  // retention runs at every sweep, and hourly for a bridge whose periodic sweep is off
+  const purge = (): void => void log.info({ purged: store.purge(config.retention) }, 'retention purge');
+  purge();
+  const purger = setInterval(purge, 3_600_000);
+  purger.unref();
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.server.port, config.server.host, () => resolve(s));
     s.once('error', (err: NodeJS.ErrnoException) => reject(new Error(`cannot listen on ${config.server.host}:${config.server.port} (${err.code ?? err.message})`)));
@@ -94,6 +99,7 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
     url,
     stop: async () => {
       if (timer) clearInterval(timer);
+      clearInterval(purger);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await worker.stop();

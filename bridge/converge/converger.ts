@@ -3,7 +3,7 @@ import { BmsError } from '../bms/errors';
 import { EmployeeChanges, NewEmployee } from '../bms/employees';
 import { Employee, EmployeeSummary } from '../bms/schemas';
 import { Job, JobStore, LinkConflictError, LoginFacts } from '../jobs/job-store';
-import { KeycloakGateway } from '../keycloak/gateway';
+import { EMPLOYEE_ID_ATTRIBUTE as EMPLOYEE_ID, KeycloakGateway } from '../keycloak/gateway';
 import { Logger } from '../log/logger';
 import { evaluate } from '../rules/evaluate';
 import { BMS_FIELDS, FieldValues } from '../rules/model';
@@ -22,6 +22,8 @@ export type ConvergeResult =
 export interface ConvergerOptions {
   /** a login's own job uses the login's facts if it starts within this long of the sign-in */
   loginFactsWindowMs: number;
+  /** attempts of a job the converger queues itself */
+  maxAttempts: number;
 }
 
 /** Passes of read → plan → write in one job: a read, a write-back that finds the user gone, a link race. */
@@ -53,7 +55,7 @@ export class Converger {
       knowledge ??= knowledgeOf(this.store, truth);
       const next = plan({ user: truth, decision, bms: knowledge, policies, mayCreate: job.payload.mayCreate === true });
       if (next.kind === 'read') {
-        knowledge = await this.read(next, truth.id, priority);
+        knowledge = await this.read(next, truth, priority);
         continue;
       }
       try {
@@ -70,11 +72,20 @@ export class Converger {
         return this.resultOf(next, employeeId, done, truth.id);
       } catch (err) {
         if (!(err instanceof LinkConflictError)) throw err;
-        // another user's job linked this employee a moment ago: search again, which now sees the holder
+        // another user's job linked this employee a moment ago: search again, which now sees the holder; if this job
+        // already wrote to the employee, the holder's record may be wrong: it is read from BMS at its next job
+        if (done.length) this.requeueHolder(err.employeeId);
         knowledge = { source: 'unsearched' };
       }
     }
     throw new Error(`converging Keycloak user ${job.userId} did not settle in ${MAX_PASSES} passes`);
+  }
+
+  private requeueHolder(employeeId: number): void {
+    const holder = this.store.forgetRecord(employeeId);
+    if (!holder) return;
+    this.store.enqueue({ userId: holder, trigger: 'event' }, this.options.maxAttempts);
+    this.log.warn({ userId: holder, employeeId }, "another user's job wrote to this employee while the link moved; the holder's employee is read again");
   }
 
   /** Keycloak's user now; a login's own first attempt takes the attributes the login carried (not yet committed). */
@@ -85,15 +96,23 @@ export class Converger {
     return { ...truth, email: login.email ?? null, firstName: login.firstName, lastName: login.lastName, upn: login.upn ?? null, domain: login.domain ?? null, groups: login.groups, requested: true };
   }
 
-  private async read(next: Extract<Plan, { kind: 'read' }>, userId: string, priority: number): Promise<BmsKnowledge> {
+  private async read(next: Extract<Plan, { kind: 'read' }>, truth: UserTruth, priority: number): Promise<BmsKnowledge> {
+    const userId = truth.id;
     if (next.what === 'employee') {
+      let employee: EmployeeView;
       try {
-        return { source: 'read', employee: viewOf(await this.bms.getEmployee(next.employeeId, priority)) };
+        employee = viewOf(await this.bms.getEmployee(next.employeeId, priority));
       } catch (err) {
         if (!(err instanceof BmsError && err.kind === 'not-found')) throw err;
         this.log.warn({ userId, employeeId: next.employeeId }, 'the linked BMS employee no longer exists; searching by e-mail');
         return { source: 'unsearched' };
       }
+      if (!next.fromAttribute) return { source: 'read', employee };
+      // Keycloak's attribute alone is no proof (any admin of the user can set it): the employee must be this person's,
+      // and it is then treated like one found by e-mail (rehire policy, never a silent takeover)
+      if (truth.exists && (sameText(employee.email, truth.email) || sameText(employee.userName, truth.upn ?? truth.username))) return { source: 'found', employee };
+      this.log.error({ userId, employeeId: next.employeeId }, `${EMPLOYEE_ID} names a BMS employee with another e-mail and user name; ignored, searching by e-mail`);
+      return { source: 'unsearched' };
     }
     const found = await this.bms.findEmployeeOf(next.email, next.userName, priority);
     if (!found) return { source: 'none' };
@@ -191,6 +210,12 @@ export class Converger {
   }
 }
 
+/** true/false when both are known and (do not) match ignoring case; undefined when either is missing. */
+function sameText(a: string | null | undefined, b: string | null | undefined): boolean | undefined {
+  if (!a?.trim() || !b?.trim()) return undefined;
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}
+
 /** An employee read from BMS: its rule fields are BMS ids, unknown as rule names, so left out (written once if synced). */
 function viewOf(employee: Employee | EmployeeSummary): EmployeeView {
   const named = (employee as { userName?: unknown }).userName ?? (employee as EmployeeSummary).username;
@@ -203,4 +228,10 @@ export function failureOf(err: unknown): { message: string; retryable: boolean; 
   const message = err instanceof Error ? err.message : String(err);
   // Keycloak or network trouble: worth another attempt
   return { message, retryable: true };
+}
+
+/** A refusal only an admin can lift (a conflict, a rehire the policy denies): the sweep backs off such a user. */
+export function refusedForGood(result: unknown): boolean {
+  const r = result as ConvergeResult | null;
+  return r?.outcome === 'refused' && (r.reason === 'conflict' || r.reason === 'rehire-denied');
 }

@@ -8,9 +8,9 @@ import { BmsKnowledge, UserTruth } from './model';
 export function knowledgeOf(store: JobStore, truth: UserTruth): BmsKnowledge {
   const link = store.linkOf(truth.id);
   if (link?.record) return { source: 'record', employee: link.record };
-  if (link) return { source: 'linked-unread', employeeId: link.employeeId };
+  if (link) return { source: 'linked-unread', employeeId: link.employeeId, fromAttribute: false };
   const attribute = truth.exists ? truth.employeeIdAttribute : null;
   // Keycloak remembers an employee the store does not (a new store, a restored backup): read it, unless taken
-  if (attribute !== null && !store.linkOfEmployee(attribute)) return { source: 'linked-unread', employeeId: attribute };
+  if (attribute !== null && !store.linkOfEmployee(attribute)) return { source: 'linked-unread', employeeId: attribute, fromAttribute: true };
   return { source: 'unsearched' };
 }

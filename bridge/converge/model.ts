@@ -78,7 +78,7 @@ export type EmployeeChangeSet = Partial<Pick<DesiredEmployee, 'firstName' | 'las
  */
 export type BmsKnowledge =
   | { source: 'record'; employee: EmployeeView }
-  | { source: 'linked-unread'; employeeId: number }
+  | { source: 'linked-unread'; employeeId: number; fromAttribute: boolean }
   | { source: 'read'; employee: EmployeeView }
   | { source: 'unsearched' }
   | { source: 'none' }
@@ -115,7 +115,7 @@ export type RefusalReason = 'denied' | 'unusable' | 'no-email' | 'conflict' | 'r
  * possibly with writes (a deactivation) to make BMS match.
  */
 export type Plan =
-  | { kind: 'read'; what: 'employee'; employeeId: number }
+  | { kind: 'read'; what: 'employee'; employeeId: number; fromAttribute: boolean }
   | { kind: 'read'; what: 'search'; email: string; userName: string }
   | { kind: 'act'; actions: Action[]; end: 'active' | 'inactive' | 'absent'; employeeId?: number }
   | { kind: 'refuse'; reason: RefusalReason; message: string; detail: string; actions: Action[]; employeeId?: number };

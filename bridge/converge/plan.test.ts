@@ -41,7 +41,9 @@ describe('plan: what one converge job does', () => {
     ['moved department, create-only by default: nothing', user(), provision({ ...fields, department: 'Sales' }), record(), policies(), 'act: nothing'],
     ['never requested BMS, not linked (an event about anyone): nothing', user({ requested: false }), provision(), { source: 'unsearched' }, policies(), 'act: nothing'],
     ['no e-mail, not linked: refuse', user({ email: null }), provision(), { source: 'unsearched' }, policies(), 'refuse no-email: nothing'],
-    ['Keycloak knows the employee id but the store does not: read it', user({ employeeIdAttribute: 7 }), provision(), { source: 'linked-unread', employeeId: 7 }, policies(), 'read employee'],
+    ['Keycloak knows the employee id but the store does not: read it', user({ employeeIdAttribute: 7 }), provision(), { source: 'linked-unread', employeeId: 7, fromAttribute: true }, policies(), 'read employee'],
+    ['an attribute-only id for a user who never asked for BMS: not read (no BMS call)', user({ employeeIdAttribute: 7, requested: false }), provision(), { source: 'linked-unread', employeeId: 7, fromAttribute: true }, policies(), 'act: nothing'],
+    ['a stored link without a record (an old store): read it', user(), provision(), { source: 'linked-unread', employeeId: 7, fromAttribute: false }, policies(), 'read employee'],
   ])('%s', (_what, truth, decision, bms, pol, expected) => {
     expect(kinds(plan({ user: truth, decision, bms, policies: pol, mayCreate: false }))).toBe(expected);
   });

@@ -15,7 +15,11 @@ export const MESSAGES = {
 export function plan(input: PlanInput): Plan {
   const { user, decision, bms, policies } = input;
   const linked = bms.source === 'record' || bms.source === 'read' ? bms.employee : undefined;
-  if (bms.source === 'linked-unread') return { kind: 'read', what: 'employee', employeeId: bms.employeeId };
+  if (bms.source === 'linked-unread') {
+    // an id only Keycloak's attribute names is read for a user who may have an employee, never for anyone else
+    if (!bms.fromAttribute || input.mayCreate || (user.exists && user.requested)) return { kind: 'read', what: 'employee', employeeId: bms.employeeId, fromAttribute: bms.fromAttribute };
+    return plan({ ...input, bms: { source: 'unsearched' } });
+  }
 
   const gone = goneReason(user, decision);
   if (gone) {

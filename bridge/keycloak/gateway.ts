@@ -76,6 +76,11 @@ export class KeycloakGateway {
     if (res.status === 204 || res.status === 200) return true;
     const text = (await res.text().catch(() => '')).slice(0, 300);
     if (res.status === 404 && /user/i.test(text)) return false;
+    if (res.status === 409) {
+      // a read-only (federated) user: the link in the bridge's store is what counts; the sweep does not need the attribute
+      this.log.warn({ userId, status: 409 }, `${where}: the user's storage is read-only; ${EMPLOYEE_ID_ATTRIBUTE} not written`);
+      return true;
+    }
     if (res.status === 404) throw new Error(`${where}: 404; the Keycloak extension in this Keycloak has no write-back endpoint: install the plugin JAR of this release`);
     if (res.status === 401) this.expiresAt = 0;
     throw new Error(`${where}: HTTP ${res.status} ${text}`);
