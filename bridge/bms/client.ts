@@ -13,7 +13,7 @@ export interface BmsClientOptions {
   rateLimiter?: EndpointRateLimiter;
 }
 
-/** Calls made on behalf of a live login go first; the reconciler passes a lower priority. */
+/** Calls made on behalf of a live login go first; the sweep passes a lower priority. */
 export const PRIORITY_LOGIN = 10;
 export const PRIORITY_BACKGROUND = 0;
 

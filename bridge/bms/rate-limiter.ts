@@ -1,6 +1,6 @@
 /**
  * Keeps the bridge under BMS's limit of N calls per hour per endpoint. A caller waits (queues) instead of failing;
- * callers with a higher priority (live logins) go before lower ones (the reconciler) for the same endpoint.
+ * callers with a higher priority (live logins) go before lower ones (the sweep) for the same endpoint.
  */
 export interface RateLimitSettings {
   perWindow: number;

@@ -21,7 +21,7 @@ export interface Call {
   contentType?: string;
   /** false only for the token endpoints */
   auth: boolean;
-  /** live logins > reconciler; only orders callers waiting on the same endpoint */
+  /** live logins > background work (the sweep); only orders callers waiting on the same endpoint */
   priority?: number;
   /**
    * false for a call BMS may have carried out even when the answer was lost (a create): it is retried only after a

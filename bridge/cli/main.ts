@@ -9,6 +9,7 @@ import { KeycloakGateway } from '../keycloak/gateway';
 import { createLogger } from '../log/pino-logger';
 import { silentLogger } from '../log/logger';
 import { preview, PreviewRequest } from '../rules/preview';
+import { SweepSummary } from '../sweep/sweep';
 
 const HELP = `bridge — Keycloak → Kaseya BMS just-in-time provisioning
 
@@ -84,28 +85,53 @@ async function runPreview(args: string[], err: Out): Promise<number> {
 async function reconcile(args: string[], err: Out): Promise<number> {
   const { values } = parseArgs({ args, options: { all: { type: 'boolean', default: false } } });
   const config = loadConfig(env);
-  const core = createBridgeCore(config, silentLogger);
+  const scope = values.all ? 'all' : 'requested';
+  // a bridge serving on the same store runs the sweep itself: two workers on one store would run one user's work twice
+  const serving = `http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${config.server.port}`;
+  if (await answers(`${serving}/healthz`)) {
+    if (!config.admin.token) throw new Error(`a bridge is serving at ${serving}: set BRIDGE_ADMIN_TOKEN (as it has) so reconcile asks it to sweep, or stop it first`);
+    const res = await fetch(`${serving}/admin/reconcile${values.all ? '?scope=all' : ''}`, { method: 'POST', headers: { authorization: `Bearer ${config.admin.token}` } });
+    const body = (await res.json().catch(() => ({}))) as SweepSummary & { error?: string };
+    if (!res.ok) throw new Error(`the bridge at ${serving} refused the sweep (${res.status}): ${body.error ?? 'no reason given'}`);
+    print(`(swept by the bridge serving at ${serving})`);
+    return report(body, values.all === true);
+  }
+  const core = createBridgeCore(config, createLogger('warn', process.stderr));
   core.worker.start();
   const tty = process.stderr.isTTY && env === process.env;
   try {
     const summary = await core.sweep.run({
-      scope: values.all ? 'all' : 'requested',
+      scope,
       waitMs: 10 * 60_000,
       onProgress: (examined) => {
         if (tty && examined % 50 === 0) err(`\rexamined ${examined} users`);
       },
     });
     if (tty) err('\n');
-    print(
-      `swept (${values.all ? 'linked and marked users, and every user linked to the identity provider' : 'linked and marked users'}): examined ${summary.examined}, ` +
-        `unchanged ${summary.unchanged}, denied ${summary.denied}, gone from Keycloak ${summary.missing}, backed off ${summary.backedOff}, queued ${summary.queued} ` +
-        `(active ${summary.active}, inactive ${summary.inactive}, refused ${summary.refused}, failed ${summary.failed}, still running ${summary.stillRunning}); ` +
-        `Keycloak pages ${summary.keycloakCalls}; purged ${summary.purged.deliveries} deliveries, ${summary.purged.jobs} finished jobs`,
-    );
-    return summary.failed > 0 ? 1 : 0;
+    return report(summary, values.all === true);
   } finally {
     await core.worker.stop();
     core.store.close();
+  }
+}
+
+function report(summary: SweepSummary, all: boolean): number {
+  print(
+    `swept (${all ? 'linked and marked users, and every user linked to the identity provider' : 'linked and marked users'}): examined ${summary.examined}, ` +
+      `unchanged ${summary.unchanged}, denied ${summary.denied}, gone from Keycloak ${summary.missing}, backed off ${summary.backedOff}, queued ${summary.queued} ` +
+      `(active ${summary.active}, inactive ${summary.inactive}, refused ${summary.refused}, failed ${summary.failed}, still running ${summary.stillRunning}); ` +
+      `Keycloak pages ${summary.keycloakCalls}; purged ${summary.purged.deliveries} deliveries, ${summary.purged.jobs} finished jobs`,
+  );
+  if (summary.rulesProblems?.length) print(`the BMS rules cannot be used, so only disabled, deleted and gone users were handled: ${summary.rulesProblems.join('; ')}`);
+  if (summary.refused) print(`${summary.refused} user(s) refused (a conflict or a rehire the policy denies): see the log or 'bridge jobs list' for who and why`);
+  return summary.failed > 0 || summary.rulesProblems?.length ? 1 : 0;
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url, { signal: AbortSignal.timeout(1000) })).ok;
+  } catch {
+    return false;
   }
 }
 

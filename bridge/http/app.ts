@@ -30,7 +30,7 @@ export interface PreviewEndpoint {
 
 export interface AppOptions {
   preview?: PreviewEndpoint;
-  /** runs the reconciler on demand (POST /admin/reconcile), behind the same admin token as preview */
+  /** runs the sweep on demand (POST /admin/reconcile), behind the same admin token as preview */
   reconcile?: (all: boolean) => Promise<unknown>;
   secret: string;
   maxBodyBytes: number;
@@ -84,7 +84,11 @@ export function createApp(options: AppOptions): express.Express {
 
   app.post('/admin/reconcile', async (req, res) => {
     if (!options.reconcile || !admitted(req, res, 'the admin endpoints are off: set BRIDGE_ADMIN_TOKEN to enable them')) return;
-    res.json(await options.reconcile(req.query.scope === 'all'));
+    try {
+      res.json(await options.reconcile(req.query.scope === 'all'));
+    } catch (err) {
+      refuse(res, 503, `the sweep could not run: ${(err as Error).message}`);
+    }
   });
 
   app.post(

@@ -32,6 +32,8 @@ export interface SweepSummary {
   /** Keycloak admin API calls the sweep itself made (pages) */
   keycloakCalls: number;
   purged: { deliveries: number; jobs: number };
+  /** set when the rules could not be used: only disabled, deleted and gone users were handled */
+  rulesProblems?: string[];
 }
 
 export interface SweepOptions {
@@ -70,9 +72,11 @@ export class Sweep {
     const summary: SweepSummary = { examined: 0, unchanged: 0, denied: 0, backedOff: 0, missing: 0, queued: 0, active: 0, inactive: 0, refused: 0, failed: 0, stillRunning: 0, keycloakCalls: 0, purged: this.store.purge(this.settings.retention) };
     this.rules.invalidate();
     const ruleSet = await this.rules.current();
-    if (ruleSet.problems.length) {
-      // a broken rule set must never turn into mass deactivation: change nothing, say why
-      throw new Error(`the sweep changed nothing: the BMS rules of '${this.idpAlias}' cannot be used (${ruleSet.problems.join('; ')})`);
+    const usable = ruleSet.problems.length === 0;
+    if (!usable) {
+      // a broken rule set must never turn into mass deactivation: only disabled, deleted and gone users are handled
+      summary.rulesProblems = ruleSet.problems;
+      this.log.error({ idpAlias: this.idpAlias, problems: ruleSet.problems }, 'the BMS rules cannot be used: the sweep handles only disabled, deleted and gone users');
     }
     const policies = ruleSet.defaults?.policies ?? DEFAULT_POLICIES;
     const linked = new Set(this.store.linkedUserIds());
@@ -85,9 +89,12 @@ export class Sweep {
       if (!link && truth.employeeIdAttribute === null && !truth.requested && !backfill) return;
       seen.add(truth.id);
       summary.examined++;
+      if (!usable && truth.enabled) return void summary.unchanged++;
       const decision = truth.enabled ? evaluate(ruleSet, truth) : undefined;
       const quick = plan({ user: truth, decision, bms: knowledgeOf(this.store, truth), policies, mayCreate: backfill });
       const settled = (quick.kind === 'act' || quick.kind === 'refuse') && !quick.actions.length;
+      // in step with BMS, but Keycloak lacks (or has another) bms_employee_id: a job writes it back, no BMS call
+      if (settled && link && truth.employeeIdAttribute !== link.employeeId && (quick.kind === 'act' && quick.end === 'active')) return void this.queue(truth.id, backfill, jobs, summary);
       if (settled && link) return void summary.unchanged++;
       if (settled && !link) return void (quick.kind === 'refuse' ? summary.denied++ : summary.unchanged++);
       this.queue(truth.id, backfill, jobs, summary);

@@ -286,3 +286,30 @@ function ids(): Record<string, number> {
 function newEmployee(userName: string) {
   return { userName, firstName: 'Grace', lastName: 'Hopper', emailAddress: `${userName}@contoso.com`, accountId: 1, departmentId: 1, locationId: 1, jobTitleId: 1, employmentTypeId: 1, securityRoleId: 2, employeeRoleId: 1 };
 }
+
+describe('finding the employee a person already has', () => {
+  test('by e-mail, else by BMS user name (a person whose e-mail changed); one search when both are the same text', async () => {
+    const { emulator: emu, url } = await emulator();
+    const bms = client(url);
+    const byEmail = await bms.findEmployeeOf('bob.boss@contoso.com', 'bob.boss@contoso.com');
+    expect(byEmail?.id).toBe(100);
+    expect(count(emu, SEARCH)).toBe(1);
+    const byUserName = await bms.findEmployeeOf('bob.new.address@contoso.com', byEmail?.username ?? '');
+    expect(byUserName?.id).toBe(100);
+    expect(count(emu, SEARCH)).toBe(3);
+    expect(await bms.findEmployeeOf('nobody@contoso.com', 'nobody@contoso.com')).toBeUndefined();
+  });
+});
+
+describe('a create is never retried blindly', () => {
+  test('BMS commits the create but the answer is lost (500): the client does not send it again', async () => {
+    const { emulator: emu, url } = await emulator();
+    emu.setFaults({ commitThenFail: { count: 1, status: 500 }, path: '/v2/hr/employees', method: 'POST' });
+    const bms = client(url);
+    const before = emu.store.all().length;
+    const err = await failureOf(bms.createEmployee({ userName: 'blind.retry@contoso.com', firstName: 'Blind', lastName: 'Retry', emailAddress: 'blind.retry@contoso.com', accountId: 1, departmentId: 1, locationId: 1, jobTitleId: 1, employmentTypeId: 1, securityRoleId: 2, employeeRoleId: 1 }));
+    expect(err.kind).toBe('server');
+    expect(emu.calls.filter((c) => c === 'POST /v2/hr/employees')).toHaveLength(1);
+    expect(emu.store.all().length).toBe(before + 1);
+  });
+});
