@@ -129,7 +129,7 @@ export class SqliteJobStore implements JobStore {
         conditions.push('j.priority >= ?');
         args.push(only.minPriority);
       }
-      const row = this.sql(`SELECT * FROM jobs j WHERE ${conditions.join(' AND ')} ORDER BY j.priority DESC, j.run_at, j.id LIMIT 1`).get(...args) as Row | undefined;
+      const row = this.sql(`SELECT * FROM jobs j INDEXED BY jobs_waiting WHERE ${conditions.join(' AND ')} ORDER BY j.priority DESC, j.run_at, j.id LIMIT 1`).get(...args) as Row | undefined;
       if (!row) return undefined;
       this.sql("UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = ? WHERE id = ?").run(now, row.id);
       return this.require(row.id);
