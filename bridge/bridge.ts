@@ -55,6 +55,7 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
   const { store, bms, keycloak, rules, worker, answerer, sweep } = core;
   const app = createApp({
     secret: config.webhook.secret,
+    realm: config.keycloak.realm,
     maxBodyBytes: config.webhook.maxBodyBytes,
     store,
     handlers: webhookHandlers(answerer, worker, store, rules, config.jobs.maxAttempts, log),

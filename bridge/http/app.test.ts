@@ -25,7 +25,7 @@ const handlers: WebhookHandlers = {
 
 beforeAll(async () => {
   store = new SqliteJobStore(':memory:');
-  const app = createApp({ secret: SECRET, maxBodyBytes: 65_536, store, handlers, preview: { token: ADMIN_TOKEN, run: async (request) => ({ asked: request }) }, ready: [{ name: 'store', check: async () => undefined }, { name: 'bms', check: async () => 'BMS unreachable: ECONNREFUSED' }] });
+  const app = createApp({ secret: SECRET, realm: 'broker', maxBodyBytes: 65_536, store, handlers, preview: { token: ADMIN_TOKEN, run: async (request) => ({ asked: request }) }, ready: [{ name: 'store', check: async () => undefined }, { name: 'bms', check: async () => 'BMS unreachable: ECONNREFUSED' }] });
   server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -81,6 +81,15 @@ describe('POST /webhooks/keycloak: signatures', () => {
     const replay = await post(event, headers);
     expect(replay).toMatchObject({ status: 202, json: { accepted: 'user.disabled' }, replay: 'true' });
     expect(calls).toEqual(['user.disabled']);
+  });
+
+  test('a webhook about another realm is refused with a reason, and nothing runs', async () => {
+    const other = fixture.replace('"realm": "broker"', '"realm": "elsewhere"');
+    expect(other).not.toBe(fixture);
+    const { status, json } = await post(other, signed(other));
+    expect(status).toBe(400);
+    expect(String(json.error)).toContain("the webhook is about realm 'elsewhere', but this bridge serves realm 'broker'");
+    expect(calls).toEqual([]);
   });
 
   test('a replayed login webhook-id is answered from the present, never from a stored answer', async () => {

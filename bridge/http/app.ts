@@ -33,6 +33,8 @@ export interface AppOptions {
   /** runs the sweep on demand (POST /admin/reconcile), behind the same admin token as preview */
   reconcile?: (all: boolean) => Promise<unknown>;
   secret: string;
+  /** the Keycloak realm this bridge serves: a webhook about another realm is refused */
+  realm?: string;
   maxBodyBytes: number;
   store: JobStore;
   handlers: WebhookHandlers;
@@ -111,7 +113,7 @@ export function createApp(options: AppOptions): express.Express {
         return void res.status(earlier.status).json(earlier.body);
       }
       // a login's answer is never replayed from the store: a retried sign-in gets the present state of its work
-      const work = answer(raw, options.handlers).then((a) => (a.status < 500 && !a.login ? options.store.rememberDelivery(verified.id, a.status, a.body) : a));
+      const work = answer(raw, options.handlers, options.realm).then((a) => (a.status < 500 && !a.login ? options.store.rememberDelivery(verified.id, a.status, a.body) : a));
       inflight.set(verified.id, work);
       try {
         const { status, body } = await work;
@@ -133,7 +135,7 @@ export function createApp(options: AppOptions): express.Express {
   return app;
 }
 
-async function answer(raw: Buffer, handlers: WebhookHandlers): Promise<{ status: number; body: unknown; login?: boolean }> {
+async function answer(raw: Buffer, handlers: WebhookHandlers, realm: string | undefined): Promise<{ status: number; body: unknown; login?: boolean }> {
   let json: unknown;
   try {
     json = JSON.parse(raw.toString('utf8'));
@@ -146,6 +148,9 @@ async function answer(raw: Buffer, handlers: WebhookHandlers): Promise<{ status:
     return { status: 400, body: { error: `invalid webhook: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues } };
   }
   const body = parsed.data;
+  if (realm !== undefined && body.realm !== realm) {
+    return { status: 400, body: { error: `the webhook is about realm '${body.realm}', but this bridge serves realm '${realm}' (KEYCLOAK_REALM): point that realm's BMS provisioning step at its own bridge` } };
+  }
   if (body.type === 'login.provisioning_requested') return { status: 200, body: await handlers.login(body), login: true };
   await handlers.event(body);
   return { status: 202, body: { accepted: body.type } };
