@@ -77,7 +77,8 @@ function policiesOf(mapperName: string, config: Record<string, string>, problems
   let sync: Syncable[] = [...DEFAULT_SYNC];
   if (listed !== undefined && listed.trim() !== '') {
     const items = listed.split('##').map((v) => v.trim()).filter(Boolean);
-    const unknown = items.filter((v) => !(SYNCABLE as readonly string[]).includes(v));
+    if (items.includes('none') && items.some((v) => v !== 'none')) problems.push(`defaults mapper '${mapperName}': 'Keep in sync' has 'none' with other fields; choose 'none' alone or only the fields to keep in sync`);
+    const unknown = items.filter((v) => v !== 'none' && !(SYNCABLE as readonly string[]).includes(v));
     if (unknown.length) problems.push(`defaults mapper '${mapperName}': 'Keep in sync' has unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `'${u}'`).join(', ')}; expected some of ${SYNCABLE.join(', ')}`);
     sync = items.filter((v): v is Syncable => (SYNCABLE as readonly string[]).includes(v));
   }

@@ -19,8 +19,10 @@ public class BmsEmployeeDefaultsMapper extends AbstractBmsMapper {
     /** Which employee fields the bridge keeps equal to the directory; stored as Keycloak stores a multivalued list. */
     public static final String SYNC_FIELDS = "bms.sync.fields";
     public static final String LIST_DELIMITER = "##";
+    /** The one choice that says "keep nothing in sync" (an empty list means the default, as Keycloak stores a cleared list). */
+    public static final String SYNC_NONE = "none";
     public static final List<String> SYNC_FIELD_OPTIONS = List.of("names", "email", "userName", "account", "department", "location",
-            "manager", "jobTitle", "employmentType", "securityRole", "employeeRole", "active");
+            "manager", "jobTitle", "employmentType", "securityRole", "employeeRole", "active", SYNC_NONE);
     public static final String SYNC_FIELDS_DEFAULT = String.join(LIST_DELIMITER, "names", "email", "securityRole", "active");
 
     /** What happens when the employee found by e-mail is inactive. */
@@ -39,7 +41,7 @@ public class BmsEmployeeDefaultsMapper extends AbstractBmsMapper {
                     + "and changes made in BMS are kept (create only). names: first and last name; userName: the BMS user name. "
                     + "active: deactivate an employee whose user no longer qualifies (a deny rule matches, or no rule matches under the deny "
                     + "policy) and reactivate one who qualifies again; without it, employees are only deactivated when their user is disabled or "
-                    + "deleted. Default: names, email, securityRole, active.").add()
+                    + "deleted. none (alone): every field is create only. Default: names, email, securityRole, active.").add()
             .property().name(REHIRE_POLICY).label("Rehire").type(ProviderConfigProperty.LIST_TYPE)
             .options(REHIRE_REACTIVATE, REHIRE_DENY).defaultValue(REHIRE_REACTIVATE)
             .helpText("What happens when a user is provisioned and BMS already has an inactive employee with the user's e-mail (a rehire). reactivate: link the "

@@ -86,6 +86,10 @@ public final class MapperRules {
         if (empty) {
             problems.add(label + " has an empty item ('" + stored + "'): separate the fields with a single '##' and none at either end.");
         }
+        List<String> items = List.of(stored.split(BmsEmployeeDefaultsMapper.LIST_DELIMITER, -1));
+        if (items.contains(BmsEmployeeDefaultsMapper.SYNC_NONE) && items.stream().anyMatch(i -> !i.equals(BmsEmployeeDefaultsMapper.SYNC_NONE))) {
+            problems.add(label + " has 'none' with other fields: choose 'none' alone (every field create only), or only the fields to keep in sync.");
+        }
         for (String item : unknown) {
             String hint = BmsEmployeeDefaultsMapper.SYNC_FIELD_OPTIONS.stream().filter(o -> o.equalsIgnoreCase(item.trim())).findFirst()
                     .map(o -> " (did you mean '" + o + "'?)").orElse("");

@@ -65,22 +65,25 @@ class MapperRulesTest {
         assertEquals(List.of(), defaultsProblems(Map.of()));
         assertEquals(List.of(), defaultsProblems(Map.of("bms.sync.fields", "", "bms.rehire.policy", "")));
         assertEquals(List.of(), defaultsProblems(Map.of("bms.sync.fields", BmsEmployeeDefaultsMapper.SYNC_FIELDS_DEFAULT, "bms.rehire.policy", "deny")));
-        assertEquals(List.of(), defaultsProblems(Map.of("bms.sync.fields", String.join("##", BmsEmployeeDefaultsMapper.SYNC_FIELD_OPTIONS),
+        assertEquals(List.of(), defaultsProblems(Map.of("bms.sync.fields", String.join("##", BmsEmployeeDefaultsMapper.SYNC_FIELD_OPTIONS.stream().filter(o -> !o.equals("none")).toList()),
                 "bms.rehire.policy", "reactivate")));
         assertEquals(List.of(), defaultsProblems(Map.of("bms.sync.fields", "email##active##email")));
         assertEquals(List.of(), defaultsProblems(Map.of("bms.sync.fields", "active")));
+        assertEquals(List.of(), defaultsProblems(Map.of("bms.sync.fields", "none")));
+        assertEquals(List.of("'Keep in sync with the directory' has 'none' with other fields: choose 'none' alone (every field create only), or only the fields to keep in sync."),
+                defaultsProblems(Map.of("bms.sync.fields", "none##names")));
     }
 
     @Test
     void theDefaultSyncFieldsAreTheOnesTheContractNames() {
         assertEquals("names##email##securityRole##active", BmsEmployeeDefaultsMapper.SYNC_FIELDS_DEFAULT);
         assertEquals(List.of("names", "email", "userName", "account", "department", "location", "manager", "jobTitle", "employmentType",
-                "securityRole", "employeeRole", "active"), BmsEmployeeDefaultsMapper.SYNC_FIELD_OPTIONS);
+                "securityRole", "employeeRole", "active", "none"), BmsEmployeeDefaultsMapper.SYNC_FIELD_OPTIONS);
     }
 
     @Test
     void anUnknownSyncFieldIsNamedWithTheChoices() {
-        String choices = "choose from names, email, userName, account, department, location, manager, jobTitle, employmentType, securityRole, employeeRole, active.";
+        String choices = "choose from names, email, userName, account, department, location, manager, jobTitle, employmentType, securityRole, employeeRole, active, none.";
         assertEquals(List.of("'Keep in sync with the directory' has an unknown field 'phone'; " + choices),
                 defaultsProblems(Map.of("bms.sync.fields", "names##phone")));
         assertEquals(List.of("'Keep in sync with the directory' has an unknown field 'securityrole' (did you mean 'securityRole'?); " + choices,
