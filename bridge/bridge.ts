@@ -15,7 +15,7 @@ import { evaluate } from './rules/evaluate';
 import { Decision, UserFacts } from './rules/model';
 import { preview } from './rules/preview';
 import { RuleSource } from './rules/rule-source';
-import { Sweep } from './sweep/sweep';
+import { Sweep, SweepSummary } from './sweep/sweep';
 
 /** The parts without HTTP: what `serve` and the CLI's `reconcile` share. */
 export interface BridgeCore {
@@ -52,6 +52,9 @@ export interface RunningBridge extends BridgeCore {
 /** Serves: the webhook endpoint, health endpoints, the job worker and the periodic sweep. */
 export async function startBridge(config: BridgeConfig, log: Logger): Promise<RunningBridge> {
   const core = createBridgeCore(config, log);
+  // one sweep at a time per process: a request while one runs waits for that one's summary
+  let sweeping: Promise<SweepSummary> | undefined;
+  const once = (run: () => Promise<SweepSummary>): Promise<SweepSummary> => (sweeping ??= run().finally(() => (sweeping = undefined)));
   const { store, bms, keycloak, rules, worker, answerer, sweep } = core;
   const app = createApp({
     secret: config.webhook.secret,
@@ -67,11 +70,16 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
     ],
     logger: log,
     preview: { token: config.admin.token, run: (request) => preview(keycloak, config.keycloak.idpAlias, request) },
-    reconcile: (all) => sweep.run({ scope: all ? 'all' : 'requested', waitMs: 30_000 }),
+    reconcile: (all) => once(() => sweep.run({ scope: all ? 'all' : 'requested', waitMs: 30_000 })),
   });
-  worker.start();
   // retention runs at every sweep, and hourly for a bridge whose periodic sweep is off
-  const purge = (): void => void log.info({ purged: store.purge(config.retention) }, 'retention purge');
+  const purge = (): void => {
+    try {
+      log.info({ purged: store.purge(config.retention) }, 'retention purge');
+    } catch (err) {
+      log.warn({ error: (err as Error).message }, 'retention purge failed; it runs again within the hour');
+    }
+  };
   purge();
   const purger = setInterval(purge, 3_600_000);
   purger.unref();
@@ -79,19 +87,16 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
     const s = app.listen(config.server.port, config.server.host, () => resolve(s));
     s.once('error', (err: NodeJS.ErrnoException) => reject(new Error(`cannot listen on ${config.server.host}:${config.server.port} (${err.code ?? err.message})`)));
   });
+  // the worker starts only once this process owns the port: a second serve that cannot listen never touches the jobs
+  worker.start();
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.server.host}:${port}`;
   log.info({ url, realm: config.keycloak.realm, idpAlias: config.keycloak.idpAlias }, 'bridge listening');
-  let sweeping = false;
   const timer =
     config.reconcile.intervalMs > 0
       ? setInterval(() => {
           if (sweeping) return;
-          sweeping = true;
-          sweep
-            .run({ scope: 'requested', waitMs: 0 })
-            .catch((err: Error) => log.warn({ error: err.message }, 'periodic sweep failed; it runs again at the next interval'))
-            .finally(() => (sweeping = false));
+          once(() => sweep.run({ scope: 'requested', waitMs: 0 })).catch((err: Error) => log.warn({ error: err.message }, 'periodic sweep failed; it runs again at the next interval'));
         }, config.reconcile.intervalMs)
       : undefined;
   timer?.unref();

@@ -87,12 +87,13 @@ async function reconcile(args: string[], err: Out): Promise<number> {
   const config = loadConfig(env);
   const scope = values.all ? 'all' : 'requested';
   // a bridge serving on the same store runs the sweep itself: two workers on one store would run one user's work twice
-  const serving = `http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${config.server.port}`;
-  if (await answers(`${serving}/healthz`)) {
+  const serving = `http://${loopbackFor(config.server.host)}:${config.server.port}`;
+  if (config.server.port !== 0 && (await isBridge(`${serving}/healthz`))) {
     if (!config.admin.token) throw new Error(`a bridge is serving at ${serving}: set BRIDGE_ADMIN_TOKEN (as it has) so reconcile asks it to sweep, or stop it first`);
     const res = await fetch(`${serving}/admin/reconcile${values.all ? '?scope=all' : ''}`, { method: 'POST', headers: { authorization: `Bearer ${config.admin.token}` } });
     const body = (await res.json().catch(() => ({}))) as SweepSummary & { error?: string };
     if (!res.ok) throw new Error(`the bridge at ${serving} refused the sweep (${res.status}): ${body.error ?? 'no reason given'}`);
+    if (typeof body.examined !== 'number' || !body.purged) throw new Error(`the process at ${serving} did not answer with a sweep summary; is it this version of the bridge?`);
     print(`(swept by the bridge serving at ${serving})`);
     return report(body, values.all === true);
   }
@@ -127,12 +128,21 @@ function report(summary: SweepSummary, all: boolean): number {
   return summary.failed > 0 || summary.rulesProblems?.length ? 1 : 0;
 }
 
-async function answers(url: string): Promise<boolean> {
+/** Whether a bridge (not just any server) answers there; nothing secret is sent. */
+async function isBridge(url: string): Promise<boolean> {
   try {
-    return (await fetch(url, { signal: AbortSignal.timeout(1000) })).ok;
+    const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
+    return res.ok && ((await res.json()) as { service?: string }).service === 'bms-bridge';
   } catch {
     return false;
   }
+}
+
+/** The address to reach a server listening on `host` from this machine (IPv6 in brackets). */
+function loopbackFor(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 function jobs(sub: string | undefined, args: string[], err: Out): number {

@@ -52,7 +52,7 @@ export class Converger {
       const ruleSet = await this.rules.current();
       const decision = truth.exists && truth.enabled ? evaluate(ruleSet, truth) : undefined;
       const policies = ruleSet.defaults?.policies ?? DEFAULT_POLICIES;
-      knowledge ??= knowledgeOf(this.store, truth);
+      knowledge ??= knowledgeOf(this.store, truth, job.payload.reread === true);
       const next = plan({ user: truth, decision, bms: knowledge, policies, mayCreate: job.payload.mayCreate === true });
       if (next.kind === 'read') {
         knowledge = await this.read(next, truth, priority);
@@ -61,7 +61,9 @@ export class Converger {
       try {
         const employeeId = await this.execute(truth.id, next, knowledge, priority, done);
         if (employeeId !== undefined && truth.exists && truth.employeeIdAttribute !== employeeId) {
-          if (!(await this.keycloak.writeEmployeeId(truth.id, employeeId))) {
+          const written = await this.keycloak.writeEmployeeId(truth.id, employeeId);
+          if (written === 'read-only') this.store.markAttributeUnwritable(truth.id);
+          if (written === false) {
             // the user was deleted while the job ran: look again, and deactivate what was just made
             this.log.warn({ userId: truth.id, employeeId }, 'the Keycloak user is gone; converging again');
             truth = { exists: false, id: truth.id };
@@ -84,7 +86,7 @@ export class Converger {
   private requeueHolder(employeeId: number): void {
     const holder = this.store.forgetRecord(employeeId);
     if (!holder) return;
-    this.store.enqueue({ userId: holder, trigger: 'event' }, this.options.maxAttempts);
+    this.store.enqueue({ userId: holder, trigger: 'event', reread: true }, this.options.maxAttempts);
     this.log.warn({ userId: holder, employeeId }, "another user's job wrote to this employee while the link moved; the holder's employee is read again");
   }
 
@@ -110,7 +112,8 @@ export class Converger {
       if (!next.fromAttribute) return { source: 'read', employee };
       // Keycloak's attribute alone is no proof (any admin of the user can set it): the employee must be this person's,
       // and it is then treated like one found by e-mail (rehire policy, never a silent takeover)
-      if (truth.exists && (sameText(employee.email, truth.email) || sameText(employee.userName, truth.upn ?? truth.username))) return { source: 'found', employee };
+      // a disabled user's own employee is theirs to deactivate; an enabled user's is linked as a found one
+      if (truth.exists && (sameText(employee.email, truth.email) || sameText(employee.userName, truth.upn ?? truth.username))) return truth.enabled ? { source: 'found', employee } : { source: 'read', employee };
       this.log.error({ userId, employeeId: next.employeeId }, `${EMPLOYEE_ID} names a BMS employee with another e-mail and user name; ignored, searching by e-mail`);
       return { source: 'unsearched' };
     }

@@ -4,9 +4,12 @@ import { BmsKnowledge, UserTruth } from './model';
 /**
  * What the bridge knows of a user's employee without calling BMS: the link's record; an employee id the store or
  * Keycloak's `bms_employee_id` names without a record (read it); or nothing (search by e-mail, if allowed).
+ * `reread`: the record is not trusted (read the linked employee from BMS).
  */
-export function knowledgeOf(store: JobStore, truth: UserTruth): BmsKnowledge {
+export function knowledgeOf(store: JobStore, truth: UserTruth, reread = false): BmsKnowledge {
   const link = store.linkOf(truth.id);
+  // reread: another job wrote to the employee while this user's link moved, so the record may be wrong
+  if (link && reread) return { source: 'linked-unread', employeeId: link.employeeId, fromAttribute: false };
   if (link?.record) return { source: 'record', employee: link.record };
   if (link) return { source: 'linked-unread', employeeId: link.employeeId, fromAttribute: false };
   const attribute = truth.exists ? truth.employeeIdAttribute : null;

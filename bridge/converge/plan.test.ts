@@ -43,6 +43,8 @@ describe('plan: what one converge job does', () => {
     ['no e-mail, not linked: refuse', user({ email: null }), provision(), { source: 'unsearched' }, policies(), 'refuse no-email: nothing'],
     ['Keycloak knows the employee id but the store does not: read it', user({ employeeIdAttribute: 7 }), provision(), { source: 'linked-unread', employeeId: 7, fromAttribute: true }, policies(), 'read employee'],
     ['an attribute-only id for a user who never asked for BMS: not read (no BMS call)', user({ employeeIdAttribute: 7, requested: false }), provision(), { source: 'linked-unread', employeeId: 7, fromAttribute: true }, policies(), 'act: nothing'],
+    ['a disabled user whom only the attribute links (a new store): read it, to deactivate', user({ employeeIdAttribute: 7, requested: false, enabled: false }), undefined, { source: 'linked-unread', employeeId: 7, fromAttribute: true }, policies(), 'read employee'],
+    ['a disabled user whose attribute-named employee was read: deactivate', user({ enabled: false }), undefined, { source: 'read', employee: view() }, policies(), 'act: deactivate'],
     ['a stored link without a record (an old store): read it', user(), provision(), { source: 'linked-unread', employeeId: 7, fromAttribute: false }, policies(), 'read employee'],
   ])('%s', (_what, truth, decision, bms, pol, expected) => {
     expect(kinds(plan({ user: truth, decision, bms, policies: pol, mayCreate: false }))).toBe(expected);

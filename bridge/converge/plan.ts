@@ -17,7 +17,7 @@ export function plan(input: PlanInput): Plan {
   const linked = bms.source === 'record' || bms.source === 'read' ? bms.employee : undefined;
   if (bms.source === 'linked-unread') {
     // an id only Keycloak's attribute names is read for a user who may have an employee, never for anyone else
-    if (!bms.fromAttribute || input.mayCreate || (user.exists && user.requested)) return { kind: 'read', what: 'employee', employeeId: bms.employeeId, fromAttribute: bms.fromAttribute };
+    if (!bms.fromAttribute || input.mayCreate || (user.exists && (user.requested || !user.enabled))) return { kind: 'read', what: 'employee', employeeId: bms.employeeId, fromAttribute: bms.fromAttribute };
     return plan({ ...input, bms: { source: 'unsearched' } });
   }
 

@@ -133,7 +133,7 @@ describe('POST /webhooks/keycloak: bad input is a clear 4xx, never a 5xx', () =>
 });
 
 test('healthz says alive; readyz lists each check and answers 503 when one fails', async () => {
-  expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
+  expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok', service: 'bms-bridge' });
   const ready = await fetch(`${base}/readyz`);
   expect(ready.status).toBe(503);
   expect(await ready.json()).toEqual({ status: 'not ready', checks: { store: 'ok', bms: 'BMS unreachable: ECONNREFUSED' } });

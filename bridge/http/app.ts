@@ -64,7 +64,7 @@ export function createApp(options: AppOptions): express.Express {
     return true;
   };
 
-  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok', service: 'bms-bridge' }));
   app.get('/readyz', async (_req, res) => {
     const results = await Promise.all((options.ready ?? []).map(async (c) => [c.name, await c.check().catch((e: Error) => e.message)] as const));
     const failing = results.filter(([, problem]) => problem);

@@ -30,6 +30,8 @@ export interface ConvergeRequest {
   login?: LoginFacts;
   /** an employee may be created for a user who has none (a sign-in, or an admin's backfill) */
   mayCreate?: boolean;
+  /** the link's record may be wrong: read the employee from BMS */
+  reread?: boolean;
 }
 
 export interface JobPayload {
@@ -37,6 +39,7 @@ export interface JobPayload {
   triggers: { trigger: Trigger; eventId?: string; at: number }[];
   login?: LoginFacts;
   mayCreate?: boolean;
+  reread?: boolean;
 }
 
 export interface Job {
@@ -77,6 +80,8 @@ export interface Link {
   employeeId: number;
   record: EmployeeView | null;
   linkedAt: number;
+  /** Keycloak refused the bms_employee_id write-back (a read-only user storage): the sweep does not retry it */
+  attributeUnwritable: boolean;
 }
 
 /** Retention of the store's history (README, "Retention"). */
@@ -116,6 +121,7 @@ export interface JobStore {
   /** Moves an employee's link from a user who no longer exists in Keycloak to another. */
   moveLink(fromUserId: string, toUserId: string, record: EmployeeView, now?: number): void;
   linkedUserIds(): string[];
+  markAttributeUnwritable(userId: string): void;
   /** BMS may no longer hold what the link's record says (a write raced another user's): read it next time. Returns the holder. */
   forgetRecord(employeeId: number): string | undefined;
 

@@ -47,7 +47,8 @@ CREATE TABLE IF NOT EXISTS employee_links (
   user_id TEXT PRIMARY KEY,
   employee_id INTEGER NOT NULL,
   snapshot TEXT,
-  linked_at INTEGER NOT NULL
+  linked_at INTEGER NOT NULL,
+  attribute_unwritable INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS sweep_backoff (
   user_id TEXT PRIMARY KEY,
@@ -96,7 +97,7 @@ export class SqliteJobStore implements JobStore {
     const write = this.db.transaction((): number => {
       const waiting = this.sql(`SELECT * FROM jobs WHERE user_id = ? AND state IN ${WAITING} ORDER BY id LIMIT 1`).get(request.userId) as Row | undefined;
       if (!waiting) {
-        const payload: JobPayload = { triggers: [entry], ...(request.login ? { login: request.login } : {}), ...(request.mayCreate ? { mayCreate: true } : {}) };
+        const payload: JobPayload = { triggers: [entry], ...(request.login ? { login: request.login } : {}), ...(request.mayCreate ? { mayCreate: true } : {}), ...(request.reread ? { reread: true } : {}) };
         const { lastInsertRowid } = this.db
           .prepare("INSERT INTO jobs (kind, user_id, trigger, priority, payload, state, attempts, max_attempts, run_at, created_at, updated_at) VALUES ('converge', ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?)")
           .run(request.userId, request.trigger, priority, JSON.stringify(payload), maxAttempts, now, now, now);
@@ -106,7 +107,7 @@ export class SqliteJobStore implements JobStore {
       const payload = JSON.parse(waiting.payload) as JobPayload;
       // a later non-login trigger means Keycloak may have changed since the sign-in: its facts are no longer the newest
       const login = request.login ?? (request.trigger === 'sweep' ? payload.login : undefined);
-      const merged: JobPayload = { triggers: [...(payload.triggers ?? []), entry].slice(-MAX_TRIGGERS), ...(login ? { login } : {}), ...(request.mayCreate || payload.mayCreate ? { mayCreate: true } : {}) };
+      const merged: JobPayload = { triggers: [...(payload.triggers ?? []), entry].slice(-MAX_TRIGGERS), ...(login ? { login } : {}), ...(request.mayCreate || payload.mayCreate ? { mayCreate: true } : {}), ...(request.reread || payload.reread ? { reread: true } : {}) };
       const live = request.trigger !== 'sweep';
       const higher = priority > waiting.priority;
       this.db
@@ -232,6 +233,10 @@ export class SqliteJobStore implements JobStore {
     return holder?.userId;
   }
 
+  markAttributeUnwritable(userId: string): void {
+    this.sql('UPDATE employee_links SET attribute_unwritable = 1 WHERE user_id = ?').run(userId);
+  }
+
   linkedUserIds(): string[] {
     return (this.sql('SELECT user_id FROM employee_links ORDER BY user_id').pluck().all() as string[]);
   }
@@ -256,6 +261,8 @@ export class SqliteJobStore implements JobStore {
   purge(retention: Retention, now = Date.now()): { deliveries: number; jobs: number } {
     const deliveries = this.sql('DELETE FROM deliveries WHERE received_at < ?').run(now - retention.deliveriesMs).changes;
     const jobs = this.sql("DELETE FROM jobs WHERE state IN ('done','dead') AND updated_at < ?").run(now - retention.jobsMs).changes;
+    // a back-off long over is forgotten with the jobs that caused it
+    this.sql('DELETE FROM sweep_backoff WHERE not_before < ?').run(now - retention.jobsMs);
     return { deliveries, jobs };
   }
 
@@ -266,6 +273,8 @@ export class SqliteJobStore implements JobStore {
   private migrate(path: string): void {
     const columns = new Set((this.sql('PRAGMA table_info(jobs)').all() as { name: string }[]).map((c) => c.name));
     for (const [name, type] of ADDED_COLUMNS) if (!columns.has(name)) this.db.exec(`ALTER TABLE jobs ADD COLUMN ${name} ${type}`);
+    const linkColumns = new Set((this.sql('PRAGMA table_info(employee_links)').all() as { name: string }[]).map((c) => c.name));
+    if (!linkColumns.has('attribute_unwritable')) this.db.exec('ALTER TABLE employee_links ADD COLUMN attribute_unwritable INTEGER NOT NULL DEFAULT 0');
     // work queued by a bridge before the converge model: every kind now means "look at this user"
     // (an old provision job came from a sign-in or a backfill: it may still create)
     this.sql("UPDATE jobs SET kind = 'converge', payload = CASE kind WHEN 'provision' THEN '{\"triggers\":[],\"mayCreate\":true}' ELSE '{\"triggers\":[]}' END WHERE kind <> 'converge' AND state IN ('queued','retry','running')").run();
@@ -302,10 +311,11 @@ interface LinkRow {
   employee_id: number;
   snapshot: string | null;
   linked_at: number;
+  attribute_unwritable: number;
 }
 
 function toLink(row: LinkRow): Link {
-  return { userId: row.user_id, employeeId: row.employee_id, record: recordOf(row.employee_id, row.snapshot), linkedAt: row.linked_at };
+  return { userId: row.user_id, employeeId: row.employee_id, record: recordOf(row.employee_id, row.snapshot), linkedAt: row.linked_at, attributeUnwritable: row.attribute_unwritable === 1 };
 }
 
 /** The link's record; a snapshot written before the converge model is read as what it knew (no e-mail). */
@@ -328,7 +338,7 @@ function toJob(row: Row): Job {
     userId: row.user_id,
     trigger: row.trigger,
     priority: row.priority,
-    payload: { triggers: payload?.triggers ?? [], ...(payload?.login ? { login: payload.login } : {}), ...(payload?.mayCreate ? { mayCreate: true } : {}) },
+    payload: { triggers: payload?.triggers ?? [], ...(payload?.login ? { login: payload.login } : {}), ...(payload?.mayCreate ? { mayCreate: true } : {}), ...(payload?.reread ? { reread: true } : {}) },
     state: row.state,
     attempts: row.attempts,
     maxAttempts: row.max_attempts,

@@ -61,9 +61,10 @@ export class KeycloakGateway {
   /**
    * Sets (or with null clears) exactly the `bms_employee_id` attribute, through the plugin's endpoint
    * `PUT /realms/{realm}/bms-provisioning/users/{id}/employee-id`: no full-representation PUT that could revert a
-   * change an admin made meanwhile, and no admin event, so the write causes no webhook. false: no such user.
+   * change an admin made meanwhile, and no admin event, so the write causes no webhook. false: no such user;
+   * 'read-only': the user's storage (a read-only federation) refuses the attribute.
    */
-  async writeEmployeeId(userId: string, employeeId: number | null): Promise<boolean> {
+  async writeEmployeeId(userId: string, employeeId: number | null): Promise<boolean | 'read-only'> {
     const client = await this.authed();
     const url = `${this.settings.baseUrl.replace(/\/$/, '')}/realms/${encodeURIComponent(this.settings.realm)}/bms-provisioning/users/${encodeURIComponent(userId)}/employee-id`;
     const where = `Keycloak write-back of ${EMPLOYEE_ID_ATTRIBUTE} to user ${userId} at ${url}`;
@@ -78,8 +79,8 @@ export class KeycloakGateway {
     if (res.status === 404 && /user/i.test(text)) return false;
     if (res.status === 409) {
       // a read-only (federated) user: the link in the bridge's store is what counts; the sweep does not need the attribute
-      this.log.warn({ userId, status: 409 }, `${where}: the user's storage is read-only; ${EMPLOYEE_ID_ATTRIBUTE} not written`);
-      return true;
+      this.log.warn({ userId, status: 409 }, `${where}: the user's storage is read-only; ${EMPLOYEE_ID_ATTRIBUTE} not written (the bridge's link is kept)`);
+      return 'read-only';
     }
     if (res.status === 404) throw new Error(`${where}: 404; the Keycloak extension in this Keycloak has no write-back endpoint: install the plugin JAR of this release`);
     if (res.status === 401) this.expiresAt = 0;

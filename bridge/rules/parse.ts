@@ -79,7 +79,7 @@ function policiesOf(mapperName: string, config: Record<string, string>, problems
     const items = listed.split('##').map((v) => v.trim()).filter(Boolean);
     if (items.includes('none') && items.some((v) => v !== 'none')) problems.push(`defaults mapper '${mapperName}': 'Keep in sync' has 'none' with other fields; choose 'none' alone or only the fields to keep in sync`);
     const unknown = items.filter((v) => v !== 'none' && !(SYNCABLE as readonly string[]).includes(v));
-    if (unknown.length) problems.push(`defaults mapper '${mapperName}': 'Keep in sync' has unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `'${u}'`).join(', ')}; expected some of ${SYNCABLE.join(', ')}`);
+    if (unknown.length) problems.push(`defaults mapper '${mapperName}': 'Keep in sync' has unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `'${u}'`).join(', ')}; expected some of ${SYNCABLE.join(', ')}, or none alone`);
     sync = items.filter((v): v is Syncable => (SYNCABLE as readonly string[]).includes(v));
   }
   const rehire = (text(config, REHIRE_POLICY_KEY) ?? 'reactivate').toLowerCase();

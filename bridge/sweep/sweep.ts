@@ -94,7 +94,7 @@ export class Sweep {
       const quick = plan({ user: truth, decision, bms: knowledgeOf(this.store, truth), policies, mayCreate: backfill });
       const settled = (quick.kind === 'act' || quick.kind === 'refuse') && !quick.actions.length;
       // in step with BMS, but Keycloak lacks (or has another) bms_employee_id: a job writes it back, no BMS call
-      if (settled && link && truth.employeeIdAttribute !== link.employeeId && (quick.kind === 'act' && quick.end === 'active')) return void this.queue(truth.id, backfill, jobs, summary);
+      if (settled && link && !link.attributeUnwritable && truth.employeeIdAttribute !== link.employeeId && quick.kind === 'act' && quick.end === 'active') return void this.queue(truth.id, backfill, jobs, summary);
       if (settled && link) return void summary.unchanged++;
       if (settled && !link) return void (quick.kind === 'refuse' ? summary.denied++ : summary.unchanged++);
       this.queue(truth.id, backfill, jobs, summary);
