@@ -1,4 +1,4 @@
-import { evaluate, groupNames, userDomain } from './evaluate';
+import { evaluate, userDomain } from './evaluate';
 import { UserFacts } from './model';
 import { MapperRepresentation, parseRuleSet } from './parse';
 
@@ -33,14 +33,6 @@ describe('user domain', () => {
   ])('%j -> %s', (facts, domain) => expect(userDomain(user(facts))).toBe(domain));
 });
 
-describe('group names', () => {
-  test.each([
-    ['BMS-Techs', ['bms-techs']],
-    ['CN=BMS-Techs,OU=Groups,DC=contoso,DC=com', ['cn=bms-techs,ou=groups,dc=contoso,dc=com', 'bms-techs']],
-    ['cn = Sales\\, EMEA ,OU=Groups', ['cn = sales\\, emea ,ou=groups', 'sales, emea']],
-  ])('%s answers to %j', (value, names) => expect(groupNames(value)).toEqual(names));
-});
-
 describe('evaluation', () => {
   test.each<[string, Partial<UserFacts>, string, string | undefined, Record<string, string> | null]>([
     ['a group matches ignoring case', { groups: ['bms-techs'], email: 'a@contoso.com' }, 'provision', 'Rule 20', { securityRole: 'Technician', location: 'Branch North', department: 'Service Desk' }],
@@ -51,11 +43,23 @@ describe('evaluation', () => {
     ['the domain from the UPN feeds the deny rule', { groups: ['BMS-Sales'], upn: 'x@FABRIKAM.com' }, 'deny', 'Rule 10', null],
     ['the same group in another domain matches nothing: policy deny', { groups: ['BMS-Sales'], domain: 'contoso.com' }, 'deny', undefined, null],
     ['no groups at all: policy deny', { email: 'x@contoso.com' }, 'deny', undefined, null],
+    ['a NetBIOS-qualified group matches a rule written as the bare name', { groups: ['CONTOSO\\BMS-Techs'] }, 'provision', 'Rule 20', null],
+    ['deny is never skipped for the NetBIOS form of the domain', { groups: ['BMS-Sales', 'BMS-Techs'], domain: 'FABRIKAM', upn: 'x@fabrikam.com' }, 'deny', 'Rule 10', null],
+    ['deny is never skipped when only the UPN carries the DNS form', { groups: ['BMS-Sales', 'BMS-Techs'], domain: 'OTHER', upn: 'x@fabrikam.com' }, 'deny', 'Rule 10', null],
   ])('%s', (_, facts, outcome, ruleName, fields) => {
     const decision = evaluate(rules, user(facts));
     expect(decision.outcome).toBe(outcome);
     expect('rule' in decision ? decision.rule?.name : undefined).toBe(ruleName);
     if (fields) expect(decision.outcome === 'provision' ? decision.fields : {}).toMatchObject(fields);
+  });
+
+  test('a rule written as a full DN matches that DN only, never another group with the same CN', () => {
+    const admins = 'CN=BMS-Admins,OU=Groups,DC=contoso,DC=com';
+    const set = parseRuleSet('passly', [defaults(), rule('r40', 40, { 'bms.match.group': admins, 'bms.security.role': 'Administrator' })]);
+    expect(evaluate(set, user({ groups: [admins.toLowerCase()] })).outcome).toBe('provision');
+    for (const lookalike of ['CN=BMS-Admins,OU=Partners,DC=example,DC=org', 'bms-admins', 'EXAMPLE\\BMS-Admins']) {
+      expect(evaluate(set, user({ groups: [lookalike] })).outcome).toBe('deny');
+    }
   });
 
   test('with the defaults policy, a user no rule matches gets the defaults', () => {

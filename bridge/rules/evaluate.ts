@@ -1,3 +1,4 @@
+import { domainForms, domainMatches, fold, GroupName, groupMatches, parseGroup } from './directory-names';
 import { Decision, FieldValues, REQUIRED_FIELDS, Rule, RuleSet, UserFacts } from './model';
 
 /** The user's AD domain: the Domain attribute when Passly sent one, else the UPN's suffix, else the e-mail's domain. */
@@ -10,27 +11,36 @@ export function userDomain(facts: UserFacts): string | undefined {
   return domain ? domain.toLowerCase() : undefined;
 }
 
-/**
- * The names a group value answers to, lower-cased: the value itself and, for a distinguished name such as
- * `CN=BMS-Techs,OU=Groups,DC=contoso,DC=com`, its CN (escaped commas in the CN are honoured).
- */
-export function groupNames(value: string): string[] {
-  const names = [value.trim().toLowerCase()];
-  const cn = /^\s*cn\s*=\s*((?:\\.|[^,])*)/i.exec(value);
-  if (cn && value.includes('=')) names.push(cn[1].replace(/\\(.)/g, '$1').trim().toLowerCase());
-  return names;
+/** What one evaluation needs of the user, computed once: every group parsed, every domain form. */
+interface PreparedFacts {
+  facts: UserFacts;
+  groups: GroupName[];
+  domains: Set<string>;
 }
 
-function matches(rule: Rule, facts: UserFacts, domain: string | undefined): boolean {
+/** A rule's group parsed once per rule object (rule sets are cached, so this is once per load). */
+const parsedGroups = new WeakMap<Rule, GroupName>();
+
+function ruleGroup(rule: Rule, group: string): GroupName {
+  let parsed = parsedGroups.get(rule);
+  if (!parsed) {
+    parsed = parseGroup(group);
+    parsedGroups.set(rule, parsed);
+  }
+  return parsed;
+}
+
+/** Groups in any AD form, domains in any form (README, "Rule semantics"); the user condition ignores case. */
+function matches(rule: Rule, user: PreparedFacts): boolean {
   const { match } = rule;
-  if (match.domain && match.domain.toLowerCase() !== domain) return false;
+  if (match.domain && !domainMatches(match.domain, user.domains)) return false;
   if (match.group) {
-    const wanted = groupNames(match.group);
-    if (!facts.groups.some((g) => groupNames(g).some((n) => wanted.includes(n)))) return false;
+    const wanted = ruleGroup(rule, match.group);
+    if (!user.groups.some((g) => groupMatches(wanted, g))) return false;
   }
   if (match.user) {
-    const wanted = match.user.trim().toLowerCase();
-    if (![facts.upn, facts.email, facts.username].some((v) => v?.trim().toLowerCase() === wanted)) return false;
+    const wanted = fold(match.user);
+    if (![user.facts.upn, user.facts.email, user.facts.username].some((v) => v && fold(v) === wanted)) return false;
   }
   return true;
 }
@@ -47,7 +57,8 @@ export function evaluate(ruleSet: RuleSet, facts: UserFacts): Decision {
   if (ruleSet.problems.length || !ruleSet.defaults) {
     return { outcome: 'unusable', domain, reason: `the BMS rules of '${ruleSet.idpAlias}' cannot be used: ${ruleSet.problems.join('; ')}`, userMessage: NOT_CONFIGURED };
   }
-  const rule = ruleSet.rules.find((r) => matches(r, facts, domain));
+  const prepared: PreparedFacts = { facts, groups: facts.groups.map(parseGroup), domains: domainForms(facts) };
+  const rule = ruleSet.rules.find((r) => matches(r, prepared));
   if (rule?.effect === 'deny') return { outcome: 'deny', rule, domain, reason: `deny rule '${rule.name}' (order ${rule.order}) matched`, userMessage: NOT_FOR_BMS };
   if (!rule && ruleSet.defaults.noMatchPolicy === 'deny') return { outcome: 'deny', domain, reason: 'no rule matched and the policy is deny', userMessage: NOT_FOR_BMS };
   const fields: FieldValues = { ...ruleSet.defaults.values, ...(rule?.values ?? {}) };
