@@ -13,7 +13,7 @@ import { Logger } from './log/logger';
 import { LoginAnswerer } from './login/answer-login';
 import { evaluate } from './rules/evaluate';
 import { Decision, UserFacts } from './rules/model';
-import { preview } from './rules/preview';
+import { preview, PreviewSource } from './rules/preview';
 import { RuleSource } from './rules/rule-source';
 import { Sweep, SweepSummary } from './sweep/sweep';
 
@@ -44,6 +44,11 @@ export function createBridgeCore(config: BridgeConfig, log: Logger): BridgeCore 
   return { store, bms, keycloak, rules, converger, worker, answerer, sweep, decide };
 }
 
+/** Preview reads users through the gateway and the rules exactly as sign-ins get them. */
+export function previewSource(keycloak: KeycloakGateway, rules: RuleSource): PreviewSource {
+  return { rules: () => rules.current(), user: (id) => keycloak.user(id), userByEmail: (email) => keycloak.userByEmail(email) };
+}
+
 export interface RunningBridge extends BridgeCore {
   url: string;
   stop(): Promise<void>;
@@ -69,7 +74,7 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
       { name: 'rules', check: () => rules.problems() },
     ],
     logger: log,
-    preview: { token: config.admin.token, run: (request) => preview(keycloak, config.keycloak.idpAlias, request) },
+    preview: { token: config.admin.token, run: (request) => preview(previewSource(keycloak, rules), request) },
     reconcile: (all) => once(() => sweep.run({ scope: all ? 'all' : 'requested', waitMs: 30_000 })),
   });
   // retention runs at every sweep, and hourly for a bridge whose periodic sweep is off

@@ -42,6 +42,12 @@ describe('the bridge CLI', () => {
     expect(err).toContain('The bridge configuration has 2 problems');
   });
 
+  test('preview --groups refuses a distinguished name (it has commas) and says to use --group', async () => {
+    const { code, err } = await run(['preview', '--groups', 'CN=BMS-Admins,OU=Groups,DC=contoso,DC=com'], env);
+    expect(code).toBe(1);
+    expect(err).toContain("--groups splits at commas, and 'CN=BMS-Admins' looks like part of a distinguished name: pass each group with --group");
+  });
+
   test('jobs list, show and retry work on the store', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'cli-')), 'bridge.sqlite');
     const store = new SqliteJobStore(path);

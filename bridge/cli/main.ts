@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 
-import { createBridgeCore, startBridge } from '../bridge';
+import { BmsClient } from '../bms/client';
+import { createBridgeCore, previewSource, startBridge } from '../bridge';
+import { RuleSource } from '../rules/rule-source';
 import { ConfigError, loadConfig } from '../config/config';
 import { JobState } from '../jobs/job-store';
 import { SqliteJobStore } from '../jobs/sqlite-job-store';
@@ -19,8 +21,9 @@ Commands:
   serve                         run the bridge: webhook endpoint, job worker, health endpoints
   preview --user-id ID          what the BMS rules decide for a Keycloak user, without touching BMS
   preview --email ADDRESS       the same, finding the user by e-mail
-  preview --groups G1,G2 [--domain D] [--upn U] [--email E]
-                                the same for a hand-written attribute set
+  preview --group G [--group G2 …] [--domain D] [--upn U] [--email E]
+                                the same for a hand-written attribute set (one --group per group: a DN has commas;
+                                --groups G1,G2 takes plain names)
   reconcile [--all]             sweep: converge every linked or marked user whose BMS employee differs from
                                 Keycloak and the rules (0 BMS calls for the unchanged); prints a summary;
                                 --all: also every user linked to the identity provider (a first migration)
@@ -68,17 +71,27 @@ async function serve(): Promise<number> {
 }
 
 async function runPreview(args: string[], err: Out): Promise<number> {
-  const { values } = parseArgs({ args, options: { 'user-id': { type: 'string' }, email: { type: 'string' }, groups: { type: 'string' }, domain: { type: 'string' }, upn: { type: 'string' } } });
+  const { values } = parseArgs({
+    args,
+    options: { 'user-id': { type: 'string' }, email: { type: 'string' }, group: { type: 'string', multiple: true }, groups: { type: 'string' }, domain: { type: 'string' }, upn: { type: 'string' } },
+  });
+  const listed = values.groups?.split(',').map((g) => g.trim()).filter(Boolean) ?? [];
+  const dn = listed.find((g) => g.includes('='));
+  if (dn) throw new Error(`--groups splits at commas, and '${dn}' looks like part of a distinguished name: pass each group with --group "CN=…,OU=…,DC=…"`);
+  const groups = [...(values.group ?? []), ...listed];
   let request: PreviewRequest;
   if (values['user-id']) request = { userId: values['user-id'] };
-  else if (values.groups !== undefined) request = { facts: { groups: values.groups.split(',').map((g) => g.trim()).filter(Boolean), domain: values.domain, upn: values.upn, email: values.email } };
+  else if (values.group !== undefined || values.groups !== undefined) request = { facts: { groups, domain: values.domain, upn: values.upn, email: values.email } };
   else if (values.email) request = { email: values.email };
   else {
-    err('bridge preview: give --user-id, --email, or --groups (see bridge --help)\n');
+    err('bridge preview: give --user-id, --email, or --group (see bridge --help)\n');
     return 2;
   }
   const config = loadConfig(env);
-  const result = await preview(new KeycloakGateway(config.keycloak, silentLogger), config.keycloak.idpAlias, request);
+  const keycloak = new KeycloakGateway(config.keycloak, silentLogger);
+  const bms = new BmsClient(config.bms, { logger: silentLogger });
+  const rules = new RuleSource(() => keycloak.mappers(config.keycloak.idpAlias), config.keycloak.idpAlias, config.keycloak.rulesTtlMs, bms.lookups, silentLogger);
+  const result = await preview(previewSource(keycloak, rules), request);
   return print(JSON.stringify(result, null, 2));
 }
 

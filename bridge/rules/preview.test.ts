@@ -1,4 +1,4 @@
-import { MapperRepresentation } from './parse';
+import { MapperRepresentation, parseRuleSet } from './parse';
 import { preview, PreviewSource } from './preview';
 
 const mappers: MapperRepresentation[] = [
@@ -7,24 +7,31 @@ const mappers: MapperRepresentation[] = [
 ];
 const ada = { id: 'u1', username: 'ada', email: 'ada@contoso.com', attributes: { upn: ['Ada@contoso.com'], ad_domain: ['contoso.com'], ad_groups: ['CN=BMS-Techs,OU=Groups,DC=contoso,DC=com'] } };
 const source: PreviewSource = {
-  mappers: async () => mappers,
+  rules: async () => parseRuleSet('passly', mappers),
   user: async (id) => (id === 'u1' ? ada : undefined),
   userByEmail: async (email) => (email === 'ada@contoso.com' ? ada : undefined),
 };
 
 describe('preview', () => {
   test('by Keycloak id: the decision, the winning rule and the fields, from the user\'s imported attributes', async () => {
-    const result = await preview(source, 'passly', { userId: 'u1' });
+    const result = await preview(source, { userId: 'u1' });
     expect(result.facts).toEqual({ username: 'ada', email: 'ada@contoso.com', upn: 'Ada@contoso.com', domain: 'contoso.com', groups: ['CN=BMS-Techs,OU=Groups,DC=contoso,DC=com'] });
     expect(result.decision).toMatchObject({ outcome: 'provision', rule: { name: 'Techs' }, fields: { securityRole: 'Technician', department: 'Service Desk' } });
   });
 
   test('by e-mail, and for a hand-written attribute set', async () => {
-    expect((await preview(source, 'passly', { email: 'ada@contoso.com' })).decision.outcome).toBe('provision');
-    expect((await preview(source, 'passly', { facts: { groups: ['Other'], upn: 'x@contoso.com' } })).decision).toMatchObject({ outcome: 'deny', reason: 'no rule matched and the policy is deny' });
+    expect((await preview(source, { email: 'ada@contoso.com' })).decision.outcome).toBe('provision');
+    expect((await preview(source, { facts: { groups: ['Other'], upn: 'x@contoso.com' } })).decision).toMatchObject({ outcome: 'deny', reason: 'no rule matched and the policy is deny' });
   });
 
   test('an unknown user is an error that says so', async () => {
-    await expect(preview(source, 'passly', { email: 'nobody@contoso.com' })).rejects.toThrow('no Keycloak user with e-mail nobody@contoso.com');
+    await expect(preview(source, { email: 'nobody@contoso.com' })).rejects.toThrow('no Keycloak user with e-mail nobody@contoso.com');
   });
+});
+
+test('preview says what a sign-in would: a rule set with a problem decides "unusable"', async () => {
+  const broken = { ...source, rules: async () => ({ ...parseRuleSet('passly', mappers), problems: ["rule 'Techs': BMS has no security role named 'Wizard'"] }) };
+  const result = await preview(broken, { userId: 'u1' });
+  expect(result.decision.outcome).toBe('unusable');
+  expect(result.rulesProblems).toEqual(["rule 'Techs': BMS has no security role named 'Wizard'"]);
 });

@@ -2,8 +2,7 @@ import type UserRepresentation from '@keycloak/keycloak-admin-client/lib/defs/us
 import { z } from 'zod';
 
 import { evaluate } from './evaluate';
-import { Decision, UserFacts } from './model';
-import { MapperRepresentation, parseRuleSet } from './parse';
+import { Decision, RuleSet, UserFacts } from './model';
 
 export const factsSchema = z.strictObject({
   username: z.string().optional(),
@@ -14,7 +13,8 @@ export const factsSchema = z.strictObject({
 });
 
 export interface PreviewSource {
-  mappers(idpAlias: string): Promise<MapperRepresentation[]>;
+  /** the rule set exactly as a sign-in gets it (cached, BMS names checked) */
+  rules(): Promise<RuleSet>;
   user(id: string): Promise<UserRepresentation | undefined>;
   userByEmail(email: string): Promise<UserRepresentation | undefined>;
 }
@@ -27,10 +27,13 @@ export interface Preview {
   rulesProblems: string[];
 }
 
-/** "What would happen to this user": the decision, the winning rule and the BMS fields, without touching BMS. */
-export async function preview(source: PreviewSource, idpAlias: string, request: PreviewRequest): Promise<Preview> {
+/**
+ * "What would happen to this user": the decision, the winning rule and the BMS fields, with the rules loaded and checked
+ * as for a real sign-in (so it says "not configured" whenever a sign-in would). Writes nothing.
+ */
+export async function preview(source: PreviewSource, request: PreviewRequest): Promise<Preview> {
   const facts = await factsFor(source, request);
-  const ruleSet = parseRuleSet(idpAlias, await source.mappers(idpAlias));
+  const ruleSet = await source.rules();
   return { facts, decision: evaluate(ruleSet, facts), rulesProblems: ruleSet.problems };
 }
 
