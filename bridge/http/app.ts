@@ -151,7 +151,14 @@ async function answer(raw: Buffer, handlers: WebhookHandlers, realm: string | un
   if (realm !== undefined && body.realm !== realm) {
     return { status: 400, body: { error: `the webhook is about realm '${body.realm}', but this bridge serves realm '${realm}' (KEYCLOAK_REALM): point that realm's BMS provisioning step at its own bridge` } };
   }
-  if (body.type === 'login.provisioning_requested') return { status: 200, body: await handlers.login(body), login: true };
+  if (body.type === 'login.provisioning_requested') {
+    try {
+      return { status: 200, body: await handlers.login(body), login: true };
+    } catch (err) {
+      // the bridge cannot decide: a failure the plugin's failure mode handles, never a denial
+      return { status: 503, body: { error: (err as Error).message }, login: true };
+    }
+  }
   await handlers.event(body);
   return { status: 202, body: { accepted: body.type } };
 }

@@ -67,7 +67,9 @@ export class LoginAnswerer {
     if (quick.kind === 'act' && !quick.actions.length && quick.end === 'active' && quick.employeeId !== undefined && !this.store.pendingJobOf(login.userId)) {
       return { status: 'provisioned', employeeId: quick.employeeId };
     }
-    if (quick.kind === 'refuse' && (quick.reason === 'denied' || quick.reason === 'unusable' || quick.reason === 'no-email')) {
+    // no usable rule set was ever loaded: a bridge failure (the step's failure mode applies), never a denial
+    if (quick.kind === 'refuse' && quick.reason === 'unusable') throw new RulesUnusableError(quick.detail);
+    if (quick.kind === 'refuse' && (quick.reason === 'denied' || quick.reason === 'no-email')) {
       if (quick.actions.length) this.enqueue(login);
       return { status: 'denied', message: quick.message };
     }
@@ -75,6 +77,7 @@ export class LoginAnswerer {
     const settled = await this.worker.waitFor(job.id, Math.max(0, this.options.budgetMs - (Date.now() - started)));
     const result = settled?.state === 'done' ? (settled.result as ConvergeResult | null) : undefined;
     if (result?.outcome === 'active') return { status: 'provisioned', employeeId: result.employeeId };
+    if (result?.outcome === 'refused' && result.reason === 'unusable') throw new RulesUnusableError(result.detail);
     if (result?.outcome === 'refused') return { status: 'denied', message: result.message };
     if (result) return { status: 'denied', message: 'Your account cannot use BMS right now. Ask your IT administrator.' };
     this.log.info({ jobId: job.id, state: settled?.state }, 'login answered pending; the job goes on in the background');
@@ -85,5 +88,13 @@ export class LoginAnswerer {
     const job = this.store.enqueue({ userId: login.userId, trigger: 'login', eventId: login.eventId, login: login.facts, mayCreate: true }, this.options.maxAttempts);
     this.worker.kick();
     return job;
+  }
+}
+
+/** The rules cannot decide (no good rule set was ever loaded): the HTTP layer answers 503, so the step's failure mode applies. */
+export class RulesUnusableError extends Error {
+  constructor(reason: string) {
+    super(`the BMS rules cannot be used, and no earlier good rule set is in force: ${reason}`);
+    this.name = 'RulesUnusableError';
   }
 }

@@ -16,13 +16,19 @@ const KIND: Record<BmsField, LookupKind> = {
 };
 
 /**
- * The rules of one identity provider, read from Keycloak's mappers, cached for a TTL and dropped when the plugin
- * reports a mapper change. Every BMS name a rule uses is checked against BMS when the rules load: a name BMS does
- * not know becomes a problem of the set (logged, shown by readyz), so the set provisions nobody.
+ * The rules of one identity provider, read from Keycloak's mappers, with every BMS name checked against BMS.
+ *
+ * A bad rule set never locks everyone out: the last set that loaded cleanly stays in force (its problems show in
+ * readyz and the log at error level), and only with no good set ever loaded does a sign-in see "not configured".
+ * After the first load no sign-in waits for a reload: a set older than the TTL, or one dropped by a `rules.changed`
+ * webhook, is reloaded in the background while the one in force keeps answering.
  */
 export class RuleSource {
-  private cached?: { set: RuleSet; until: number };
-  private loading?: Promise<RuleSet>;
+  /** the latest load's result, good or not, and until when it is fresh */
+  private latest?: { set: RuleSet; until: number; at: number };
+  /** the last load without problems */
+  private good?: { set: RuleSet; at: number };
+  private loading?: Promise<void>;
 
   constructor(
     private readonly readMappers: () => Promise<MapperRepresentation[]>,
@@ -32,29 +38,61 @@ export class RuleSource {
     private readonly log: Logger,
   ) {}
 
+  /** The rule set in force; the very first call waits for the load (and throws when Keycloak or BMS cannot be reached). */
   async current(): Promise<RuleSet> {
-    if (this.cached && this.cached.until > Date.now()) return this.cached.set;
+    if (!this.latest) await this.reload();
+    else if (this.latest.until <= Date.now()) this.refreshInBackground();
+    return this.inForce();
+  }
+
+  /** Loads now and returns the set then in force (the sweep, which must see a rule change). */
+  async fresh(): Promise<RuleSet> {
+    await this.reload();
+    return this.inForce();
+  }
+
+  /** A mapper changed: reload in the background; the set in force answers meanwhile. */
+  invalidate(): void {
+    if (this.latest) this.latest.until = 0;
+    this.refreshInBackground();
+  }
+
+  /** For readyz: undefined when the latest load is usable, else what is wrong and what is in force meanwhile. */
+  async problems(): Promise<string | undefined> {
+    await this.current();
+    const problems = this.latest?.set.problems ?? [];
+    if (!problems.length) return undefined;
+    const fallback = this.good ? `; the rule set loaded at ${new Date(this.good.at).toISOString()} stays in force until this is fixed` : '; no good rule set was ever loaded, so sign-ins to BMS fail (the step\'s failure mode applies)';
+    return `${problems.join('; ')}${fallback}`;
+  }
+
+  private inForce(): RuleSet {
+    const latest = this.latest?.set;
+    if (latest && !latest.problems.length) return latest;
+    return this.good?.set ?? (latest as RuleSet);
+  }
+
+  private refreshInBackground(): void {
+    void this.reload().catch((err: Error) => this.log.warn({ idpAlias: this.idpAlias, error: err.message }, 'BMS rules could not be reloaded; the set in force stays'));
+  }
+
+  private reload(): Promise<void> {
     this.loading ??= this.load().finally(() => (this.loading = undefined));
     return this.loading;
   }
 
-  invalidate(): void {
-    this.cached = undefined;
-  }
-
-  /** For readyz: undefined when the rules are usable, else what is wrong. */
-  async problems(): Promise<string | undefined> {
-    const set = await this.current();
-    return set.problems.length ? set.problems.join('; ') : undefined;
-  }
-
-  private async load(): Promise<RuleSet> {
+  private async load(): Promise<void> {
     const set = parseRuleSet(this.idpAlias, await this.readMappers());
     set.problems.push(...(await this.unknownNames(set)));
-    if (set.problems.length) this.log.error({ idpAlias: this.idpAlias, problems: set.problems }, 'BMS rules cannot be used; nobody will be provisioned until they are fixed');
-    else this.log.info({ idpAlias: this.idpAlias, rules: set.rules.length }, 'BMS rules loaded');
-    this.cached = { set, until: Date.now() + this.ttlMs };
-    return set;
+    const now = Date.now();
+    if (set.problems.length) {
+      const meanwhile = this.good ? 'the last good rule set stays in force' : 'no good rule set: sign-ins to BMS fail until this is fixed';
+      this.log.error({ idpAlias: this.idpAlias, problems: set.problems }, `BMS rules cannot be used; ${meanwhile}`);
+    } else {
+      this.good = { set, at: now };
+      this.log.info({ idpAlias: this.idpAlias, rules: set.rules.length }, 'BMS rules loaded');
+    }
+    this.latest = { set, until: now + this.ttlMs, at: now };
   }
 
   private async unknownNames(set: RuleSet): Promise<string[]> {

@@ -70,8 +70,7 @@ export class Sweep {
   async run(options: SweepOptions): Promise<SweepSummary> {
     const started = Date.now();
     const summary: SweepSummary = { examined: 0, unchanged: 0, denied: 0, backedOff: 0, missing: 0, queued: 0, active: 0, inactive: 0, refused: 0, failed: 0, stillRunning: 0, keycloakCalls: 0, purged: this.store.purge(this.settings.retention) };
-    this.rules.invalidate();
-    const ruleSet = await this.rules.current();
+    const ruleSet = await this.rules.fresh();
     const usable = ruleSet.problems.length === 0;
     if (!usable) {
       // a broken rule set must never turn into mass deactivation: only disabled, deleted and gone users are handled

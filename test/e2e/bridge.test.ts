@@ -287,7 +287,7 @@ describe('preview and problems', () => {
     expect(made.filter((c) => !/^GET |^POST \/v2\/security\/authenticate$/.test(c))).toEqual([]);
   });
 
-  test('a rule naming a BMS value that does not exist is reported by readyz and provisions nobody', async () => {
+  test('a rule naming a BMS value that does not exist is reported by readyz, and the last good rule set stays in force', async () => {
     const created = await admin.identityProviders.createMapper({
       realm: copy.realm,
       alias: 'passly',
@@ -299,7 +299,10 @@ describe('preview and problems', () => {
       return res.status === 503 && body.checks.rules.includes('Wizardry') ? body : undefined;
     }, 'readyz to report the unknown name');
     expect(ready.checks.rules).toContain("rule 'Rule 70: wizards': BMS has no department named 'Wizardry'");
-    expect((await bridge.decide(factsFor(['BMS-Techs']))).outcome).toBe('unusable');
+    expect(ready.checks.rules).toContain('stays in force until this is fixed');
+    // nobody is locked out: the technicians' rule still provisions; the broken rule is not in force
+    expect(await bridge.decide(factsFor(['BMS-Techs']))).toMatchObject({ outcome: 'provision', rule: { name: 'Rule 20: technicians' } });
+    expect((await bridge.decide(factsFor(['Wizards']))).outcome).toBe('deny');
     await admin.identityProviders.delMapper({ realm: copy.realm, alias: 'passly', id: created.id });
   });
 });
