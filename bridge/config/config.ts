@@ -12,7 +12,8 @@ export const bridgeConfigSchema = z.strictObject({
   webhook: z
     .strictObject({
       secret,
-      maxBodyBytes: z.number().int().min(1024).max(1_048_576).default(65_536),
+      /** a login of a user in 1,500 groups with 200-character DNs is about 330 KB */
+      maxBodyBytes: z.number().int().min(1024).max(4_194_304).default(2_097_152),
       /** the bridge answers a login webhook within this budget; keep it below the plugin's read timeout */
       answerBudgetMs: z.number().int().min(100).max(30_000).default(2_500),
     }),

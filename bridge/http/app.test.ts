@@ -25,7 +25,7 @@ const handlers: WebhookHandlers = {
 
 beforeAll(async () => {
   store = new SqliteJobStore(':memory:');
-  const app = createApp({ secret: SECRET, realm: 'broker', maxBodyBytes: 65_536, store, handlers, preview: { token: ADMIN_TOKEN, run: async (request) => ({ asked: request }) }, ready: [{ name: 'store', check: async () => undefined }, { name: 'bms', check: async () => 'BMS unreachable: ECONNREFUSED' }] });
+  const app = createApp({ secret: SECRET, realm: 'broker', maxBodyBytes: 2_097_152, store, handlers, preview: { token: ADMIN_TOKEN, run: async (request) => ({ asked: request }) }, ready: [{ name: 'store', check: async () => undefined }, { name: 'bms', check: async () => 'BMS unreachable: ECONNREFUSED' }] });
   server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -83,6 +83,16 @@ describe('POST /webhooks/keycloak: signatures', () => {
     expect(calls).toEqual(['user.disabled']);
   });
 
+  test("a user in 1,500 groups with 200-character DNs (AD's realistic maximum) is accepted", async () => {
+    const login = JSON.parse(fixture) as { user: { groups: string[] } };
+    login.user.groups = Array.from({ length: 1500 }, (_, i) => `CN=Group ${i} ${'x'.repeat(150)},OU=Department ${i % 40},OU=Groups,DC=contoso,DC=com`.slice(0, 200));
+    const body = JSON.stringify(login);
+    expect(Buffer.byteLength(body)).toBeGreaterThan(300_000);
+    const { status } = await post(body, signed(body));
+    expect(status).toBe(200);
+    expect(calls).toEqual(['login ada.lovelace@contoso.com']);
+  });
+
   test('a webhook about another realm is refused with a reason, and nothing runs', async () => {
     const other = fixture.replace('"realm": "broker"', '"realm": "elsewhere"');
     expect(other).not.toBe(fixture);
@@ -113,11 +123,11 @@ describe('POST /webhooks/keycloak: bad input is a clear 4xx, never a 5xx', () =>
     expect(await post('{"type":', signed('{"type":'))).toMatchObject({ status: 400, json: { error: 'the body is not valid JSON' } });
   });
 
-  test('a body over 64 KiB is 413', async () => {
-    const body = JSON.stringify({ padding: 'x'.repeat(70_000) });
+  test('a body over the limit (2 MiB) is 413', async () => {
+    const body = JSON.stringify({ padding: 'x'.repeat(2_100_000) });
     const { status, json } = await post(body, signed(body));
     expect(status).toBe(413);
-    expect(json.error).toBe('the body is larger than 65536 bytes');
+    expect(json.error).toBe('the body is larger than 2097152 bytes');
   });
 
   test('another content type is 415', async () => {

@@ -16,7 +16,8 @@ export const loginProvisioningRequestedSchema = z.strictObject({
     lastName: z.string().nullable(),
     upn: z.string().nullable(),
     domain: z.string().nullable(),
-    groups: z.array(z.string()).max(1000),
+    /** AD's realistic maximum is a few thousand groups with DNs up to a few hundred characters (README, "Webhook contract") */
+    groups: z.array(z.string().max(2048)).max(5000),
   }),
   firstLogin: z.boolean(),
   time: z.iso.datetime({ offset: true }),
