@@ -1,5 +1,6 @@
 import { benchBridge } from './bridge-bench';
 import { benchLogin } from './login-bench';
+import { benchRules } from './rules-bench';
 import { benchSweep } from './sweep-bench';
 
 /** `npm run bench`: prints the measured figures against the product's targets. Not a test: nothing is asserted. */
@@ -21,6 +22,10 @@ async function main(): Promise<void> {
   if (!only || only === 'sweep') {
     process.stderr.write('bench: one sweep over linked, unchanged users in the bridge\'s own process, then one after changes ...\n');
     for (const row of await benchSweep()) rows.push(row);
+  }
+  if (!only || only === 'rules') {
+    process.stderr.write('bench: rule evaluation alone, in process ...\n');
+    for (const row of benchRules()) rows.push(row);
   }
   if (!only || only === 'login') {
     process.stderr.write('bench: broker logins through real Keycloak, with and without the provisioning step (alternating) ...\n');

@@ -1,4 +1,4 @@
-import { domainForms, domainMatches, fold, groupMatches, parseDn, parseGroup } from './directory-names';
+import { domainForms, domainMatches, fold, groupMatches, parseDn, parseGroup, ruleGroupKey, userGroupKeys } from './directory-names';
 
 describe('names compare after NFC and locale-independent case folding', () => {
   test.each([
@@ -46,7 +46,11 @@ describe('which user groups a rule group matches', () => {
     ['CONTOSO\\BMS-Techs', 'CN=BMS-Techs,OU=Groups,DC=contoso,DC=com', true],
     ['CONTOSO\\BMS-Techs', 'CN=BMS-Techs,OU=Groups,DC=fabrikam,DC=com', false],
     ['CONTOSO\\BMS-Techs', 'BMS-Techs', false],
-  ])('rule %s, user group %s → %s', (rule, user, expected) => expect(groupMatches(parseGroup(rule), parseGroup(user))).toBe(expected));
+  ])('rule %s, user group %s → %s', (rule, user, expected) => {
+    expect(groupMatches(parseGroup(rule), parseGroup(user))).toBe(expected);
+    // the index evaluation uses: the rule's key is among the user's group keys exactly when they match
+    expect(userGroupKeys(parseGroup(user)).includes(ruleGroupKey(parseGroup(rule)))).toBe(expected);
+  });
 });
 
 describe('domain forms', () => {

@@ -21,8 +21,63 @@ export type GroupName =
   | { form: 'netbios'; domain: string; name: string }
   | { form: 'plain'; name: string };
 
+/** Parsed group values by text: the same groups come with every sign-in (bounded; cleared when full). */
+const parsedCache = new Map<string, GroupName>();
+const CACHE_LIMIT = 50_000;
+
 /** A group value in whichever form it is written; `name` is what a bare-name rule compares (folded). */
 export function parseGroup(value: string): GroupName {
+  let parsed = parsedCache.get(value);
+  if (!parsed) {
+    if (parsedCache.size >= CACHE_LIMIT) parsedCache.clear();
+    parsed = parseGroupUncached(value);
+    parsedCache.set(value, parsed);
+  }
+  return parsed;
+}
+
+/**
+ * The keys under which a group can be found by a rule (see groupMatches): `n:` its name, `d:` its canonical DN, `b:` its
+ * NetBIOS domain and name. A rule's own group has exactly one key; a user's group has all that apply.
+ */
+export function userGroupKeys(group: GroupName): string[] {
+  let keys = groupKeys.get(group);
+  if (!keys) {
+    keys = computeKeys(group);
+    groupKeys.set(group, keys);
+  }
+  return keys;
+}
+
+/** Keys computed once per parsed group (parsed groups are cached by text, so once per distinct group). */
+const groupKeys = new WeakMap<GroupName, string[]>();
+
+function computeKeys(group: GroupName): string[] {
+  switch (group.form) {
+    case 'plain':
+      return [`n:${group.name}`];
+    case 'netbios':
+      return [`n:${group.name}`, `b:${group.domain}\\${group.name}`];
+    case 'dn': {
+      const dc = group.rdns.flat().find((a) => a.type === 'DC');
+      return [`n:${group.name}`, `d:${group.canonical}`, ...(dc ? [`b:${fold(dc.value)}\\${group.name}`] : [])];
+    }
+  }
+}
+
+/** The one key a rule's group is found under. */
+export function ruleGroupKey(group: GroupName): string {
+  switch (group.form) {
+    case 'plain':
+      return `n:${group.name}`;
+    case 'netbios':
+      return `b:${group.domain}\\${group.name}`;
+    case 'dn':
+      return `d:${group.canonical}`;
+  }
+}
+
+function parseGroupUncached(value: string): GroupName {
   const dn = parseDn(value);
   if (dn) {
     const first = dn[0];

@@ -1,4 +1,4 @@
-import { domainForms, domainMatches, fold, GroupName, groupMatches, parseGroup } from './directory-names';
+import { domainForms, domainMatches, fold, GroupName, parseGroup, ruleGroupKey, userGroupKeys } from './directory-names';
 import { Decision, FieldValues, REQUIRED_FIELDS, Rule, RuleSet, UserFacts } from './model';
 
 /** The user's AD domain: the Domain attribute when Passly sent one, else the UPN's suffix, else the e-mail's domain. */
@@ -18,26 +18,45 @@ interface PreparedFacts {
   domains: Set<string>;
 }
 
-/** A rule's group parsed once per rule object (rule sets are cached, so this is once per load). */
-const parsedGroups = new WeakMap<Rule, GroupName>();
+/** A rule set's rules by the key of their group (rules without a group condition apart), built once per set. */
+interface RuleIndex {
+  byGroupKey: Map<string, Rule[]>;
+  withoutGroup: Rule[];
+}
 
-function ruleGroup(rule: Rule, group: string): GroupName {
-  let parsed = parsedGroups.get(rule);
-  if (!parsed) {
-    parsed = parseGroup(group);
-    parsedGroups.set(rule, parsed);
+const indexes = new WeakMap<RuleSet, RuleIndex>();
+
+function indexOf(ruleSet: RuleSet): RuleIndex {
+  let index = indexes.get(ruleSet);
+  if (index) return index;
+  index = { byGroupKey: new Map(), withoutGroup: [] };
+  for (const rule of ruleSet.rules) {
+    if (!rule.match.group) {
+      index.withoutGroup.push(rule);
+      continue;
+    }
+    const key = ruleGroupKey(parseGroup(rule.match.group));
+    index.byGroupKey.set(key, [...(index.byGroupKey.get(key) ?? []), rule]);
   }
-  return parsed;
+  indexes.set(ruleSet, index);
+  return index;
+}
+
+/** The matching rule with the lowest order: only rules whose group the user has (by key) and rules without a group are tried. */
+function winningRule(ruleSet: RuleSet, user: PreparedFacts): Rule | undefined {
+  const index = indexOf(ruleSet);
+  const candidates = new Set<Rule>(index.withoutGroup);
+  for (const group of user.groups) for (const key of userGroupKeys(group)) for (const rule of index.byGroupKey.get(key) ?? []) candidates.add(rule);
+  let best: Rule | undefined;
+  for (const rule of candidates) if ((!best || rule.order < best.order) && matches(rule, user)) best = rule;
+  return best;
 }
 
 /** Groups in any AD form, domains in any form (README, "Rule semantics"); the user condition ignores case. */
+/** The rule's other conditions; its group condition holds already (it was found under one of the user's group keys). */
 function matches(rule: Rule, user: PreparedFacts): boolean {
   const { match } = rule;
   if (match.domain && !domainMatches(match.domain, user.domains)) return false;
-  if (match.group) {
-    const wanted = ruleGroup(rule, match.group);
-    if (!user.groups.some((g) => groupMatches(wanted, g))) return false;
-  }
   if (match.user) {
     const wanted = fold(match.user);
     if (![user.facts.upn, user.facts.email, user.facts.username].some((v) => v && fold(v) === wanted)) return false;
@@ -58,7 +77,7 @@ export function evaluate(ruleSet: RuleSet, facts: UserFacts): Decision {
     return { outcome: 'unusable', domain, reason: `the BMS rules of '${ruleSet.idpAlias}' cannot be used: ${ruleSet.problems.join('; ')}`, userMessage: NOT_CONFIGURED };
   }
   const prepared: PreparedFacts = { facts, groups: facts.groups.map(parseGroup), domains: domainForms(facts) };
-  const rule = ruleSet.rules.find((r) => matches(r, prepared));
+  const rule = winningRule(ruleSet, prepared);
   if (rule?.effect === 'deny') return { outcome: 'deny', rule, domain, reason: `deny rule '${rule.name}' (order ${rule.order}) matched`, userMessage: NOT_FOR_BMS };
   if (!rule && ruleSet.defaults.noMatchPolicy === 'deny') return { outcome: 'deny', domain, reason: 'no rule matched and the policy is deny', userMessage: NOT_FOR_BMS };
   const fields: FieldValues = { ...ruleSet.defaults.values, ...(rule?.values ?? {}) };
