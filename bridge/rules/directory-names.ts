@@ -16,10 +16,12 @@ export interface Ava {
   value: string;
 }
 
-export type GroupName =
+/** `keys`: computed once per parsed group (parsed groups are cached by text, so once per distinct group) */
+export type GroupName = (
   | { form: 'dn'; rdns: Ava[][]; name: string; canonical: string }
   | { form: 'netbios'; domain: string; name: string }
-  | { form: 'plain'; name: string };
+  | { form: 'plain'; name: string }
+) & { keys?: string[] };
 
 /** Parsed group values by text: the same groups come with every sign-in (bounded; cleared when full). */
 const parsedCache = new Map<string, GroupName>();
@@ -41,16 +43,8 @@ export function parseGroup(value: string): GroupName {
  * NetBIOS domain and name. A rule's own group has exactly one key; a user's group has all that apply.
  */
 export function userGroupKeys(group: GroupName): string[] {
-  let keys = groupKeys.get(group);
-  if (!keys) {
-    keys = computeKeys(group);
-    groupKeys.set(group, keys);
-  }
-  return keys;
+  return (group.keys ??= computeKeys(group));
 }
-
-/** Keys computed once per parsed group (parsed groups are cached by text, so once per distinct group). */
-const groupKeys = new WeakMap<GroupName, string[]>();
 
 function computeKeys(group: GroupName): string[] {
   switch (group.form) {

@@ -1,4 +1,4 @@
-import { domainForms, domainMatches, fold, GroupName, parseGroup, ruleGroupKey, userGroupKeys } from './directory-names';
+import { domainForms, domainMatches, fold, parseGroup, ruleGroupKey, userGroupKeys } from './directory-names';
 import { Decision, FieldValues, REQUIRED_FIELDS, Rule, RuleSet, UserFacts } from './model';
 
 /** The user's AD domain: the Domain attribute when Passly sent one, else the UPN's suffix, else the e-mail's domain. */
@@ -14,8 +14,8 @@ export function userDomain(facts: UserFacts): string | undefined {
 /** What one evaluation needs of the user, computed once: every group parsed, every domain form. */
 interface PreparedFacts {
   facts: UserFacts;
-  groups: GroupName[];
-  domains: Set<string>;
+  /** every domain form, computed at the first rule with a domain condition */
+  domains?: Set<string>;
 }
 
 /** A rule set's rules by the key of their group (rules without a group condition apart), built once per set. */
@@ -46,7 +46,12 @@ function indexOf(ruleSet: RuleSet): RuleIndex {
 function winningRule(ruleSet: RuleSet, user: PreparedFacts): Rule | undefined {
   const index = indexOf(ruleSet);
   const candidates = new Set<Rule>(index.withoutGroup);
-  for (const group of user.groups) for (const key of userGroupKeys(group)) for (const rule of index.byGroupKey.get(key) ?? []) candidates.add(rule);
+  for (const text of user.facts.groups) {
+    for (const key of userGroupKeys(parseGroup(text))) {
+      const rules = index.byGroupKey.get(key);
+      if (rules) for (const rule of rules) candidates.add(rule);
+    }
+  }
   let best: Rule | undefined;
   for (const rule of candidates) if ((!best || rule.order < best.order) && matches(rule, user)) best = rule;
   return best;
@@ -56,7 +61,7 @@ function winningRule(ruleSet: RuleSet, user: PreparedFacts): Rule | undefined {
 /** The rule's other conditions; its group condition holds already (it was found under one of the user's group keys). */
 function matches(rule: Rule, user: PreparedFacts): boolean {
   const { match } = rule;
-  if (match.domain && !domainMatches(match.domain, user.domains)) return false;
+  if (match.domain && !domainMatches(match.domain, (user.domains ??= domainForms(user.facts)))) return false;
   if (match.user) {
     const wanted = fold(match.user);
     if (![user.facts.upn, user.facts.email, user.facts.username].some((v) => v && fold(v) === wanted)) return false;
@@ -76,7 +81,7 @@ export function evaluate(ruleSet: RuleSet, facts: UserFacts): Decision {
   if (ruleSet.problems.length || !ruleSet.defaults) {
     return { outcome: 'unusable', domain, reason: `the BMS rules of '${ruleSet.idpAlias}' cannot be used: ${ruleSet.problems.join('; ')}`, userMessage: NOT_CONFIGURED };
   }
-  const prepared: PreparedFacts = { facts, groups: facts.groups.map(parseGroup), domains: domainForms(facts) };
+  const prepared: PreparedFacts = { facts };
   const rule = winningRule(ruleSet, prepared);
   if (rule?.effect === 'deny') return { outcome: 'deny', rule, domain, reason: `deny rule '${rule.name}' (order ${rule.order}) matched`, userMessage: NOT_FOR_BMS };
   if (!rule && ruleSet.defaults.noMatchPolicy === 'deny') return { outcome: 'deny', domain, reason: 'no rule matched and the policy is deny', userMessage: NOT_FOR_BMS };
