@@ -62,6 +62,14 @@ describe('evaluation', () => {
     }
   });
 
+  test('a deny rule for a DNS domain reaches users whose Domain attribute is a NetBIOS name only a listed pair gives', () => {
+    const deny = rule('r10', 10, { 'bms.match.group': 'BMS-Sales', 'bms.match.domain': 'contoso.com', 'bms.effect': 'deny' });
+    const techs = rule('r20', 20, { 'bms.match.group': 'BMS-Sales' });
+    const facts = user({ groups: ['BMS-Sales'], domain: 'CORP' });
+    expect(evaluate(parseRuleSet('passly', [defaults(), deny, techs]), facts)).toMatchObject({ outcome: 'provision' });
+    expect(evaluate(parseRuleSet('passly', [defaults({ 'bms.domain.pairs': 'CORP=contoso.com' }), deny, techs]), facts)).toMatchObject({ outcome: 'deny', rule: { name: 'Rule 10' } });
+  });
+
   test('with the defaults policy, a user no rule matches gets the defaults', () => {
     const set = parseRuleSet('passly', [defaults({ 'bms.no.match.policy': 'defaults' }), rule('r20', 20, { 'bms.match.group': 'BMS-Techs' })]);
     const decision = evaluate(set, user({ groups: ['Other'] }));

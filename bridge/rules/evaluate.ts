@@ -14,6 +14,7 @@ export function userDomain(facts: UserFacts): string | undefined {
 /** What one evaluation needs of the user, computed once: every group parsed, every domain form. */
 interface PreparedFacts {
   facts: UserFacts;
+  pairs: ReadonlyMap<string, string>;
   /** every domain form, computed at the first rule with a domain condition */
   domains?: Set<string>;
 }
@@ -61,7 +62,7 @@ function winningRule(ruleSet: RuleSet, user: PreparedFacts): Rule | undefined {
 /** The rule's other conditions; its group condition holds already (it was found under one of the user's group keys). */
 function matches(rule: Rule, user: PreparedFacts): boolean {
   const { match } = rule;
-  if (match.domain && !domainMatches(match.domain, (user.domains ??= domainForms(user.facts)))) return false;
+  if (match.domain && !domainMatches(match.domain, (user.domains ??= domainForms(user.facts, user.pairs)))) return false;
   if (match.user) {
     const wanted = fold(match.user);
     if (![user.facts.upn, user.facts.email, user.facts.username].some((v) => v && fold(v) === wanted)) return false;
@@ -81,7 +82,7 @@ export function evaluate(ruleSet: RuleSet, facts: UserFacts): Decision {
   if (ruleSet.problems.length || !ruleSet.defaults) {
     return { outcome: 'unusable', domain, reason: `the BMS rules of '${ruleSet.idpAlias}' cannot be used: ${ruleSet.problems.join('; ')}`, userMessage: NOT_CONFIGURED };
   }
-  const prepared: PreparedFacts = { facts };
+  const prepared: PreparedFacts = { facts, pairs: ruleSet.defaults.domainPairs };
   const rule = winningRule(ruleSet, prepared);
   if (rule?.effect === 'deny') return { outcome: 'deny', rule, domain, reason: `deny rule '${rule.name}' (order ${rule.order}) matched`, userMessage: NOT_FOR_BMS };
   if (!rule && ruleSet.defaults.noMatchPolicy === 'deny') return { outcome: 'deny', domain, reason: 'no rule matched and the policy is deny', userMessage: NOT_FOR_BMS };

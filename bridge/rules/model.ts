@@ -27,6 +27,8 @@ export interface Defaults {
   noMatchPolicy: 'deny' | 'defaults';
   /** which fields follow the directory, and the rehire policy (README, "Update and rehire policies") */
   policies: Policies;
+  /** NetBIOS → DNS domain pairs the admin listed (folded), for domains whose NetBIOS name is not the DNS first label */
+  domainPairs: ReadonlyMap<string, string>;
 }
 
 export interface Rule {

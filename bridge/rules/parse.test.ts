@@ -23,3 +23,10 @@ describe('the update and rehire policies on the defaults mapper', () => {
     expect(defaults({ 'bms.rehire.policy': 'sometimes' }).problems).toEqual([expect.stringContaining("'Rehire' is 'sometimes'")]);
   });
 });
+
+describe('NetBIOS and DNS domain pairs on the defaults mapper', () => {
+  test('pairs are read folded; a malformed one makes the set unusable with a sentence saying the form', () => {
+    expect([...(defaults({ 'bms.domain.pairs': 'CORP=Contoso.com##LEGACY=fabrikam.co.uk' }).defaults?.domainPairs ?? [])]).toEqual([['corp', 'contoso.com'], ['legacy', 'fabrikam.co.uk']]);
+    expect(defaults({ 'bms.domain.pairs': 'contoso.com=CORP' }).problems).toEqual([expect.stringContaining("has 'contoso.com=CORP'; write each pair as NETBIOS=dns.domain")]);
+  });
+});

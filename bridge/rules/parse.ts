@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { DEFAULT_SYNC, Policies, SYNCABLE, Syncable } from '../converge/model';
+import { fold } from './directory-names';
 import { BMS_FIELDS, Defaults, FIELD_KEYS, FieldValues, Rule, RuleSet } from './model';
 
 export const DEFAULTS_MAPPER = 'bms-employee-defaults';
@@ -46,7 +47,7 @@ export function parseRuleSet(idpAlias: string, mappers: MapperRepresentation[]):
     const m = defaultsMappers[0];
     const policy = (text(m.config, 'bms.no.match.policy') ?? 'deny').toLowerCase();
     if (policy !== 'deny' && policy !== 'defaults') problems.push(`defaults mapper '${m.name}': 'When no rule matches' is '${policy}', expected deny or defaults`);
-    defaults = { mapperId: m.id, name: m.name, values: valuesOf(m.config), noMatchPolicy: policy === 'defaults' ? 'defaults' : 'deny', policies: policiesOf(m.name, m.config, problems) };
+    defaults = { mapperId: m.id, name: m.name, values: valuesOf(m.config), noMatchPolicy: policy === 'defaults' ? 'defaults' : 'deny', policies: policiesOf(m.name, m.config, problems), domainPairs: domainPairsOf(m.name, m.config, problems) };
   }
   const rules: Rule[] = [];
   for (const m of parsed.filter((p) => p.identityProviderMapper === RULE_MAPPER)) {
@@ -85,4 +86,23 @@ function policiesOf(mapperName: string, config: Record<string, string>, problems
   const rehire = (text(config, REHIRE_POLICY_KEY) ?? 'reactivate').toLowerCase();
   if (rehire !== 'reactivate' && rehire !== 'deny') problems.push(`defaults mapper '${mapperName}': 'Rehire' is '${rehire}', expected reactivate or deny`);
   return { sync: new Set(sync), rehire: rehire === 'deny' ? 'deny' : 'reactivate' };
+}
+
+export const DOMAIN_PAIRS_KEY = 'bms.domain.pairs';
+
+/** `NETBIOS=dns.domain##…`, as the plugin's save check accepts it. */
+function domainPairsOf(mapperName: string, config: Record<string, string>, problems: string[]): Map<string, string> {
+  const pairs = new Map<string, string>();
+  const stored = config[DOMAIN_PAIRS_KEY];
+  if (!stored?.trim()) return pairs;
+  for (const item of stored.split('##')) {
+    const parts = item.split('=');
+    const [netbios, dns] = parts.map((p) => p.trim());
+    if (parts.length !== 2 || !netbios || netbios.includes('.') || netbios.length > 15 || !dns.includes('.') || dns.startsWith('.') || dns.endsWith('.')) {
+      problems.push(`defaults mapper '${mapperName}': 'NetBIOS and DNS domain pairs' has '${item}'; write each pair as NETBIOS=dns.domain, for example CORP=contoso.com`);
+      continue;
+    }
+    pairs.set(fold(netbios), fold(dns));
+  }
+  return pairs;
 }

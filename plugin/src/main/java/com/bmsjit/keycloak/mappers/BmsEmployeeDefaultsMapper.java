@@ -25,6 +25,9 @@ public class BmsEmployeeDefaultsMapper extends AbstractBmsMapper {
             "manager", "jobTitle", "employmentType", "securityRole", "employeeRole", "active", SYNC_NONE);
     public static final String SYNC_FIELDS_DEFAULT = String.join(LIST_DELIMITER, "names", "email", "securityRole", "active");
 
+    /** NetBIOS ↔ DNS domain pairs AD's naming does not give away, stored as {@code NETBIOS=dns.domain##…}. */
+    public static final String DOMAIN_PAIRS = "bms.domain.pairs";
+
     /** What happens when the employee found by e-mail is inactive. */
     public static final String REHIRE_POLICY = "bms.rehire.policy";
     public static final String REHIRE_REACTIVATE = "reactivate";
@@ -47,6 +50,10 @@ public class BmsEmployeeDefaultsMapper extends AbstractBmsMapper {
             .helpText("What happens when a user is provisioned and BMS already has an inactive employee with the user's e-mail (a rehire). reactivate: link the "
                     + "user to that employee, reactivate it and update its fields. deny: leave the employee alone and refuse the sign-in with a "
                     + "message; an administrator reactivates or removes the employee in BMS.").add()
+            .property().name(DOMAIN_PAIRS).label("NetBIOS and DNS domain pairs").type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE)
+            .helpText("Only where a domain's NetBIOS name is not the first label of its DNS name: one pair per value, NETBIOS=dns.domain "
+                    + "(for example CORP=contoso.com). A rule's AD domain in either form then matches users whose Domain attribute, UPN or "
+                    + "e-mail uses the other. FABRIKAM and fabrikam.com pair without an entry.").add()
             .build();
 
     @Override

@@ -35,6 +35,7 @@ public final class MapperRules {
             if (!rehire.equals(BmsEmployeeDefaultsMapper.REHIRE_REACTIVATE) && !rehire.equals(BmsEmployeeDefaultsMapper.REHIRE_DENY)) {
                 problems.add("'Rehire' must be 'reactivate' or 'deny', not '" + rehire + "'.");
             }
+            problems.addAll(domainPairProblems(c.get(BmsEmployeeDefaultsMapper.DOMAIN_PAIRS)));
             return problems;
         }
         if (!BmsMappingRuleMapper.PROVIDER_ID.equals(candidate.type())) {
@@ -94,6 +95,23 @@ public final class MapperRules {
             String hint = BmsEmployeeDefaultsMapper.SYNC_FIELD_OPTIONS.stream().filter(o -> o.equalsIgnoreCase(item.trim())).findFirst()
                     .map(o -> " (did you mean '" + o + "'?)").orElse("");
             problems.add(label + " has an unknown field '" + item + "'" + hint + "; choose from " + choices + ".");
+        }
+        return problems;
+    }
+
+    /** Each pair {@code NETBIOS=dns.domain}: a NetBIOS name (no dot, at most 15 characters) and a DNS name with a dot. */
+    static List<String> domainPairProblems(String stored) {
+        List<String> problems = new ArrayList<>();
+        if (stored == null || stored.isBlank()) {
+            return problems;
+        }
+        for (String item : stored.split(BmsEmployeeDefaultsMapper.LIST_DELIMITER, -1)) {
+            String[] parts = item.split("=", -1);
+            boolean ok = parts.length == 2 && !parts[0].isBlank() && !parts[0].contains(".") && parts[0].trim().length() <= 15
+                    && parts[1].trim().contains(".") && !parts[1].trim().startsWith(".") && !parts[1].trim().endsWith(".");
+            if (!ok) {
+                problems.add("'NetBIOS and DNS domain pairs' has '" + item + "': write each pair as NETBIOS=dns.domain, for example CORP=contoso.com.");
+            }
         }
         return problems;
     }

@@ -75,6 +75,15 @@ class MapperRulesTest {
     }
 
     @Test
+    void domainPairsAreNetbiosEqualsDns() {
+        assertEquals(List.of(), defaultsProblems(Map.of("bms.domain.pairs", "CORP=contoso.com##LEGACY=fabrikam.co.uk")));
+        assertEquals(List.of(), defaultsProblems(Map.of("bms.domain.pairs", "")));
+        String hint = "': write each pair as NETBIOS=dns.domain, for example CORP=contoso.com.";
+        assertEquals(List.of("'NetBIOS and DNS domain pairs' has 'contoso.com=CORP" + hint, "'NetBIOS and DNS domain pairs' has 'CORP" + hint),
+                defaultsProblems(Map.of("bms.domain.pairs", "contoso.com=CORP##CORP")));
+    }
+
+    @Test
     void theDefaultSyncFieldsAreTheOnesTheContractNames() {
         assertEquals("names##email##securityRole##active", BmsEmployeeDefaultsMapper.SYNC_FIELDS_DEFAULT);
         assertEquals(List.of("names", "email", "userName", "account", "department", "location", "manager", "jobTitle", "employmentType",
