@@ -3,8 +3,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 import { bmsClientConfigSchema } from '../bms/config';
+import { webhookSecret, webhookSecretProblem } from '../webhooks/secret';
 
-const secret = z.string().regex(/^whsec_[A-Za-z0-9+/=]{32,}$/, 'must be a Standard Webhooks secret: whsec_ followed by base64 of at least 24 bytes');
+/** The grammar the plugin checks too (webhooks/secret.ts; test/fixtures/contract/secrets.json); surrounding spaces are dropped. */
+const secret = z
+  .string()
+  .superRefine((value, ctx) => {
+    const problem = webhookSecretProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: `must be a Standard Webhooks secret (whsec_ then base64 of 24 to 64 bytes): it ${problem}` });
+  })
+  .transform(webhookSecret);
 
 /** Every setting of the bridge, with its default. README, "Bridge configuration", lists them with their variables. */
 export const bridgeConfigSchema = z.strictObject({
@@ -125,6 +133,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
     }
     set(raw, path, numeric ? Number(value) : value);
   }
+  // a section with required values, when absent, is parsed empty so each missing value is named on its own
+  for (const section of ['webhook', 'keycloak', 'bms']) raw[section] ??= {};
   const parsed = bridgeConfigSchema.safeParse(raw);
   if (parsed.success && !problems.length) return parsed.data;
   if (!parsed.success) {
@@ -132,7 +142,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
     for (const issue of parsed.error.issues) {
       const path = issue.path.join('.');
       const variable = variableOf[path] ? ` (${variableOf[path]})` : '';
-      problems.push(`${path || '(config)'}${variable}: ${issue.message}`);
+      const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
+      problems.push(`${path || '(config)'}${variable}: ${missing ? `required${variable ? `: set ${variableOf[path]}` : ''}` : issue.message}`);
     }
   }
   throw new ConfigError(problems);

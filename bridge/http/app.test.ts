@@ -1,16 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 
 import { Webhook } from 'standardwebhooks';
 
+import { exampleLoginBody } from '../../test/support/contract';
 import { SqliteJobStore } from '../jobs/sqlite-job-store';
 import { createApp, WebhookHandlers } from './app';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const ADMIN_TOKEN = 'test-admin-token-not-a-secret-000';
-const fixture = readFileSync(join(__dirname, '..', '..', 'test', 'fixtures', 'webhooks', 'login-provisioning-requested.json'), 'utf8');
+const fixture = exampleLoginBody();
 let server: Server;
 let base: string;
 let store: SqliteJobStore;

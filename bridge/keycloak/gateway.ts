@@ -4,6 +4,7 @@ import type UserRepresentation from '@keycloak/keycloak-admin-client/lib/defs/us
 import { Logger } from '../log/logger';
 import { UserTruth } from '../converge/model';
 import { MapperRepresentation } from '../rules/parse';
+import { USER_ATTRIBUTES } from './attributes';
 
 export interface KeycloakSettings {
   baseUrl: string;
@@ -13,9 +14,9 @@ export interface KeycloakSettings {
 }
 
 /** The admin-only user attribute the bridge writes back. */
-export const EMPLOYEE_ID_ATTRIBUTE = 'bms_employee_id';
+export const EMPLOYEE_ID_ATTRIBUTE = USER_ATTRIBUTES.employeeId;
 /** The plugin's mark: a gated sign-in asked for provisioning at this time. */
-export const REQUESTED_AT_ATTRIBUTE = 'bms_provisioning_requested_at';
+export const REQUESTED_AT_ATTRIBUTE = USER_ATTRIBUTES.requestedAt;
 
 /**
  * The bridge's access to Keycloak, through a service-account client of least privilege (view identity providers,
@@ -150,9 +151,9 @@ export function truthOf(user: UserRepresentation): Extract<UserTruth, { exists: 
     email: user.email ?? null,
     firstName: user.firstName ?? null,
     lastName: user.lastName ?? null,
-    upn: first('upn'),
-    domain: first('ad_domain'),
-    groups: user.attributes?.ad_groups ?? [],
+    upn: first(USER_ATTRIBUTES.upn),
+    domain: first(USER_ATTRIBUTES.domain),
+    groups: user.attributes?.[USER_ATTRIBUTES.groups] ?? [],
     employeeIdAttribute: Number.isSafeInteger(employeeId) && employeeId > 0 ? employeeId : null,
     requested: !!first(REQUESTED_AT_ATTRIBUTE),
   };

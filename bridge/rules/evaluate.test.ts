@@ -83,7 +83,7 @@ describe('evaluation', () => {
 
   test('rules with problems provision nobody, and say why', () => {
     const set = parseRuleSet('passly', [defaults(), rule('a', 20, { 'bms.match.group': 'X' }), rule('b', 20, { 'bms.match.group': 'Y' }), rule('c', 7, {})]);
-    expect(set.problems).toEqual(["rules 'Rule 20' and 'Rule 20' share order 20; every rule needs its own order", "rule 'Rule 7': no match condition (AD domain, security group or user)"]);
+    expect(set.problems).toEqual(["rule 'Rule 20': order 20 is also the order of rule 'Rule 20'; every rule needs its own order", "rule 'Rule 7': no match condition (AD domain, security group or user)"]);
     expect(evaluate(set, user({ groups: ['X'] })).outcome).toBe('unusable');
     expect(parseRuleSet('passly', [rule('a', 1, { 'bms.match.group': 'X' })]).problems).toEqual(["identity provider 'passly' has no 'BMS employee defaults' mapper"]);
   });

@@ -18,7 +18,7 @@ describe('the update and rehire policies on the defaults mapper', () => {
   });
 
   test('an unknown field, none with others, or an unknown rehire policy make the rule set unusable, naming the problem', () => {
-    expect(defaults({ 'bms.sync.fields': 'names##phone' }).problems).toEqual([expect.stringContaining("unknown field 'phone'")]);
+    expect(defaults({ 'bms.sync.fields': 'names##phone' }).problems).toEqual([expect.stringContaining("unknown fields 'phone'")]);
     expect(defaults({ 'bms.sync.fields': 'none##names' }).problems).toEqual([expect.stringContaining("'none' with other fields")]);
     expect(defaults({ 'bms.rehire.policy': 'sometimes' }).problems).toEqual([expect.stringContaining("'Rehire' is 'sometimes'")]);
   });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 
 import { evaluate } from './evaluate';
 import { Decision, RuleSet, UserFacts } from './model';
+import { USER_ATTRIBUTES } from '../keycloak/attributes';
 
 export const factsSchema = z.strictObject({
   username: z.string().optional(),
@@ -42,5 +43,5 @@ async function factsFor(source: PreviewSource, request: PreviewRequest): Promise
   const user = 'userId' in request ? await source.user(request.userId) : await source.userByEmail(request.email);
   if (!user) throw new Error(`no Keycloak user ${'userId' in request ? `with id ${request.userId}` : `with e-mail ${request.email}`}`);
   const first = (name: string): string | undefined => user.attributes?.[name]?.[0];
-  return { username: user.username, email: user.email, upn: first('upn'), domain: first('ad_domain'), groups: user.attributes?.ad_groups ?? [] };
+  return { username: user.username, email: user.email, upn: first(USER_ATTRIBUTES.upn), domain: first(USER_ATTRIBUTES.domain), groups: user.attributes?.[USER_ATTRIBUTES.groups] ?? [] };
 }

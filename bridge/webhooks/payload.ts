@@ -25,8 +25,11 @@ export const loginProvisioningRequestedSchema = z.strictObject({
 
 export type LoginProvisioningRequested = z.infer<typeof loginProvisioningRequestedSchema>;
 
-/** What the bridge answers to a login webhook; the plugin treats anything else as a failure. */
-export const bridgeAnswerSchema = z.strictObject({
+/**
+ * What the bridge answers to a login webhook; the plugin treats anything else as a failure. Readers ignore keys they do
+ * not know, so a newer bridge can add one (test/fixtures/contract/answers.json, read by both sides).
+ */
+export const bridgeAnswerSchema = z.looseObject({
   status: z.enum(['provisioned', 'pending', 'denied']),
   message: z.string().max(500).optional(),
   employeeId: z.number().int().optional(),

@@ -1,9 +1,7 @@
 package com.bmsjit.keycloak.events;
 
 import java.io.IOException;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -62,17 +60,16 @@ public class BmsEventListenerProvider implements EventListenerProvider {
             if (realm == null) {
                 return;
             }
-            Map<String, Object> fields = new LinkedHashMap<>();
-            fields.put("userId", event.getUserId());
+            String username = null;
             if (!type.equals("user.deleted")) {
                 UserModel user = session.users().getUserById(realm, event.getUserId());
                 if (user == null) {
                     return;
                 }
-                fields.put("username", user.getUsername());
+                username = user.getUsername();
             }
             String eventId = "kc-event-" + (event.getId() != null ? event.getId() : Long.toString(event.getTime())) + "-" + type;
-            prepare(realm, envelope(type, eventId, event.getTime(), realm, fields));
+            prepare(realm, EventBodies.userEvent(type, eventId, event.getTime(), realm.getName(), event.getUserId(), username));
         } catch (IOException | RuntimeException e) {
             LOG.warnf(e, "BMS event listener could not prepare a webhook for user event %s", event.getType());
         }
@@ -125,47 +122,27 @@ public class BmsEventListenerProvider implements EventListenerProvider {
     private Map<String, Object> bodyFor(AdminEvent event, RealmModel realm) {
         String path = event.getResourcePath() == null ? "" : event.getResourcePath();
         String[] parts = path.split("/");
-        Map<String, Object> body = new LinkedHashMap<>();
         if (event.getResourceType() == ResourceType.USER && parts.length == 2 && parts[0].equals("users")) {
             String userId = parts[1];
-            String type;
             if (event.getOperationType() == OperationType.DELETE) {
-                type = "user.deleted";
-            } else if (event.getOperationType() == OperationType.UPDATE) {
-                UserModel user = session.users().getUserById(realm, userId);
-                if (user == null) {
-                    return null;
-                }
-                type = user.isEnabled() ? "user.enabled" : "user.disabled";
-                body.put("username", user.getUsername());
-            } else {
+                return EventBodies.userEvent("user.deleted", adminEventId(event, "user.deleted"), event.getTime(), realm.getName(), userId, null);
+            }
+            UserModel user = event.getOperationType() == OperationType.UPDATE ? session.users().getUserById(realm, userId) : null;
+            if (user == null) {
                 return null;
             }
-            body.put("userId", userId);
-            return envelope(type, event, realm, body);
+            String type = user.isEnabled() ? "user.enabled" : "user.disabled";
+            return EventBodies.userEvent(type, adminEventId(event, type), event.getTime(), realm.getName(), userId, user.getUsername());
         }
         if (event.getResourceType() == ResourceType.IDENTITY_PROVIDER_MAPPER && parts.length == 5 && parts[0].equals("identity-provider")) {
-            body.put("idpAlias", parts[2]);
-            body.put("mapperId", parts[4]);
-            body.put("operation", event.getOperationType().name().toLowerCase(Locale.ROOT));
-            return envelope("rules.changed", event, realm, body);
+            return EventBodies.rulesChanged(adminEventId(event, "rules.changed"), event.getTime(), realm.getName(), parts[2], parts[4],
+                    event.getOperationType().name().toLowerCase(Locale.ROOT));
         }
         return null;
     }
 
-    private static Map<String, Object> envelope(String type, AdminEvent event, RealmModel realm, Map<String, Object> fields) {
-        String eventId = "kc-admin-" + (event.getId() != null ? event.getId() : Long.toString(event.getTime())) + "-" + type;
-        return envelope(type, eventId, event.getTime(), realm, fields);
-    }
-
-    private static Map<String, Object> envelope(String type, String eventId, long time, RealmModel realm, Map<String, Object> fields) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", type);
-        body.put("eventId", eventId);
-        body.put("realm", realm.getName());
-        body.putAll(fields);
-        body.put("time", Instant.ofEpochMilli(time > 0 ? time : System.currentTimeMillis()).toString());
-        return body;
+    private static String adminEventId(AdminEvent event, String type) {
+        return "kc-admin-" + (event.getId() != null ? event.getId() : Long.toString(event.getTime())) + "-" + type;
     }
 
     private void queue(OutgoingWebhook webhook) {

@@ -31,9 +31,9 @@ public class BmsProvisioningRequiredAction implements RequiredActionProvider {
     private static final Logger LOG = Logger.getLogger(BmsProvisioningRequiredAction.class);
 
     /** Admin-only user attribute: the sweep's mark that a gated login asked for provisioning (README). */
-    public static final String REQUESTED_AT_ATTRIBUTE = "bms_provisioning_requested_at";
+    public static final String REQUESTED_AT_ATTRIBUTE = UserAttributes.REQUESTED_AT;
     /** Written back by the bridge once the user has an employee. */
-    public static final String EMPLOYEE_ID_ATTRIBUTE = "bms_employee_id";
+    public static final String EMPLOYEE_ID_ATTRIBUTE = UserAttributes.EMPLOYEE_ID;
     public static final String EVENT_OUTCOME = "bms_provisioning";
     public static final String EVENT_LATENCY = "bms_provisioning_ms";
     public static final String EVENT_ID = "bms_provisioning_event_id";

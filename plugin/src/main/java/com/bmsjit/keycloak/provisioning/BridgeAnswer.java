@@ -13,7 +13,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
  * The bridge's answer to a login webhook: HTTP 200 with {@code {"status":"provisioned"|"pending"|"denied","message":"..."}}
  * (README, "Webhook contract"). Read strictly: the status is one of the three words exactly, as the bridge writes
  * them (no case folding: Unicode folding turns look-alikes such as "provıſıoned" into a status), each key once, one
- * JSON value. Anything else (not JSON, another status, another HTTP code) is not the contract and counts as a failure.
+ * JSON value, a message (if any) a string of at most 500 characters; unknown keys are ignored. Anything else (not JSON,
+ * another status, another HTTP code) is not the contract and counts as a failure. Every case is in
+ * test/fixtures/contract/answers.json, which the bridge's answer schema is tested against too.
  */
 public record BridgeAnswer(Status status, String message) {
 
@@ -39,8 +41,10 @@ public record BridgeAnswer(Status status, String message) {
                 return null;
             }
             JsonNode message = node.get("message");
-            String text = message != null && message.isTextual() ? message.asText() : null;
-            return new BridgeAnswer(parsed, text == null ? null : text.substring(0, Math.min(MAX_MESSAGE, text.length())));
+            if (message != null && !(message.isTextual() && message.asText().length() <= MAX_MESSAGE)) {
+                return null; // the bridge sends a string of at most 500 characters, or none
+            }
+            return new BridgeAnswer(parsed, message == null ? null : message.asText());
         } catch (IOException | IllegalArgumentException e) {
             return null;
         }

@@ -33,10 +33,10 @@ final class LoginPayloads {
         // a first broker login: a new user was created, or an existing one was linked, in this very login
         boolean firstLogin = "true".equals(authSession.getAuthNote(BROKER_REGISTERED_NEW_USER))
                 || authSession.getAuthNote(AbstractIdpAuthenticator.FIRST_BROKER_LOGIN_SUCCESS) != null;
-        List<String> groups = user.getAttributeStream("ad_groups").toList();
+        List<String> groups = user.getAttributeStream(UserAttributes.GROUPS).toList();
         return new ProvisioningPayload(eventId(authSession, user), realm.getName(), link == null ? null : link.getIdentityProvider(), clientId,
                 user.getId(), user.getUsername(), link == null ? null : link.getUserId(), user.getEmail(), user.getFirstName(), user.getLastName(),
-                user.getFirstAttribute("upn"), user.getFirstAttribute("ad_domain"), groups, firstLogin, Instant.now());
+                user.getFirstAttribute(UserAttributes.UPN), user.getFirstAttribute(UserAttributes.DOMAIN), groups, firstLogin, Instant.now());
     }
 
     /**

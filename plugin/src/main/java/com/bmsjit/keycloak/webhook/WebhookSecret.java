@@ -3,8 +3,10 @@ package com.bmsjit.keycloak.webhook;
 import java.util.Base64;
 
 /**
- * A Standard Webhooks symmetric secret: {@code whsec_} followed by base64 of 24 to 64 random bytes.
- * Parsing refuses anything else, so a mistyped secret is caught when it is saved, not at the first login.
+ * A Standard Webhooks symmetric secret: {@code whsec_} followed by canonical, padded base64 (RFC 4648 section 4) of 24
+ * to 64 random bytes; surrounding whitespace is ignored. Parsing refuses anything else, so a mistyped secret is caught
+ * when it is saved, not at the first login. The bridge reads secrets by the same grammar; both are tested against
+ * test/fixtures/contract/secrets.json.
  */
 public final class WebhookSecret {
 
@@ -35,11 +37,16 @@ public final class WebhookSecret {
         if (!trimmed.startsWith(PREFIX)) {
             return "The webhook secret must start with 'whsec_' (Standard Webhooks format).";
         }
+        String encoded = trimmed.substring(PREFIX.length());
         byte[] key;
         try {
-            key = Base64.getDecoder().decode(trimmed.substring(PREFIX.length()));
+            key = Base64.getDecoder().decode(encoded);
         } catch (IllegalArgumentException e) {
             return "The webhook secret after 'whsec_' is not valid base64.";
+        }
+        // Java's decoder also takes missing padding and stray low bits; the bridge's does not, so neither do we
+        if (!Base64.getEncoder().encodeToString(key).equals(encoded)) {
+            return "The webhook secret after 'whsec_' is not canonical base64 (padding missing, or extra bits in the last character): copy it exactly as the bridge's secret.";
         }
         if (key.length < MIN_BYTES || key.length > MAX_BYTES) {
             return "The webhook secret must hold " + MIN_BYTES + " to " + MAX_BYTES + " bytes; it holds " + key.length + ".";

@@ -22,6 +22,8 @@ import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
 import org.keycloak.services.resources.admin.fgap.AdminPermissions;
 import org.keycloak.storage.ReadOnlyException;
 
+import com.bmsjit.keycloak.provisioning.UserAttributes;
+
 /**
  * {@code PUT /realms/{realm}/bms-provisioning/users/{userId}/employee-id}: the bridge records which BMS employee a
  * user is linked to. The caller authenticates as for the admin API (a bearer access token of this realm, or of the
@@ -34,7 +36,7 @@ import org.keycloak.storage.ReadOnlyException;
  */
 public class EmployeeIdResource {
 
-    public static final String ATTRIBUTE = "bms_employee_id";
+    public static final String ATTRIBUTE = UserAttributes.EMPLOYEE_ID;
     private static final Logger LOG = Logger.getLogger(EmployeeIdResource.class);
 
     private final KeycloakSession session;
