@@ -94,6 +94,8 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
   });
   // the worker starts only once this process owns the port: a second serve that cannot listen never touches the jobs
   worker.start();
+  // load the rules and the BMS lookups they name now, so not even the first sign-in after a start waits for them
+  rules.current().catch((err: Error) => log.warn({ error: err.message }, 'BMS rules could not be loaded at start; the first sign-in tries again'));
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.server.host}:${port}`;
   log.info({ url, realm: config.keycloak.realm, idpAlias: config.keycloak.idpAlias }, 'bridge listening');
