@@ -57,7 +57,10 @@ export function createPortal(options: PortalOptions): express.Express {
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.urlencoded({ extended: false, limit: '512kb' }));
+  // the broker's SAML response carries every AD group of the person (SecurityGroup): about 0.8 MB for 1,500 groups of
+  // 200 characters. BMS's portal is ASP.NET, whose default request limit is 4 MB (maxRequestLength 4096 KB); BMS's own
+  // setting is not published, so the emulator takes ASP.NET's default rather than a figure of its own.
+  app.use(express.urlencoded({ extended: false, limit: '4mb' }));
   app.use(passport.initialize());
   app.get('/', (_req, res) => res.redirect('/saml/login'));
   app.get('/saml/login', (req, res, next) => {

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 
 import { findJdk } from './jdk';
 import { ensureKeycloakDist } from './keycloak-dist';
-import { cacheDir } from './project';
+import { cacheDir, repoRoot } from './project';
 
 export interface RealmImport {
   /** the realm's name; the file is written as <name>-realm.json */
@@ -66,6 +66,8 @@ export async function startKeycloak(options: KeycloakOptions): Promise<KeycloakS
   const home = join(runDir, 'keycloak');
   execFileSync('cp', ['-a', dist, home]);
   for (const jar of options.providers ?? []) copyFileSync(jar, join(home, 'providers', basename(jar)));
+  // the raw Quarkus settings the product needs (README, "Installing into an existing Keycloak"), exactly as operators set them
+  copyFileSync(join(repoRoot, 'config', 'keycloak-quarkus.properties'), join(home, 'conf', 'quarkus.properties'));
   const importDir = join(home, 'data', 'import');
   mkdirSync(importDir, { recursive: true });
   for (const realm of options.realms) writeFileSync(join(importDir, `${realm.realm}-realm.json`), realm.json);
