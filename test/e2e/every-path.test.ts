@@ -9,6 +9,7 @@ import { addStandInUser, NewStandInUser, StandInPerson } from '../support/stand-
 import { withStepSettings } from '../support/provisioning-step';
 import { launchBrowser } from './browser';
 import { expectAccountConsole, loginAtAccountConsole, signInAtStandIn, waitForText } from './passly-login';
+import { employeesWith } from '../support/bms-employees';
 
 /**
  * Every way a person can reach BMS through Keycloak runs the provisioning step, on the shared stack (the real bridge,
@@ -42,11 +43,6 @@ async function loginsOf(username: string): Promise<TappedDelivery[]> {
 /** The BMS API calls that mention this text (an e-mail, or "/employees/<id>"), from the emulator's log. */
 async function bmsCallsAbout(text: string): Promise<number> {
   return ((await (await fetch(`${bmsApiUrl}/_emulator/calls?about=${encodeURIComponent(text)}`)).json()) as { count: number }).count;
-}
-
-async function employeesWith(email: string): Promise<{ id: number; isActive: boolean }[]> {
-  const all = (await (await fetch(`${bmsApiUrl}/_emulator/employees`)).json()) as { id: number; emailAddress: string; isActive: boolean }[];
-  return all.filter((e) => e.emailAddress.toLowerCase() === email.toLowerCase());
 }
 
 /** Every URL the page's main frame visits, to tell which path a login took. */

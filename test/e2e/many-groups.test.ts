@@ -7,6 +7,7 @@ import { stackInfo } from '../support/stack-info';
 import { addStandInUser, StandInPerson } from '../support/stand-in-users';
 import { launchBrowser } from './browser';
 import { signInAtStandIn } from './passly-login';
+import { employeesWith } from '../support/bms-employees';
 
 /**
  * Issue 11, failure 6: a person in Active Directory's realistic maximum of groups is provisioned, through the real
@@ -23,7 +24,7 @@ import { signInAtStandIn } from './passly-login';
  * Without `config/keycloak-quarkus.properties` (Keycloak's own 128 KiB limit on one form field) the sign-in ends on
  * Keycloak's "An internal server error has occurred" page at the broker endpoint: the 413 it answers to Passly's POST.
  */
-const { baseUrl, brokerRealm, bmsPortalUrl, bmsApiUrl, webhookTapUrl } = stackInfo();
+const { baseUrl, brokerRealm, bmsPortalUrl, webhookTapUrl } = stackInfo();
 /** How many distinguished names the person is in, and their length: AD's realistic maximum (issue 11). */
 const DN_COUNT = 1_500;
 const DN_LENGTH = 200;
@@ -79,11 +80,6 @@ async function loginsOf(userId: string): Promise<TappedDelivery[]> {
 }
 
 /** The BMS employees with this e-mail address, from the emulator. */
-async function employeesWith(email: string): Promise<{ id: number; isActive: boolean }[]> {
-  const all = (await (await fetch(`${bmsApiUrl}/_emulator/employees`)).json()) as { id: number; emailAddress: string; isActive: boolean }[];
-  return all.filter((e) => e.emailAddress.toLowerCase() === email.toLowerCase());
-}
-
 /** The details the provisioning step recorded on the user's latest LOGIN event (outcome and the step's latency). */
 async function latestLoginDetails(userId: string): Promise<Record<string, string>> {
   const events = await admin.realms.findEvents({ realm: brokerRealm, user: userId, type: 'LOGIN', max: 10 });

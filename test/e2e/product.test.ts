@@ -8,6 +8,7 @@ import { withStepSettings as withSettings } from '../support/provisioning-step';
 import { PASSLY_REALM } from '../stack/passly-stand-in';
 import { launchBrowser } from './browser';
 import { signInAtStandIn, waitForText } from './passly-login';
+import { employeesWith as employees } from '../support/bms-employees';
 
 /**
  * The product as a person meets it: every scenario starts at the BMS portal of the shared stack (Keycloak with the
@@ -24,19 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-interface Employee {
-  id: number;
-  firstName: string;
-  lastName: string;
-  emailAddress: string;
-  isActive: boolean;
-}
-
-async function employees(email: string): Promise<Employee[]> {
-  const all = (await (await fetch(`${bmsApiUrl}/_emulator/employees`)).json()) as Employee[];
-  return all.filter((e) => e.emailAddress.toLowerCase() === email.toLowerCase());
-}
 
 async function faults(body: Record<string, unknown> | undefined): Promise<void> {
   await fetch(`${bmsApiUrl}/_emulator/faults`, { method: body ? 'POST' : 'DELETE', headers: { 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
