@@ -5,9 +5,18 @@
  * case folding, so `Zoë` typed and `Zoë` decomposed, or `STRASSE` and `straße`, are one name.
  */
 
-/** Unicode NFC, then full case folding (`ß` → `ss`) without the user's locale (no Turkish dotless i surprises). */
+/**
+ * Unicode NFC, then locale-independent case folding (`ß` → `ss`, the long `ſ` → `s`, as Unicode's CaseFolding.txt).
+ * The Turkish dotless `ı` stays itself: JavaScript's upper-casing turns it into `I`, which Unicode folding does not.
+ * Nothing is trimmed: in a DN an escaped space is part of the name; callers trim what their form allows.
+ */
 export function fold(value: string): string {
-  return value.normalize('NFC').toUpperCase().toLowerCase().normalize('NFC').trim();
+  return value
+    .normalize('NFC')
+    .split('\u0131')
+    .map((part) => part.toUpperCase().toLowerCase())
+    .join('\u0131')
+    .normalize('NFC');
 }
 
 /** One attribute-value assertion of an RDN, type upper-cased, value unescaped. */
@@ -16,18 +25,17 @@ export interface Ava {
   value: string;
 }
 
-/** `keys`: computed once per parsed group (parsed groups are cached by text, so once per distinct group) */
-export type GroupName = (
-  | { form: 'dn'; rdns: Ava[][]; name: string; canonical: string }
+/** A group as written: `name` is what a bare-name rule compares (folded); a DN's `dns` is its DC labels joined by dots. */
+export type GroupName =
+  | { form: 'dn'; rdns: Ava[][]; name: string; canonical: string; dns?: string }
   | { form: 'netbios'; domain: string; name: string }
-  | { form: 'plain'; name: string }
-) & { keys?: string[] };
+  | { form: 'plain'; name: string };
 
 /** Parsed group values by text: the same groups come with every sign-in (bounded; cleared when full). */
 const parsedCache = new Map<string, GroupName>();
 const CACHE_LIMIT = 50_000;
 
-/** A group value in whichever form it is written; `name` is what a bare-name rule compares (folded). */
+/** A group value in whichever form it is written. */
 export function parseGroup(value: string): GroupName {
   let parsed = parsedCache.get(value);
   if (!parsed) {
@@ -38,69 +46,107 @@ export function parseGroup(value: string): GroupName {
   return parsed;
 }
 
-/**
- * The keys under which a group can be found by a rule (see groupMatches): `n:` its name, `d:` its canonical DN, `b:` its
- * NetBIOS domain and name. A rule's own group has exactly one key; a user's group has all that apply.
- */
-export function userGroupKeys(group: GroupName): string[] {
-  return (group.keys ??= computeKeys(group));
+function parseGroupUncached(value: string): GroupName {
+  const dn = parseDn(value);
+  if (dn) {
+    const cn = dn[0].find((a) => a.type === 'CN') as Ava;
+    const dcs = dn.flat().filter((a) => a.type === 'DC').map((a) => fold(a.value));
+    return { form: 'dn', rdns: dn, name: fold(cn.value), canonical: canonicalDn(dn), ...(dcs.length ? { dns: dcs.join('.') } : {}) };
+  }
+  const text = value.trim();
+  const slash = text.indexOf('\\');
+  if (slash > 0 && slash === text.lastIndexOf('\\') && slash < text.length - 1) {
+    return { form: 'netbios', domain: fold(text.slice(0, slash).trim()), name: fold(text.slice(slash + 1).trim()) };
+  }
+  return { form: 'plain', name: fold(text) };
 }
 
-function computeKeys(group: GroupName): string[] {
+/**
+ * The NetBIOS ↔ DNS pairing of domains. An admin's pairs (`bms.domain.pairs`, folded) are the truth for every name they
+ * mention; for others, a NetBIOS name pairs with the DNS domain whose first label it is (AD's default, `FABRIKAM` ↔
+ * `fabrikam.com`). Listing `CONTOSO=contoso.com` therefore also stops `CONTOSO` pairing with `contoso.evil.org`.
+ */
+export class DomainPairs {
+  private readonly dnsOf = new Map<string, string[]>();
+  private readonly netbiosOf = new Map<string, string[]>();
+
+  constructor(pairs: ReadonlyMap<string, string> = new Map()) {
+    for (const [netbios, dns] of pairs) {
+      this.dnsOf.set(netbios, [...(this.dnsOf.get(netbios) ?? []), dns]);
+      this.netbiosOf.set(dns, [...(this.netbiosOf.get(dns) ?? []), netbios]);
+    }
+  }
+
+  /** Whether NetBIOS `netbios` and DNS `dns` (both folded) name one domain. */
+  same(netbios: string, dns: string): boolean {
+    const listed = this.dnsOf.get(netbios);
+    if (listed) return listed.includes(dns);
+    if (this.netbiosOf.has(dns)) return false;
+    return dns.split('.')[0] === netbios;
+  }
+
+  /** The NetBIOS names of DNS domain `dns` (folded): the listed ones, else the first label unless that name is listed elsewhere. */
+  netbiosNames(dns: string): string[] {
+    const listed = this.netbiosOf.get(dns);
+    if (listed) return listed;
+    const label = dns.split('.')[0];
+    return this.same(label, dns) ? [label] : [];
+  }
+}
+
+/** A user's groups' keys, per pairing: the keys depend on it (a DN's NetBIOS names). */
+const userKeyCache = new WeakMap<DomainPairs, Map<string, string[]>>();
+
+/**
+ * The keys under which a user's group is found by a rule (see groupMatches): `n:` its name; `p:` its name when written
+ * plainly (no domain: a deny rule in any form matches it); `d:` its canonical DN; `b:` a NetBIOS domain and its name.
+ */
+export function userGroupKeys(text: string, pairs: DomainPairs): string[] {
+  let cache = userKeyCache.get(pairs);
+  if (!cache) userKeyCache.set(pairs, (cache = new Map()));
+  let keys = cache.get(text);
+  if (!keys) {
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    const group = parseGroup(text);
+    switch (group.form) {
+      case 'plain':
+        keys = [`n:${group.name}`, `p:${group.name}`];
+        break;
+      case 'netbios':
+        keys = [`n:${group.name}`, `b:${group.domain}\\${group.name}`];
+        break;
+      case 'dn':
+        keys = [`n:${group.name}`, `d:${group.canonical}`, ...(group.dns ? pairs.netbiosNames(group.dns).map((nb) => `b:${nb}\\${group.name}`) : [])];
+    }
+    cache.set(text, keys);
+  }
+  return keys;
+}
+
+/**
+ * The keys a rule's group is found under. A provision rule matches exactly what it names: a bare name any form with that
+ * name; a DN that DN only (anyone can create a group with the same CN elsewhere); `DOMAIN\name` that name in that domain
+ * (NetBIOS-qualified, or a DN under that domain). A deny rule also matches the forms that cannot prove they are another
+ * group: a plain name, and (for a DN) that name in the DN's NetBIOS domain; a formatting detail never turns a deny into a
+ * provision.
+ */
+export function ruleGroupKeys(text: string, effect: 'provision' | 'deny', pairs: DomainPairs): string[] {
+  const group = parseGroup(text);
+  const deny = effect === 'deny';
   switch (group.form) {
     case 'plain':
       return [`n:${group.name}`];
     case 'netbios':
-      return [`n:${group.name}`, `b:${group.domain}\\${group.name}`];
-    case 'dn': {
-      const dc = group.rdns.flat().find((a) => a.type === 'DC');
-      return [`n:${group.name}`, `d:${group.canonical}`, ...(dc ? [`b:${fold(dc.value)}\\${group.name}`] : [])];
-    }
-  }
-}
-
-/** The one key a rule's group is found under. */
-export function ruleGroupKey(group: GroupName): string {
-  switch (group.form) {
-    case 'plain':
-      return `n:${group.name}`;
-    case 'netbios':
-      return `b:${group.domain}\\${group.name}`;
+      return [`b:${group.domain}\\${group.name}`, ...(deny ? [`p:${group.name}`] : [])];
     case 'dn':
-      return `d:${group.canonical}`;
+      return [`d:${group.canonical}`, ...(deny ? [`p:${group.name}`, ...(group.dns ? pairs.netbiosNames(group.dns).map((nb) => `b:${nb}\\${group.name}`) : [])] : [])];
   }
 }
 
-function parseGroupUncached(value: string): GroupName {
-  const dn = parseDn(value);
-  if (dn) {
-    const first = dn[0];
-    const cn = first.find((a) => a.type === 'CN') ?? first[0];
-    return { form: 'dn', rdns: dn, name: fold(cn.value), canonical: canonicalDn(dn) };
-  }
-  const slash = value.indexOf('\\');
-  if (slash > 0 && slash === value.lastIndexOf('\\') && slash < value.length - 1) {
-    return { form: 'netbios', domain: fold(value.slice(0, slash)), name: fold(value.slice(slash + 1)) };
-  }
-  return { form: 'plain', name: fold(value) };
-}
-
-/**
- * Whether a user's group satisfies a rule's group: a rule written as a bare name matches any form with that name; a
- * rule written as a DN matches that DN only (anyone can create a group with the same CN elsewhere); a rule written
- * `DOMAIN\name` matches that name in that NetBIOS domain, or a DN with that CN whose first DC is the domain.
- */
-export function groupMatches(rule: GroupName, user: GroupName): boolean {
-  switch (rule.form) {
-    case 'plain':
-      return user.name === rule.name;
-    case 'dn':
-      return user.form === 'dn' && user.canonical === rule.canonical;
-    case 'netbios':
-      if (user.form === 'netbios') return user.domain === rule.domain && user.name === rule.name;
-      if (user.form === 'dn') return user.name === rule.name && fold(user.rdns.flat().find((a) => a.type === 'DC')?.value ?? '') === rule.domain;
-      return false;
-  }
+/** Whether a user's group satisfies a rule's group (the semantics of ruleGroupKeys and userGroupKeys, for one pair). */
+export function groupMatches(rule: string, user: string, effect: 'provision' | 'deny' = 'provision', pairs = new DomainPairs()): boolean {
+  const keys = new Set(userGroupKeys(user, pairs));
+  return ruleGroupKeys(rule, effect, pairs).some((k) => keys.has(k));
 }
 
 /** RFC 4514: RDNs split at unescaped `,` (or `;`), AVAs at unescaped `+`; undefined when the text is not a DN. */
@@ -135,7 +181,8 @@ export function parseDn(text: string): Ava[][] | undefined {
       if (/^[0-9a-fA-F]{2}$/.test(hex)) {
         value.push(parseInt(hex, 16));
         i += 2;
-      } else if (i + 1 < bytes.length) value.push(bytes[++i]);
+      } else if (i + 1 < bytes.length && ESCAPABLE.includes(String.fromCharCode(bytes[i + 1]))) value.push(bytes[++i]);
+      else return undefined; // a lone or unknown escape: not a DN
       trailingSpaces = 0;
       continue;
     }
@@ -153,8 +200,13 @@ export function parseDn(text: string): Ava[][] | undefined {
   }
   if (!push()) return undefined;
   rdns.push(avas);
+  // a group's DN names the group (a CN first) and where it lives: `Role=Admin` alone is a plain name with an '='
+  if (rdns.length < 2 || !rdns[0].some((a) => a.type === 'CN')) return undefined;
   return rdns.every((r) => r.every((a) => /^([A-Z][A-Z0-9-]*|\d+(\.\d+)*)$/.test(a.type))) ? rdns : undefined;
 }
+
+/** RFC 4514's characters a backslash may escape (besides two hex digits). */
+const ESCAPABLE = ' "#+,;<=>\\';
 
 /** A DN in one spelling: types upper-case, values folded, the AVAs of a multi-valued RDN in order. */
 function canonicalDn(rdns: Ava[][]): string {
@@ -171,8 +223,8 @@ export function domainForms(facts: { domain?: string | null; upn?: string | null
     const at = value?.lastIndexOf('@') ?? -1;
     return value && at >= 0 && at < value.length - 1 ? value.slice(at + 1) : undefined;
   };
-  for (const value of [facts.domain ?? undefined, suffix(facts.upn), suffix(facts.email)]) {
-    const folded = value ? fold(value) : '';
+  for (const value of [facts.domain ?? undefined, suffix(facts.upn?.trim()), suffix(facts.email?.trim())]) {
+    const folded = value ? fold(value.trim()) : '';
     if (!folded) continue;
     forms.add(folded);
     for (const [netbios, dns] of pairs) {
@@ -184,14 +236,13 @@ export function domainForms(facts: { domain?: string | null; upn?: string | null
 }
 
 /**
- * Whether a rule's domain, in either form, names one of the user's domain forms. Without an explicit pair, a NetBIOS
- * name pairs with the DNS domain whose first label it is (`FABRIKAM` ↔ `fabrikam.com`), AD's default.
+ * Whether a rule's domain, in either form, names one of the user's domain forms: the same name, or a NetBIOS name and a
+ * DNS name that `pairs` says are one domain.
  */
-export function domainMatches(ruleDomain: string, forms: ReadonlySet<string>): boolean {
-  const wanted = fold(ruleDomain);
+export function domainMatches(ruleDomain: string, forms: ReadonlySet<string>, pairs = new DomainPairs()): boolean {
+  const wanted = fold(ruleDomain.trim());
   if (forms.has(wanted)) return true;
   const netbios = (f: string): boolean => !f.includes('.');
-  const label = (f: string): string => f.split('.')[0];
-  if (netbios(wanted)) return [...forms].some((f) => !netbios(f) && label(f) === wanted);
-  return [...forms].some((f) => netbios(f) && f === label(wanted));
+  if (netbios(wanted)) return [...forms].some((f) => !netbios(f) && pairs.same(wanted, f));
+  return [...forms].some((f) => netbios(f) && pairs.same(f, wanted));
 }

@@ -88,10 +88,26 @@ describe('evaluation', () => {
     expect(parseRuleSet('passly', [rule('a', 1, { 'bms.match.group': 'X' })]).problems).toEqual(["identity provider 'passly' has no 'BMS employee defaults' mapper"]);
   });
 
-  test('a winning rule that leaves a required field empty is unusable, not a half employee', () => {
+  test('a provision rule that leaves a required field empty is a problem of the rule set when it loads, not at a sign-in (review finding 2)', () => {
     const set = parseRuleSet('passly', [defaults({ 'bms.account': '' }), rule('r', 1, { 'bms.match.group': 'X' })]);
-    const decision = evaluate(set, user({ groups: ['X'] }));
-    expect(decision).toMatchObject({ outcome: 'unusable', reason: "rule 'Rule 1' leaves account without a value" });
+    expect(set.problems).toEqual(["rule 'Rule 1': this rule and the defaults leave bms.account empty; a new BMS employee needs each of them"]);
+    expect(evaluate(set, user({ groups: ['X'] }))).toMatchObject({ outcome: 'unusable' });
+    // the rule set in force stays usable: RuleSource keeps the last good one (rule-source.test.ts)
+  });
+
+  test('a deny rule is never skipped for the form of a group: listed pairs, a DN deny against plain and NetBIOS forms (review findings 1 and 5)', () => {
+    const set = parseRuleSet('passly', [
+      defaults({ 'bms.domain.pairs': 'CORP=contoso.com' }),
+      rule('corp-sales', 10, { 'bms.effect': 'deny', 'bms.match.group': 'CORP\\BMS-Sales' }),
+      rule('partners', 15, { 'bms.effect': 'deny', 'bms.match.group': 'CN=Partners,OU=Groups,DC=contoso,DC=com' }),
+      rule('techs', 20, { 'bms.match.group': 'BMS-Techs' }),
+    ]);
+    expect(set.problems).toEqual([]);
+    const outcome = (groups: string[], domain?: string) => evaluate(set, user({ groups, domain })).outcome;
+    expect(outcome(['CN=BMS-Sales,OU=Groups,DC=contoso,DC=com', 'BMS-Techs'], 'CORP')).toBe('deny');
+    expect(outcome(['Partners', 'BMS-Techs'])).toBe('deny');
+    expect(outcome(['CORP\\Partners', 'BMS-Techs'])).toBe('deny');
+    expect(outcome(['CN=Partners,OU=Elsewhere,DC=example,DC=org', 'BMS-Techs'])).toBe('provision');
   });
 
   test('the example rules shipped in keycloak-realm.json parse without problems', () => {

@@ -1,4 +1,4 @@
-import { domainForms, domainMatches, fold, parseGroup, ruleGroupKey, userGroupKeys } from './directory-names';
+import { DomainPairs, domainForms, domainMatches, fold, ruleGroupKeys, userGroupKeys } from './directory-names';
 import { Decision, FieldValues, REQUIRED_FIELDS, Rule, RuleSet, UserFacts } from './model';
 
 /** The user's AD domain: the Domain attribute when Passly sent one, else the UPN's suffix, else the e-mail's domain. */
@@ -14,15 +14,18 @@ export function userDomain(facts: UserFacts): string | undefined {
 /** What one evaluation needs of the user, computed once: every group parsed, every domain form. */
 interface PreparedFacts {
   facts: UserFacts;
-  pairs: ReadonlyMap<string, string>;
+  pairs: DomainPairs;
+  /** the admin's listed pairs, folded (domainForms adds the other form of each) */
+  listed: ReadonlyMap<string, string>;
   /** every domain form, computed at the first rule with a domain condition */
   domains?: Set<string>;
 }
 
-/** A rule set's rules by the key of their group (rules without a group condition apart), built once per set. */
+/** A rule set's rules by the keys of their group (rules without a group condition apart), built once per set. */
 interface RuleIndex {
   byGroupKey: Map<string, Rule[]>;
   withoutGroup: Rule[];
+  pairs: DomainPairs;
 }
 
 const indexes = new WeakMap<RuleSet, RuleIndex>();
@@ -30,25 +33,24 @@ const indexes = new WeakMap<RuleSet, RuleIndex>();
 function indexOf(ruleSet: RuleSet): RuleIndex {
   let index = indexes.get(ruleSet);
   if (index) return index;
-  index = { byGroupKey: new Map(), withoutGroup: [] };
+  const pairs = new DomainPairs(ruleSet.defaults?.domainPairs);
+  index = { byGroupKey: new Map(), withoutGroup: [], pairs };
   for (const rule of ruleSet.rules) {
     if (!rule.match.group) {
       index.withoutGroup.push(rule);
       continue;
     }
-    const key = ruleGroupKey(parseGroup(rule.match.group));
-    index.byGroupKey.set(key, [...(index.byGroupKey.get(key) ?? []), rule]);
+    for (const key of ruleGroupKeys(rule.match.group, rule.effect, pairs)) index.byGroupKey.set(key, [...(index.byGroupKey.get(key) ?? []), rule]);
   }
   indexes.set(ruleSet, index);
   return index;
 }
 
 /** The matching rule with the lowest order: only rules whose group the user has (by key) and rules without a group are tried. */
-function winningRule(ruleSet: RuleSet, user: PreparedFacts): Rule | undefined {
-  const index = indexOf(ruleSet);
+function winningRule(index: RuleIndex, user: PreparedFacts): Rule | undefined {
   const candidates = new Set<Rule>(index.withoutGroup);
   for (const text of user.facts.groups) {
-    for (const key of userGroupKeys(parseGroup(text))) {
+    for (const key of userGroupKeys(text, index.pairs)) {
       const rules = index.byGroupKey.get(key);
       if (rules) for (const rule of rules) candidates.add(rule);
     }
@@ -62,10 +64,10 @@ function winningRule(ruleSet: RuleSet, user: PreparedFacts): Rule | undefined {
 /** The rule's other conditions; its group condition holds already (it was found under one of the user's group keys). */
 function matches(rule: Rule, user: PreparedFacts): boolean {
   const { match } = rule;
-  if (match.domain && !domainMatches(match.domain, (user.domains ??= domainForms(user.facts, user.pairs)))) return false;
+  if (match.domain && !domainMatches(match.domain, (user.domains ??= domainForms(user.facts, user.listed)), user.pairs)) return false;
   if (match.user) {
-    const wanted = fold(match.user);
-    if (![user.facts.upn, user.facts.email, user.facts.username].some((v) => v && fold(v) === wanted)) return false;
+    const wanted = fold(match.user.trim());
+    if (![user.facts.upn, user.facts.email, user.facts.username].some((v) => v && fold(v.trim()) === wanted)) return false;
   }
   return true;
 }
@@ -82,8 +84,9 @@ export function evaluate(ruleSet: RuleSet, facts: UserFacts): Decision {
   if (ruleSet.problems.length || !ruleSet.defaults) {
     return { outcome: 'unusable', domain, reason: `the BMS rules of '${ruleSet.idpAlias}' cannot be used: ${ruleSet.problems.join('; ')}`, userMessage: NOT_CONFIGURED };
   }
-  const prepared: PreparedFacts = { facts, pairs: ruleSet.defaults.domainPairs };
-  const rule = winningRule(ruleSet, prepared);
+  const index = indexOf(ruleSet);
+  const prepared: PreparedFacts = { facts, pairs: index.pairs, listed: ruleSet.defaults.domainPairs };
+  const rule = winningRule(index, prepared);
   if (rule?.effect === 'deny') return { outcome: 'deny', rule, domain, reason: `deny rule '${rule.name}' (order ${rule.order}) matched`, userMessage: NOT_FOR_BMS };
   if (!rule && ruleSet.defaults.noMatchPolicy === 'deny') return { outcome: 'deny', domain, reason: 'no rule matched and the policy is deny', userMessage: NOT_FOR_BMS };
   const fields: FieldValues = { ...ruleSet.defaults.values, ...(rule?.values ?? {}) };
