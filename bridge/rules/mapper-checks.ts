@@ -1,5 +1,6 @@
 import { SYNCABLE } from '../converge/model';
 import { javaTrim } from '../text/java-trim';
+import { FIELD_KEYS, REQUIRED_FIELDS } from './model';
 
 export const DEFAULTS_MAPPER = 'bms-employee-defaults';
 export const RULE_MAPPER = 'bms-mapping-rule';
@@ -66,8 +67,18 @@ function ruleProblems(candidate: CheckedMapper, others: readonly CheckedMapper[]
   }
   const effect = configValue(c, 'bms.effect') ?? 'provision';
   if (effect !== 'provision' && effect !== 'deny') problems.push({ code: 'rule.effect', message: `effect '${effect}' is not provision or deny` });
+  const defaults = others.find((m) => m.type === DEFAULTS_MAPPER);
+  if (defaults && effect === 'provision') {
+    const unset = REQUIRED_KEYS.filter((k) => !configValue(c, k) && !configValue(defaults.config, k));
+    if (unset.length) problems.push({ code: 'rule.required-fields', message: `this rule and the defaults leave ${unset.join(', ')} empty; a new BMS employee needs each of them` });
+  }
   return problems;
 }
+
+/** The config keys of the fields a new employee needs (all but the manager), as the plugin's BmsFields.REQUIRED. */
+export const REQUIRED_KEYS: readonly string[] = REQUIRED_FIELDS.map((f) => FIELD_KEYS[f]);
+
+const isProvisionRule = (m: CheckedMapper): boolean => m.type === RULE_MAPPER && (configValue(m.config, 'bms.effect') ?? 'provision') === 'provision';
 
 function defaultsProblems(candidate: CheckedMapper, others: readonly CheckedMapper[]): MapperProblem[] {
   const problems: MapperProblem[] = [];
@@ -81,6 +92,12 @@ function defaultsProblems(candidate: CheckedMapper, others: readonly CheckedMapp
   if (rehire !== 'reactivate' && rehire !== 'deny') problems.push({ code: 'defaults.rehire-policy', message: `'Rehire' is '${rehire}', expected reactivate or deny` });
   const bad = domainPairItems(configValue(c, DOMAIN_PAIRS_KEY)).filter((p) => !p.pair).map((p) => `'${p.item}'`);
   if (bad.length) problems.push({ code: 'defaults.domain-pairs.malformed', message: `'NetBIOS and DNS domain pairs' has ${bad.join(', ')}; write each pair as NETBIOS=dns.domain, for example CORP=contoso.com` });
+  // what the defaults leave empty, every provision rule must set (and with the policy 'defaults', nothing may be empty)
+  const unset = REQUIRED_KEYS.filter((k) => !configValue(c, k));
+  const relying = others.filter((m) => isProvisionRule(m) && m.id !== candidate.id && unset.some((k) => !configValue(m.config, k))).map((m) => `'${m.name}'`);
+  if (unset.length && (policy === 'defaults' || relying.length)) {
+    problems.push({ code: 'defaults.required-fields', message: `the defaults leave ${unset.join(', ')} empty, which ${relying.length ? `the rules ${relying.join(', ')}` : 'a user no rule matches'} would need` });
+  }
   return problems;
 }
 

@@ -1,15 +1,25 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { BmsError } from '../bms/errors';
 import { Lookups } from '../bms/lookups';
 import { silentLogger } from '../log/logger';
 import { MapperRepresentation } from './parse';
+import { lastGoodFileFor } from './last-good-file';
 import { RuleSource } from './rule-source';
 
-const defaults: MapperRepresentation = { id: 'd', name: 'Defaults', identityProviderMapper: 'bms-employee-defaults', config: { 'bms.department': 'Service Desk' } };
+const defaults: MapperRepresentation = {
+  id: 'd',
+  name: 'Defaults',
+  identityProviderMapper: 'bms-employee-defaults',
+  config: { 'bms.account': 'Contoso', 'bms.department': 'Service Desk', 'bms.location': 'HQ', 'bms.job.title': 'Technician', 'bms.employment.type': 'Full Time', 'bms.security.role': 'Read Only', 'bms.employee.role': 'Engineer' },
+};
 const rule = (department: string): MapperRepresentation => ({ id: 'r', name: 'Techs', identityProviderMapper: 'bms-mapping-rule', config: { 'bms.order': '20', 'bms.match.group': 'BMS-Techs', 'bms.department': department } });
-/** BMS knows two departments; any other name is a lookup error, as the real lookups say. */
+/** BMS knows every name but 'Wizardry', which is a lookup error, as the real lookups say. */
 const lookups = {
   resolve: async (_kind: string, name: string) => {
-    if (['Service Desk', 'Field Service'].includes(name)) return 1;
+    if (name !== 'Wizardry') return 1;
     throw new BmsError('lookup', `BMS has no department named '${name}'`);
   },
 } as unknown as Lookups;
@@ -60,4 +70,25 @@ test('after the first load no caller waits for a reload: an expired set answers 
   expect(answered).toBe('answered');
   expect(loads).toBe(2); // the background reload started
   release();
+});
+
+test('after a restart with a bad set in Keycloak, the set that last loaded cleanly (kept in a file) stays in force (review finding 6)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rules-'));
+  try {
+    const file = lastGoodFileFor(join(dir, 'bridge.sqlite'), 'passly');
+    let department = 'Field Service';
+    const before = new RuleSource(async () => [defaults, rule(department)], 'passly', 60_000, lookups, silentLogger, file);
+    expect((await before.current()).problems).toEqual([]);
+    department = 'Wizardry'; // broken while the bridge was down
+    const after = new RuleSource(async () => [defaults, rule(department)], 'passly', 60_000, lookups, silentLogger, lastGoodFileFor(join(dir, 'bridge.sqlite'), 'passly'));
+    const inForce = await after.current();
+    expect(inForce.problems).toEqual([]);
+    expect(inForce.rules[0].values.department).toBe('Field Service');
+    expect(await after.problems()).toMatch(/BMS has no department named 'Wizardry'; the rule set loaded at .* stays in force/);
+    // without the file, the same restart has no good set at all
+    const forgetful = new RuleSource(async () => [defaults, rule(department)], 'passly', 60_000, lookups, silentLogger);
+    expect(await forgetful.problems()).toContain('no good rule set was ever loaded');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -6,7 +6,7 @@ import { Webhook } from 'standardwebhooks';
 import { ConfigError, loadConfig } from '../../bridge/config/config';
 import { DEFAULT_SYNC, SYNCABLE } from '../../bridge/converge/model';
 import { USER_ATTRIBUTES } from '../../bridge/keycloak/attributes';
-import { CheckedMapper, mapperProblems } from '../../bridge/rules/mapper-checks';
+import { CheckedMapper, mapperProblems, REQUIRED_KEYS } from '../../bridge/rules/mapper-checks';
 import { DEFAULTS_MAPPER, parseRuleSet } from '../../bridge/rules/parse';
 import { webhookSchema } from '../../bridge/webhooks/events';
 import { bridgeAnswerSchema, loginProvisioningRequestedSchema } from '../../bridge/webhooks/payload';
@@ -104,9 +104,9 @@ describe('the signature vectors', () => {
 
 describe('the mapper checks', () => {
   interface MapperCase { case: string; candidate: Omit<CheckedMapper, 'id' | 'name'> & Partial<CheckedMapper>; others: (Omit<CheckedMapper, 'id' | 'name'> & Partial<CheckedMapper>)[]; problems: string[] }
-  const fixture = contractFixture<{ syncFields: string[]; defaultSync: string[]; cases: MapperCase[] }>('mapper-checks.json');
+  const fixture = contractFixture<{ syncFields: string[]; defaultSync: string[]; requiredFields: string[]; cases: MapperCase[] }>('mapper-checks.json');
   const named = (m: MapperCase['candidate'], id: string, name: string): CheckedMapper => ({ id: m.id ?? id, name: m.name ?? name, type: m.type, config: m.config });
-  const validDefaults: CheckedMapper = { id: 'set-defaults', name: 'Set defaults', type: DEFAULTS_MAPPER, config: {} };
+  const validDefaults: CheckedMapper = { id: 'set-defaults', name: 'Set defaults', type: DEFAULTS_MAPPER, config: Object.fromEntries(fixture.requiredFields.map((k) => [k, 'Some value'])) };
 
   test.each(fixture.cases.map((c) => [c.case, c] as const))('%s', (_case, c) => {
     const candidate = named(c.candidate, 'candidate', 'Candidate');
@@ -121,6 +121,7 @@ describe('the mapper checks', () => {
   test('the sync options and their default are the contract\'s', () => {
     expect([...SYNCABLE]).toEqual(fixture.syncFields);
     expect([...DEFAULT_SYNC]).toEqual(fixture.defaultSync);
+    expect(REQUIRED_KEYS).toEqual(fixture.requiredFields);
   });
 });
 

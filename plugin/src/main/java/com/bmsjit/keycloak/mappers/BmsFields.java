@@ -17,6 +17,9 @@ public final class BmsFields {
             new String[] {"bms.employment.type", "Employment type", "BMS employment type (e.g. Full Time)."},
             new String[] {"bms.security.role", "Security role", "BMS security role: what the employee may do in BMS."},
             new String[] {"bms.employee.role", "Employee role", "BMS employee (billing) role."});
+    /** The fields a new BMS employee cannot do without (all but the manager): the defaults and each provision rule together must set them. */
+    public static final List<String> REQUIRED = List.of("bms.account", "bms.department", "bms.location", "bms.job.title", "bms.employment.type",
+            "bms.security.role", "bms.employee.role");
 
     private BmsFields() {
     }

@@ -63,7 +63,20 @@ public final class MapperRules {
             problems.add(new Problem("defaults.rehire-policy", "'Rehire' must be 'reactivate' or 'deny', not '" + rehire + "'."));
         }
         problems.addAll(domainPairProblems(value(c, BmsEmployeeDefaultsMapper.DOMAIN_PAIRS, "")));
+        // what the defaults leave empty, every provision rule must set (and with the policy 'defaults', nothing may be empty)
+        List<String> unset = BmsFields.REQUIRED.stream().filter(f -> value(c, f, "").isEmpty()).toList();
+        List<String> relying = others.stream().filter(m -> isProvisionRule(m) && !m.id().equals(candidate.id()))
+                .filter(m -> unset.stream().anyMatch(f -> value(m.config(), f, "").isEmpty())).map(Mapper::name).toList();
+        if (!unset.isEmpty() && (policy.equals(BmsEmployeeDefaultsMapper.POLICY_DEFAULTS) || !relying.isEmpty())) {
+            problems.add(new Problem("defaults.required-fields", "The defaults leave " + String.join(", ", unset) + " empty, which "
+                    + (relying.isEmpty() ? "a user no rule matches" : "the rules " + relying) + " would need: a new BMS employee needs each of them."));
+        }
         return problems;
+    }
+
+    private static boolean isProvisionRule(Mapper m) {
+        return BmsMappingRuleMapper.PROVIDER_ID.equals(m.type())
+                && value(m.config(), BmsMappingRuleMapper.EFFECT, BmsMappingRuleMapper.EFFECT_PROVISION).equals(BmsMappingRuleMapper.EFFECT_PROVISION);
     }
 
     private static List<Problem> ruleProblems(Mapper candidate, Map<String, String> c, Collection<Mapper> others) {
@@ -87,6 +100,14 @@ public final class MapperRules {
         String effect = value(c, BmsMappingRuleMapper.EFFECT, BmsMappingRuleMapper.EFFECT_PROVISION);
         if (!effect.equals(BmsMappingRuleMapper.EFFECT_PROVISION) && !effect.equals(BmsMappingRuleMapper.EFFECT_DENY)) {
             problems.add(new Problem("rule.effect", "Effect must be 'provision' or 'deny', not '" + effect + "'."));
+        }
+        Mapper defaults = others.stream().filter(m -> BmsEmployeeDefaultsMapper.PROVIDER_ID.equals(m.type())).findFirst().orElse(null);
+        if (defaults != null && effect.equals(BmsMappingRuleMapper.EFFECT_PROVISION)) {
+            List<String> unset = BmsFields.REQUIRED.stream().filter(f -> value(c, f, "").isEmpty() && value(defaults.config(), f, "").isEmpty()).toList();
+            if (!unset.isEmpty()) {
+                problems.add(new Problem("rule.required-fields", "This rule and the defaults leave " + String.join(", ", unset)
+                        + " empty: a new BMS employee needs each of them; set them here or on the defaults mapper."));
+            }
         }
         return problems;
     }

@@ -36,11 +36,12 @@ class MapperContractTest {
     }
 
     @Test
-    void theSyncOptionsAndTheDefaultAreTheFixtures() {
+    void theSyncOptionsTheDefaultAndTheRequiredFieldsAreTheFixtures() {
         assertEquals(Contract.list(FIXTURE.get("syncFields")),
                 BmsEmployeeDefaultsMapper.SYNC_FIELD_OPTIONS.stream().filter(o -> !o.equals(BmsEmployeeDefaultsMapper.SYNC_NONE)).toList());
         assertEquals(String.join(BmsEmployeeDefaultsMapper.LIST_DELIMITER, Contract.list(FIXTURE.get("defaultSync"))),
                 BmsEmployeeDefaultsMapper.SYNC_FIELDS_DEFAULT);
+        assertEquals(Contract.list(FIXTURE.get("requiredFields")), BmsFields.REQUIRED);
     }
 
     private static MapperRules.Mapper mapper(JsonNode node, String id, String name) {

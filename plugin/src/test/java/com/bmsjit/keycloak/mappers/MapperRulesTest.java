@@ -45,8 +45,8 @@ class MapperRulesTest {
     @Test
     void aSecondDefaultsMapperIsRefusedNamingTheFirst() {
         MapperRules.Mapper second = new MapperRules.Mapper("10", "More defaults", BmsEmployeeDefaultsMapper.PROVIDER_ID, Map.of("bms.no.match.policy", "defaults"));
-        assertEquals(List.of("This identity provider already has a BMS employee defaults mapper ('Defaults'); edit that one instead."),
-                MapperRules.problems(second, List.of(DEFAULTS, TECHS)));
+        assertEquals("This identity provider already has a BMS employee defaults mapper ('Defaults'); edit that one instead.",
+                MapperRules.problems(second, List.of(DEFAULTS, TECHS)).get(0));
         assertEquals(List.of("'When no rule matches' must be 'deny' or 'defaults', not 'allow'."),
                 MapperRules.problems(new MapperRules.Mapper("9", "Defaults", BmsEmployeeDefaultsMapper.PROVIDER_ID, Map.of("bms.no.match.policy", "allow")), List.of(DEFAULTS)));
     }
