@@ -14,6 +14,7 @@ import { LoginAnswerer } from './login/answer-login';
 import { evaluate } from './rules/evaluate';
 import { Decision, UserFacts } from './rules/model';
 import { preview, PreviewSource } from './rules/preview';
+import { lastGoodFileFor } from './rules/last-good-file';
 import { RuleSource } from './rules/rule-source';
 import { Sweep, SweepSummary } from './sweep/sweep';
 
@@ -35,7 +36,7 @@ export function createBridgeCore(config: BridgeConfig, log: Logger): BridgeCore 
   const store = new SqliteJobStore(config.store.path);
   const bms = new BmsClient(config.bms, { logger: log });
   const keycloak = new KeycloakGateway(config.keycloak, log);
-  const rules = new RuleSource(() => keycloak.mappers(config.keycloak.idpAlias), config.keycloak.idpAlias, config.keycloak.rulesTtlMs, bms.lookups, log);
+  const rules = ruleSourceFor(config, keycloak, bms, log);
   const converger = new Converger(store, bms, keycloak, rules, { loginFactsWindowMs: 60_000, maxAttempts: config.jobs.maxAttempts }, log);
   const worker = new Worker(store, (job) => converger.run(job), failureOf, { ...config.jobs, sweepIntervalMs: config.reconcile.intervalMs, backOffAfter: refusedForGood }, log);
   const answerer = new LoginAnswerer(store, rules, worker, { budgetMs: config.webhook.answerBudgetMs, maxAttempts: config.jobs.maxAttempts }, log);
@@ -44,9 +45,15 @@ export function createBridgeCore(config: BridgeConfig, log: Logger): BridgeCore 
   return { store, bms, keycloak, rules, converger, worker, answerer, sweep, decide };
 }
 
+/** The rules as every part of the bridge reads them: cached, BMS names checked, the last good set kept across restarts. */
+export function ruleSourceFor(config: BridgeConfig, keycloak: KeycloakGateway, bms: BmsClient, log: Logger): RuleSource {
+  const { idpAlias } = config.keycloak;
+  return new RuleSource(() => keycloak.mappers(idpAlias), idpAlias, config.keycloak.rulesTtlMs, bms.lookups, log, lastGoodFileFor(config.store.path, idpAlias));
+}
+
 /** Preview reads users through the gateway and the rules exactly as sign-ins get them. */
 export function previewSource(keycloak: KeycloakGateway, rules: RuleSource): PreviewSource {
-  return { rules: () => rules.current(), user: (id) => keycloak.user(id), userByEmail: (email) => keycloak.userByEmail(email) };
+  return { rules: () => rules.current(), status: () => rules.problems(), user: (id) => keycloak.user(id), userByEmail: (email) => keycloak.userByEmail(email) };
 }
 
 export interface RunningBridge extends BridgeCore {

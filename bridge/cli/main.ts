@@ -2,8 +2,7 @@
 import { parseArgs } from 'node:util';
 
 import { BmsClient } from '../bms/client';
-import { createBridgeCore, previewSource, startBridge } from '../bridge';
-import { RuleSource } from '../rules/rule-source';
+import { createBridgeCore, previewSource, ruleSourceFor, startBridge } from '../bridge';
 import { ConfigError, loadConfig } from '../config/config';
 import { JobState } from '../jobs/job-store';
 import { SqliteJobStore } from '../jobs/sqlite-job-store';
@@ -90,7 +89,7 @@ async function runPreview(args: string[], err: Out): Promise<number> {
   const config = loadConfig(env);
   const keycloak = new KeycloakGateway(config.keycloak, silentLogger);
   const bms = new BmsClient(config.bms, { logger: silentLogger });
-  const rules = new RuleSource(() => keycloak.mappers(config.keycloak.idpAlias), config.keycloak.idpAlias, config.keycloak.rulesTtlMs, bms.lookups, silentLogger);
+  const rules = ruleSourceFor(config, keycloak, bms, silentLogger);
   const result = await preview(previewSource(keycloak, rules), request);
   return print(JSON.stringify(result, null, 2));
 }

@@ -20,8 +20,8 @@ export const bridgeConfigSchema = z.strictObject({
   webhook: z
     .strictObject({
       secret,
-      /** a login of a user in 1,500 groups with 200-character DNs is about 330 KB */
-      maxBodyBytes: z.number().int().min(1024).max(4_194_304).default(2_097_152),
+      /** a login of a user in 1,500 groups with 200-character DNs is about 330 KB; 12 MiB holds the schema's own maximum (5,000 × 2,048) */
+      maxBodyBytes: z.number().int().min(1024).max(33_554_432).default(12_582_912),
       /** the bridge answers a login webhook within this budget; keep it below the plugin's read timeout */
       answerBudgetMs: z.number().int().min(100).max(30_000).default(2_500),
     }),

@@ -126,7 +126,7 @@ describe('POST /webhooks/keycloak: bad input is a clear 4xx, never a 5xx', () =>
     const body = JSON.stringify({ padding: 'x'.repeat(2_100_000) });
     const { status, json } = await post(body, signed(body));
     expect(status).toBe(413);
-    expect(json.error).toBe('the body is larger than 2097152 bytes');
+    expect(json.error).toBe('the body is larger than 2097152 bytes (BRIDGE_WEBHOOK_MAX_BODY_BYTES)');
   });
 
   test('another content type is 415', async () => {

@@ -71,7 +71,7 @@ export function createApp(options: AppOptions): express.Express {
     res.status(failing.length ? 503 : 200).json({ status: failing.length ? 'not ready' : 'ready', checks: Object.fromEntries(results.map(([n, p]) => [n, p ?? 'ok'])) });
   });
 
-  app.post('/admin/preview', express.json({ limit: '16kb' }), async (req, res) => {
+  app.post('/admin/preview', express.json({ limit: options.maxBodyBytes }), async (req, res) => {
     if (!options.preview || !admitted(req, res, 'the preview endpoint is off: set BRIDGE_ADMIN_TOKEN to enable it')) return;
     const body = (req.body ?? {}) as Record<string, unknown>;
     const request: PreviewRequest | undefined =
@@ -127,7 +127,7 @@ export function createApp(options: AppOptions): express.Express {
   app.use((req, res) => refuse(res, 404, `no such endpoint: ${req.method} ${req.path}`));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const e = err as { type?: string; status?: number; message?: string };
-    if (e.type === 'entity.too.large') return refuse(res, 413, `the body is larger than ${options.maxBodyBytes} bytes`);
+    if (e.type === 'entity.too.large') return refuse(res, 413, `the body is larger than ${options.maxBodyBytes} bytes (BRIDGE_WEBHOOK_MAX_BODY_BYTES)`);
     if (e.status && e.status >= 400 && e.status < 500) return refuse(res, e.status, e.message ?? 'bad request');
     log.error({ err: e.message }, 'unexpected error in the HTTP layer');
     refuse(res, 500, 'internal error; see the bridge log');

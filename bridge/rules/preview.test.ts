@@ -8,6 +8,7 @@ const mappers: MapperRepresentation[] = [
 const ada = { id: 'u1', username: 'ada', email: 'ada@contoso.com', attributes: { upn: ['Ada@contoso.com'], ad_domain: ['contoso.com'], ad_groups: ['CN=BMS-Techs,OU=Groups,DC=contoso,DC=com'] } };
 const source: PreviewSource = {
   rules: async () => parseRuleSet('passly', mappers),
+  status: async () => undefined,
   user: async (id) => (id === 'u1' ? ada : undefined),
   userByEmail: async (email) => (email === 'ada@contoso.com' ? ada : undefined),
 };
@@ -19,8 +20,9 @@ describe('preview', () => {
     expect(result.decision).toMatchObject({ outcome: 'provision', rule: { name: 'Techs' }, fields: { securityRole: 'Technician', department: 'Service Desk' } });
   });
 
-  test('by e-mail, and for a hand-written attribute set', async () => {
+  test('by e-mail, and for a hand-written attribute set (nulls as a sign-in sends them)', async () => {
     expect((await preview(source, { email: 'ada@contoso.com' })).decision.outcome).toBe('provision');
+    expect((await preview(source, { facts: { groups: ['BMS-Techs'], email: null, upn: null, domain: null } })).decision.outcome).toBe('provision');
     expect((await preview(source, { facts: { groups: ['Other'], upn: 'x@contoso.com' } })).decision).toMatchObject({ outcome: 'deny', reason: 'no rule matched and the policy is deny' });
   });
 
@@ -34,4 +36,10 @@ test('preview says what a sign-in would: a rule set with a problem decides "unus
   const result = await preview(broken, { userId: 'u1' });
   expect(result.decision.outcome).toBe('unusable');
   expect(result.rulesProblems).toEqual(["rule 'Techs': BMS has no security role named 'Wizard'"]);
+});
+
+test('preview shows a broken latest load while the last good set answers, as /readyz does (review finding 7)', async () => {
+  const status = "rule 'Techs': BMS has no security role named 'Wizard'; the rule set loaded at 2026-11-29T20:00:00.000Z stays in force until this is fixed";
+  const result = await preview({ ...source, status: async () => status }, { userId: 'u1' });
+  expect(result).toMatchObject({ decision: { outcome: 'provision' }, rulesProblems: [], rulesStatus: status });
 });

@@ -6,16 +6,18 @@ import { Decision, RuleSet, UserFacts } from './model';
 import { USER_ATTRIBUTES } from '../keycloak/attributes';
 
 export const factsSchema = z.strictObject({
-  username: z.string().optional(),
-  email: z.string().optional(),
-  upn: z.string().optional(),
-  domain: z.string().optional(),
+  username: z.string().nullish(),
+  email: z.string().nullish(),
+  upn: z.string().nullish(),
+  domain: z.string().nullish(),
   groups: z.array(z.string()).default([]),
 });
 
 export interface PreviewSource {
   /** the rule set exactly as a sign-in gets it (cached, BMS names checked) */
   rules(): Promise<RuleSet>;
+  /** what /readyz says of the rules: undefined when the latest load is usable, else its problems and what is in force */
+  status(): Promise<string | undefined>;
   user(id: string): Promise<UserRepresentation | undefined>;
   userByEmail(email: string): Promise<UserRepresentation | undefined>;
 }
@@ -25,7 +27,10 @@ export type PreviewRequest = { userId: string } | { email: string } | { facts: z
 export interface Preview {
   facts: UserFacts;
   decision: Decision;
+  /** problems of the rule set in force (none unless no good set was ever loaded) */
   rulesProblems: string[];
+  /** 'ok', or the problems of the latest load and which set answers meanwhile (as /readyz says) */
+  rulesStatus: string;
 }
 
 /**
@@ -35,7 +40,7 @@ export interface Preview {
 export async function preview(source: PreviewSource, request: PreviewRequest): Promise<Preview> {
   const facts = await factsFor(source, request);
   const ruleSet = await source.rules();
-  return { facts, decision: evaluate(ruleSet, facts), rulesProblems: ruleSet.problems };
+  return { facts, decision: evaluate(ruleSet, facts), rulesProblems: ruleSet.problems, rulesStatus: (await source.status()) ?? 'ok' };
 }
 
 async function factsFor(source: PreviewSource, request: PreviewRequest): Promise<UserFacts> {

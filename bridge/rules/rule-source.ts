@@ -3,6 +3,7 @@ import { BmsError } from '../bms/errors';
 import { Lookups, LookupKind } from '../bms/lookups';
 import { BMS_FIELDS, BmsField, RuleSet } from './model';
 import { MapperRepresentation, parseRuleSet } from './parse';
+import { RuleSetMemory } from './last-good-file';
 
 const KIND: Record<BmsField, LookupKind> = {
   account: 'account',
@@ -36,6 +37,8 @@ export class RuleSource {
     private readonly ttlMs: number,
     private readonly lookups: Lookups,
     private readonly log: Logger,
+    /** where the last good set outlives a restart (none: only in memory) */
+    private readonly memory?: RuleSetMemory,
   ) {}
 
   /** The rule set in force; the very first call waits for the load (and throws when Keycloak or BMS cannot be reached). */
@@ -82,17 +85,35 @@ export class RuleSource {
   }
 
   private async load(): Promise<void> {
-    const set = parseRuleSet(this.idpAlias, await this.readMappers());
-    set.problems.push(...(await this.unknownNames(set)));
+    const mappers = await this.readMappers();
+    const set = await this.checked(mappers);
     const now = Date.now();
+    if (set.problems.length && !this.good) await this.recall();
     if (set.problems.length) {
       const meanwhile = this.good ? 'the last good rule set stays in force' : 'no good rule set: sign-ins to BMS fail until this is fixed';
       this.log.error({ idpAlias: this.idpAlias, problems: set.problems }, `BMS rules cannot be used; ${meanwhile}`);
     } else {
       this.good = { set, at: now };
       this.log.info({ idpAlias: this.idpAlias, rules: set.rules.length }, 'BMS rules loaded');
+      await this.memory?.write({ mappers, at: now }).catch((err: Error) => this.log.warn({ error: err.message }, 'could not keep the good BMS rule set for the next start'));
     }
     this.latest = { set, until: now + this.ttlMs, at: now };
+  }
+
+  private async checked(mappers: MapperRepresentation[]): Promise<RuleSet> {
+    const set = parseRuleSet(this.idpAlias, mappers);
+    set.problems.push(...(await this.unknownNames(set)));
+    return set;
+  }
+
+  /** After a restart with a bad set in Keycloak: the set that last loaded cleanly, checked again, stays in force. */
+  private async recall(): Promise<void> {
+    const remembered = await this.memory?.read();
+    if (!remembered) return;
+    const set = await this.checked(remembered.mappers);
+    if (set.problems.length) return;
+    this.good = { set, at: remembered.at };
+    this.log.warn({ idpAlias: this.idpAlias, loadedAt: new Date(remembered.at).toISOString() }, 'the BMS rules in Keycloak have problems; the set that last loaded cleanly, kept from before the restart, is in force');
   }
 
   private async unknownNames(set: RuleSet): Promise<string[]> {
