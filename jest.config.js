@@ -24,5 +24,13 @@ module.exports = {
       // logins through a real browser and a second Keycloak start take far longer than Jest's 5 s default
       setupFilesAfterEnv: ['<rootDir>/test/jest/long-timeouts.ts'],
     },
+    {
+      ...shared,
+      displayName: 'postgres',
+      // one throw-away PostgreSQL server per run (test/stack/postgres-server.ts), its URL in BMS_JIT_TEST_POSTGRES_URL
+      testMatch: ['<rootDir>/test/postgres/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/jest/start-postgres.ts',
+      globalTeardown: '<rootDir>/test/jest/stop-postgres.ts',
+    },
   ],
 };
