@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 
 import { DEFAULT_POLICIES, EmployeeView } from '../bridge/converge/model';
 import { plan } from '../bridge/converge/plan';
-import { SqliteJobStore } from '../bridge/jobs/sqlite-job-store';
+import { SqliteStore } from '../bridge/store/sqlite/sqlite-store';
 import { truthOf } from '../bridge/keycloak/gateway';
 import { evaluate } from '../bridge/rules/evaluate';
 import { FieldValues } from '../bridge/rules/model';
@@ -71,10 +71,10 @@ export async function benchSweep(): Promise<[string, string, string][]> {
   const keycloak = await startFakeKeycloakAdmin({ users });
   const dir = mkdtempSync(join(tmpdir(), 'bench-sweep-'));
   const dbPath = join(dir, 'bridge.sqlite');
-  const store = new SqliteJobStore(dbPath);
+  const store = new SqliteStore(dbPath);
   const seeding = Date.now();
-  for (const [userId, record] of links) store.saveLink(userId, record);
-  store.close();
+  for (const [userId, record] of links) await store.links.saveLink(userId, record);
+  await store.close();
   process.stderr.write(`bench: ${USERS} users, employees and links in place (links written in ${Date.now() - seeding} ms); sweeping ...\n`);
 
   const { child, url: ready } = spawnBridge({ BRIDGE_WEBHOOK_SECRET: newWebhookSecret(), BRIDGE_ADMIN_TOKEN: ADMIN_TOKEN, KEYCLOAK_URL: keycloak.url, BMS_BASE_URL: bms.url, BRIDGE_DB_PATH: dbPath });

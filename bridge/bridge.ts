@@ -6,7 +6,6 @@ import { BridgeConfig } from './config/config';
 import { Converger, failureOf, refusedForGood } from './converge/converger';
 import { createApp } from './http/app';
 import { webhookHandlers } from './http/handlers';
-import { SqliteJobStore } from './jobs/sqlite-job-store';
 import { Worker } from './jobs/worker';
 import { KeycloakGateway } from './keycloak/gateway';
 import { Logger } from './log/logger';
@@ -16,11 +15,13 @@ import { Decision, UserFacts } from './rules/model';
 import { preview, PreviewSource } from './rules/preview';
 import { lastGoodFileFor } from './rules/last-good-file';
 import { RuleSource } from './rules/rule-source';
+import { openStore } from './store/open-store';
+import { Store } from './store/store';
 import { Sweep, SweepSummary } from './sweep/sweep';
 
 /** The parts without HTTP: what `serve` and the CLI's `reconcile` share. */
 export interface BridgeCore {
-  store: SqliteJobStore;
+  store: Store;
   bms: BmsClient;
   keycloak: KeycloakGateway;
   rules: RuleSource;
@@ -32,13 +33,14 @@ export interface BridgeCore {
   decide(facts: UserFacts): Promise<Decision>;
 }
 
-export function createBridgeCore(config: BridgeConfig, log: Logger): BridgeCore {
-  const store = new SqliteJobStore(config.store.path);
+/** Opens the store and builds the parts; an Error when the store cannot be opened. */
+export async function createBridgeCore(config: BridgeConfig, log: Logger): Promise<BridgeCore> {
+  const store = await openStore(config.store);
   const bms = new BmsClient(config.bms, { logger: log });
   const keycloak = new KeycloakGateway(config.keycloak, log);
   const rules = ruleSourceFor(config, keycloak, bms, log);
   const converger = new Converger(store, bms, keycloak, rules, { loginFactsWindowMs: 60_000, maxAttempts: config.jobs.maxAttempts }, log);
-  const worker = new Worker(store, (job) => converger.run(job), failureOf, { ...config.jobs, sweepIntervalMs: config.reconcile.intervalMs, backOffAfter: refusedForGood }, log);
+  const worker = new Worker(store.jobs, (job) => converger.run(job), failureOf, { ...config.jobs, sweepIntervalMs: config.reconcile.intervalMs, backOffAfter: refusedForGood }, log);
   const answerer = new LoginAnswerer(store, rules, worker, { budgetMs: config.webhook.answerBudgetMs, maxAttempts: config.jobs.maxAttempts }, log);
   const sweep = new Sweep(keycloak, rules, store, worker, config.keycloak.idpAlias, { maxAttempts: config.jobs.maxAttempts, retention: config.retention, pageSize: config.reconcile.pageSize }, log);
   const decide = async (facts: UserFacts): Promise<Decision> => evaluate(await rules.current(), facts);
@@ -63,7 +65,7 @@ export interface RunningBridge extends BridgeCore {
 
 /** Serves: the webhook endpoint, health endpoints, the job worker and the periodic sweep. */
 export async function startBridge(config: BridgeConfig, log: Logger): Promise<RunningBridge> {
-  const core = createBridgeCore(config, log);
+  const core = await createBridgeCore(config, log);
   // one sweep at a time per process: a request while one runs waits for that one's summary
   let sweeping: Promise<SweepSummary> | undefined;
   const once = (run: () => Promise<SweepSummary>): Promise<SweepSummary> => (sweeping ??= run().finally(() => (sweeping = undefined)));
@@ -72,10 +74,10 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
     secret: config.webhook.secret,
     realm: config.keycloak.realm,
     maxBodyBytes: config.webhook.maxBodyBytes,
-    store,
-    handlers: webhookHandlers(answerer, worker, store, rules, config.jobs.maxAttempts, log),
+    deliveries: store.deliveries,
+    handlers: webhookHandlers(answerer, worker, store.jobs, rules, config.jobs.maxAttempts, log),
     ready: [
-      { name: 'store', check: async () => (store.list({ limit: 1 }), undefined) },
+      { name: 'store', check: async () => (await store.jobs.list({ limit: 1 }), undefined) },
       { name: 'keycloak', check: () => keycloak.ping() },
       { name: 'bms', check: () => bms.ping() },
       { name: 'rules', check: () => rules.problems() },
@@ -85,15 +87,15 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
     reconcile: (all) => once(() => sweep.run({ scope: all ? 'all' : 'requested', waitMs: 30_000 })),
   });
   // retention runs at every sweep, and hourly for a bridge whose periodic sweep is off
-  const purge = (): void => {
+  const purge = async (): Promise<void> => {
     try {
-      log.info({ purged: store.purge(config.retention) }, 'retention purge');
+      log.info({ purged: await store.purge(config.retention) }, 'retention purge');
     } catch (err) {
       log.warn({ error: (err as Error).message }, 'retention purge failed; it runs again within the hour');
     }
   };
-  purge();
-  const purger = setInterval(purge, 3_600_000);
+  await purge();
+  const purger = setInterval(() => void purge(), 3_600_000);
   purger.unref();
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.server.port, config.server.host, () => resolve(s));
@@ -123,7 +125,7 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await worker.stop();
-      store.close();
+      await store.close();
     },
   };
 }

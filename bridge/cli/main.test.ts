@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { SqliteJobStore } from '../jobs/sqlite-job-store';
+import { SqliteStore } from '../store/sqlite/sqlite-store';
 import { main } from './main';
 
 const env = {
@@ -50,11 +50,11 @@ describe('the bridge CLI', () => {
 
   test('jobs list, show and retry work on the store', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'cli-')), 'bridge.sqlite');
-    const store = new SqliteJobStore(path);
-    const { id } = store.enqueue({ userId: 'user-1', trigger: 'event' }, 1);
-    store.claim();
-    store.fail(id, { message: 'BMS refused: DepartmentId unknown', retryable: false }, { baseDelayMs: 1, maxDelayMs: 1 });
-    store.close();
+    const store = new SqliteStore(path);
+    const { id } = await store.jobs.enqueue({ userId: 'user-1', trigger: 'event' }, 1);
+    await store.jobs.claim({ owner: 'test', ms: 30_000 });
+    await store.jobs.fail(id, 'test', { message: 'BMS refused: DepartmentId unknown', retryable: false }, { baseDelayMs: 1, maxDelayMs: 1 });
+    await store.close();
     const withStore = { ...env, BRIDGE_DB_PATH: path };
     expect((await run(['jobs', 'list', '--state', 'dead'], withStore)).out).toMatch(new RegExp(`${id}\\s+dead\\s+event\\s+1/1\\s+user-1\\s+BMS refused: DepartmentId unknown`));
     expect(JSON.parse((await run(['jobs', 'show', String(id)], withStore)).out)).toMatchObject({ id, state: 'dead' });

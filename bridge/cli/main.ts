@@ -4,8 +4,8 @@ import { parseArgs } from 'node:util';
 import { BmsClient } from '../bms/client';
 import { createBridgeCore, previewSource, ruleSourceFor, startBridge } from '../bridge';
 import { ConfigError, loadConfig } from '../config/config';
-import { JobState } from '../jobs/job-store';
-import { SqliteJobStore } from '../jobs/sqlite-job-store';
+import { JobState } from '../jobs/job-queue';
+import { openStore } from '../store/open-store';
 import { KeycloakGateway } from '../keycloak/gateway';
 import { createLogger } from '../log/pino-logger';
 import { silentLogger } from '../log/logger';
@@ -46,7 +46,7 @@ export async function main(argv: string[], environment: NodeJS.ProcessEnv = proc
     if (!command || command === '--help' || command === 'help') return print(HELP);
     if (command === 'serve') return await serve();
     if (command === 'preview') return await runPreview(argv.slice(1), err);
-    if (command === 'jobs') return jobs(sub, rest, err);
+    if (command === 'jobs') return await jobs(sub, rest, err);
     if (command === 'reconcile') return await reconcile(argv.slice(1), err);
     err(`bridge: unknown command '${command}'\n\n${HELP}`);
     return 2;
@@ -98,7 +98,8 @@ async function reconcile(args: string[], err: Out): Promise<number> {
   const { values } = parseArgs({ args, options: { all: { type: 'boolean', default: false } } });
   const config = loadConfig(env);
   const scope = values.all ? 'all' : 'requested';
-  // a bridge serving on the same store runs the sweep itself: two workers on one store would run one user's work twice
+  // a bridge serving on the same store runs the sweep itself: one sweep at a time (leases already keep a second
+  // process off the server's running jobs, so a local sweep would be safe, but it would duplicate the server's work)
   const serving = `http://${loopbackFor(config.server.host)}:${config.server.port}`;
   if (config.server.port !== 0 && (await isBridge(`${serving}/healthz`))) {
     if (!config.admin.token) throw new Error(`a bridge is serving at ${serving}: set BRIDGE_ADMIN_TOKEN (as it has) so reconcile asks it to sweep, or stop it first`);
@@ -109,7 +110,7 @@ async function reconcile(args: string[], err: Out): Promise<number> {
     print(`(swept by the bridge serving at ${serving})`);
     return report(body, values.all === true);
   }
-  const core = createBridgeCore(config, createLogger('warn', process.stderr));
+  const core = await createBridgeCore(config, createLogger('warn', process.stderr));
   core.worker.start();
   const tty = process.stderr.isTTY && env === process.env;
   try {
@@ -124,7 +125,7 @@ async function reconcile(args: string[], err: Out): Promise<number> {
     return report(summary, values.all === true);
   } finally {
     await core.worker.stop();
-    core.store.close();
+    await core.store.close();
   }
 }
 
@@ -157,28 +158,28 @@ function loopbackFor(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-function jobs(sub: string | undefined, args: string[], err: Out): number {
+async function jobs(sub: string | undefined, args: string[], err: Out): Promise<number> {
   const config = loadConfig(env);
-  const store = new SqliteJobStore(config.store.path);
+  const store = await openStore(config.store);
   try {
     if (sub === 'list') {
       const { values } = parseArgs({ args, options: { state: { type: 'string' } } });
       const states: JobState[] = ['queued', 'running', 'done', 'retry', 'dead'];
       if (values.state && !states.includes(values.state as JobState)) throw new Error(`--state must be one of ${states.join(', ')}`);
-      const rows = store.list({ state: values.state as JobState | undefined, limit: 50 });
+      const rows = await store.jobs.list({ state: values.state as JobState | undefined, limit: 50 });
       return print(rows.map((j) => `${String(j.id).padStart(6)}  ${j.state.padEnd(7)}  ${j.trigger.padEnd(6)}  ${j.attempts}/${j.maxAttempts}  ${j.userId}  ${j.lastError ?? ''}`).join('\n') || '(no jobs)');
     }
     const id = Number(args[0]);
     if ((sub === 'show' || sub === 'retry') && Number.isInteger(id)) {
-      if (sub === 'retry') return print(JSON.stringify(store.revive(id), null, 2));
-      const job = store.get(id);
+      if (sub === 'retry') return print(JSON.stringify(await store.jobs.revive(id), null, 2));
+      const job = await store.jobs.get(id);
       if (!job) throw new Error(`no job ${id}`);
       return print(JSON.stringify(job, null, 2));
     }
     err('bridge jobs: use list [--state S], show ID or retry ID\n');
     return 2;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

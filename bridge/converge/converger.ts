@@ -2,7 +2,9 @@ import { BmsClient, PRIORITY_BACKGROUND, PRIORITY_LOGIN } from '../bms/client';
 import { BmsError } from '../bms/errors';
 import { EmployeeChanges, NewEmployee } from '../bms/employees';
 import { Employee, EmployeeSummary } from '../bms/schemas';
-import { Job, JobStore, LinkConflictError, LoginFacts } from '../jobs/job-store';
+import { Job, LoginFacts } from '../jobs/job-queue';
+import { Store } from '../store/store';
+import { LinkConflictError } from './link-store';
 import { EMPLOYEE_ID_ATTRIBUTE as EMPLOYEE_ID, KeycloakGateway } from '../keycloak/gateway';
 import { Logger } from '../log/logger';
 import { evaluate } from '../rules/evaluate';
@@ -35,7 +37,7 @@ const MAX_PASSES = 5;
  */
 export class Converger {
   constructor(
-    private readonly store: JobStore,
+    private readonly store: Store,
     private readonly bms: BmsClient,
     private readonly keycloak: KeycloakGateway,
     private readonly rules: RuleSource,
@@ -52,7 +54,7 @@ export class Converger {
       const ruleSet = await this.rules.current();
       const decision = truth.exists && truth.enabled ? evaluate(ruleSet, truth) : undefined;
       const policies = ruleSet.defaults?.policies ?? DEFAULT_POLICIES;
-      knowledge ??= knowledgeOf(this.store, truth, job.payload.reread === true);
+      knowledge ??= await knowledgeOf(this.store.links, truth, job.payload.reread === true);
       const next = plan({ user: truth, decision, bms: knowledge, policies, mayCreate: job.payload.mayCreate === true });
       if (next.kind === 'read') {
         knowledge = await this.read(next, truth, priority);
@@ -62,7 +64,7 @@ export class Converger {
         const employeeId = await this.execute(truth.id, next, knowledge, priority, done);
         if (employeeId !== undefined && truth.exists && truth.employeeIdAttribute !== employeeId) {
           const written = await this.keycloak.writeEmployeeId(truth.id, employeeId);
-          if (written === 'read-only') this.store.markAttributeUnwritable(truth.id);
+          if (written === 'read-only') await this.store.links.markAttributeUnwritable(truth.id);
           if (written === false) {
             // the user was deleted while the job ran: look again, and deactivate what was just made
             this.log.warn({ userId: truth.id, employeeId }, 'the Keycloak user is gone; converging again');
@@ -76,17 +78,17 @@ export class Converger {
         if (!(err instanceof LinkConflictError)) throw err;
         // another user's job linked this employee a moment ago: search again, which now sees the holder; if this job
         // already wrote to the employee, the holder's record may be wrong: it is read from BMS at its next job
-        if (done.length) this.requeueHolder(err.employeeId);
+        if (done.length) await this.requeueHolder(err.employeeId);
         knowledge = { source: 'unsearched' };
       }
     }
     throw new Error(`converging Keycloak user ${job.userId} did not settle in ${MAX_PASSES} passes`);
   }
 
-  private requeueHolder(employeeId: number): void {
-    const holder = this.store.forgetRecord(employeeId);
+  private async requeueHolder(employeeId: number): Promise<void> {
+    const holder = await this.store.links.forgetRecord(employeeId);
     if (!holder) return;
-    this.store.enqueue({ userId: holder, trigger: 'event', reread: true }, this.options.maxAttempts);
+    await this.store.jobs.enqueue({ userId: holder, trigger: 'event', reread: true }, this.options.maxAttempts);
     this.log.warn({ userId: holder, employeeId }, "another user's job wrote to this employee while the link moved; the holder's employee is read again");
   }
 
@@ -119,7 +121,7 @@ export class Converger {
     }
     const found = await this.bms.findEmployeeOf(next.email, next.userName, priority);
     if (!found) return { source: 'none' };
-    const holder = this.store.linkOfEmployee(found.id);
+    const holder = await this.store.links.linkOfEmployee(found.id);
     if (!holder || holder.userId === userId) return { source: 'found', employee: viewOf(found) };
     const holderExists = (await this.keycloak.truth(holder.userId)).exists;
     return { source: 'found', employee: viewOf(found), linkedTo: { userId: holder.userId, userExists: holderExists, record: holder.record } };
@@ -132,10 +134,10 @@ export class Converger {
     for (const action of next.actions) {
       employeeId = await this.write(userId, action, knowledge, priority);
       held = recordAfter(held, [action], employeeId);
-      this.store.saveLink(userId, held);
+      await this.store.links.saveLink(userId, held);
       done.push(action.kind);
     }
-    if (held && employeeId !== undefined && knowledge.source === 'read') this.store.saveLink(userId, held);
+    if (held && employeeId !== undefined && knowledge.source === 'read') await this.store.links.saveLink(userId, held);
     return next.kind === 'refuse' && !next.actions.length ? undefined : employeeId;
   }
 
@@ -149,8 +151,8 @@ export class Converger {
       }
       case 'link': {
         const holder = knowledge.source === 'found' ? knowledge.linkedTo : undefined;
-        if (holder) this.store.moveLink(holder.userId, userId, action.start);
-        else this.store.saveLink(userId, action.start);
+        if (holder) await this.store.links.moveLink(holder.userId, userId, action.start);
+        else await this.store.links.saveLink(userId, action.start);
         this.log.info({ ...fields, employeeId: action.employeeId, rehire: action.rehire, from: holder?.userId }, action.rehire ? 'inactive BMS employee found by e-mail: linked for reactivation (rehire)' : 'existing BMS employee linked by e-mail');
         return action.employeeId;
       }

@@ -1,4 +1,4 @@
-import { JobStore } from '../jobs/job-store';
+import { LinkStore } from './link-store';
 import { BmsKnowledge, UserTruth } from './model';
 
 /**
@@ -6,14 +6,14 @@ import { BmsKnowledge, UserTruth } from './model';
  * Keycloak's `bms_employee_id` names without a record (read it); or nothing (search by e-mail, if allowed).
  * `reread`: the record is not trusted (read the linked employee from BMS).
  */
-export function knowledgeOf(store: JobStore, truth: UserTruth, reread = false): BmsKnowledge {
-  const link = store.linkOf(truth.id);
+export async function knowledgeOf(links: LinkStore, truth: UserTruth, reread = false): Promise<BmsKnowledge> {
+  const link = await links.linkOf(truth.id);
   // reread: another job wrote to the employee while this user's link moved, so the record may be wrong
   if (link && reread) return { source: 'linked-unread', employeeId: link.employeeId, fromAttribute: false };
   if (link?.record) return { source: 'record', employee: link.record };
   if (link) return { source: 'linked-unread', employeeId: link.employeeId, fromAttribute: false };
   const attribute = truth.exists ? truth.employeeIdAttribute : null;
   // Keycloak remembers an employee the store does not (a new store, a restored backup): read it, unless taken
-  if (attribute !== null && !store.linkOfEmployee(attribute)) return { source: 'linked-unread', employeeId: attribute, fromAttribute: true };
+  if (attribute !== null && !(await links.linkOfEmployee(attribute))) return { source: 'linked-unread', employeeId: attribute, fromAttribute: true };
   return { source: 'unsearched' };
 }

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 
 import { exampleLoginBody } from '../../test/support/contract';
-import { SqliteJobStore } from '../jobs/sqlite-job-store';
+import { SqliteStore } from '../store/sqlite/sqlite-store';
 import { createApp, WebhookHandlers } from './app';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -12,7 +12,7 @@ const ADMIN_TOKEN = 'test-admin-token-not-a-secret-000';
 const fixture = exampleLoginBody();
 let server: Server;
 let base: string;
-let store: SqliteJobStore;
+let store: SqliteStore;
 const calls: string[] = [];
 const handlers: WebhookHandlers = {
   login: async (body) => {
@@ -23,16 +23,16 @@ const handlers: WebhookHandlers = {
 };
 
 beforeAll(async () => {
-  store = new SqliteJobStore(':memory:');
-  const app = createApp({ secret: SECRET, realm: 'broker', maxBodyBytes: 2_097_152, store, handlers, preview: { token: ADMIN_TOKEN, run: async (request) => ({ asked: request }) }, ready: [{ name: 'store', check: async () => undefined }, { name: 'bms', check: async () => 'BMS unreachable: ECONNREFUSED' }] });
+  store = new SqliteStore(':memory:');
+  const app = createApp({ secret: SECRET, realm: 'broker', maxBodyBytes: 2_097_152, deliveries: store.deliveries, handlers, preview: { token: ADMIN_TOKEN, run: async (request) => ({ asked: request }) }, ready: [{ name: 'store', check: async () => undefined }, { name: 'bms', check: async () => 'BMS unreachable: ECONNREFUSED' }] });
   server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(() => {
+afterAll(async () => {
   server.close();
-  store.close();
+  await store.close();
 });
 beforeEach(() => (calls.length = 0));
 

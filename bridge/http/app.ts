@@ -3,7 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import express, { NextFunction, Request, Response } from 'express';
 import { Webhook } from 'standardwebhooks';
 
-import { JobStore } from '../jobs/job-store';
+import { DeliveryLog } from '../webhooks/delivery-log';
 import { Logger, silentLogger } from '../log/logger';
 import { PreviewRequest } from '../rules/preview';
 import { verifyWebhook } from '../webhooks/verify';
@@ -36,7 +36,7 @@ export interface AppOptions {
   /** the Keycloak realm this bridge serves: a webhook about another realm is refused */
   realm?: string;
   maxBodyBytes: number;
-  store: JobStore;
+  deliveries: DeliveryLog;
   handlers: WebhookHandlers;
   ready?: ReadyCheck[];
   logger?: Logger;
@@ -107,13 +107,13 @@ export function createApp(options: AppOptions): express.Express {
         log.warn({ reason: verified.error }, 'webhook refused');
         return void refuse(res, 401, verified.error);
       }
-      const earlier = options.store.delivery(verified.id) ?? (await inflight.get(verified.id));
+      const earlier = (await options.deliveries.delivery(verified.id)) ?? (await inflight.get(verified.id));
       if (earlier) {
         res.setHeader('webhook-replay', 'true');
         return void res.status(earlier.status).json(earlier.body);
       }
       // a login's answer is never replayed from the store: a retried sign-in gets the present state of its work
-      const work = answer(raw, options.handlers, options.realm).then((a) => (a.status < 500 && !a.login ? options.store.rememberDelivery(verified.id, a.status, a.body) : a));
+      const work = answer(raw, options.handlers, options.realm).then((a) => (a.status < 500 && !a.login ? options.deliveries.rememberDelivery(verified.id, a.status, a.body) : a));
       inflight.set(verified.id, work);
       try {
         const { status, body } = await work;

@@ -1,4 +1,4 @@
-import { JobStore } from '../jobs/job-store';
+import { JobQueue } from '../jobs/job-queue';
 import { Worker } from '../jobs/worker';
 import { Logger } from '../log/logger';
 import { LoginAnswerer, loginRequestOf } from '../login/answer-login';
@@ -10,7 +10,7 @@ import { WebhookHandlers } from './app';
  * user event only says "look at this user" (a background converge job reads the truth); a rule change drops the
  * rule cache. The switch is exhaustive: a new event type that is not handled here does not compile.
  */
-export function webhookHandlers(answerer: LoginAnswerer, worker: Worker, store: JobStore, rules: RuleSource, maxAttempts: number, log: Logger): WebhookHandlers {
+export function webhookHandlers(answerer: LoginAnswerer, worker: Worker, jobs: JobQueue, rules: RuleSource, maxAttempts: number, log: Logger): WebhookHandlers {
   return {
     login: (body) => answerer.answer(loginRequestOf(body)),
     event: async (event) => {
@@ -23,7 +23,7 @@ export function webhookHandlers(answerer: LoginAnswerer, worker: Worker, store: 
         case 'user.disabled':
         case 'user.enabled':
         case 'user.updated':
-          store.enqueue({ userId: event.userId, trigger: 'event', eventId: event.eventId }, maxAttempts);
+          await jobs.enqueue({ userId: event.userId, trigger: 'event', eventId: event.eventId }, maxAttempts);
           worker.kick();
           return;
         default: {

@@ -1,5 +1,8 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+
 import { Logger } from '../log/logger';
-import { Backoff, Failure, Job, JobStore, PRIORITY } from './job-store';
+import { Backoff, Failure, Job, JobQueue, LeaseLostError, PRIORITY } from './job-queue';
 
 export interface WorkerOptions extends Backoff {
   /** jobs run at once */
@@ -10,11 +13,20 @@ export interface WorkerOptions extends Backoff {
   sweepIntervalMs?: number;
   /** a result that, like a death, should keep the sweep away from the user for a while (a refusal) */
   backOffAfter?: (result: unknown) => boolean;
+  /** how long a claim holds before another process may resume the job, in ms; renewed every third of it while it runs */
+  leaseMs?: number;
+}
+
+/** A process's lease owner id: host, pid and a random part, unique among the bridges sharing a store. */
+export function leaseOwnerId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 }
 
 /**
- * Runs due jobs from the store, a few at a time, highest priority first. The store guarantees one user's jobs
- * never overlap; the worker only decides when to look and keeps slots free for logins. `kick` makes it look now.
+ * Runs due jobs from the queue, a few at a time, highest priority first. The queue guarantees one user's jobs never
+ * overlap; the worker only decides when to look and keeps slots free for logins. `kick` makes it look now. Each job
+ * runs under a lease the worker renews while it runs; jobs whose lease expired (a process that died) are resumed by
+ * whichever worker looks next, and a live lease of another process is never touched.
  */
 export class Worker {
   private active = 0;
@@ -25,9 +37,13 @@ export class Worker {
   private readonly waiters = new Map<number, (() => void)[]>();
   private readonly concurrency: number;
   private readonly reserved: number;
+  private readonly lease: { owner: string; ms: number };
+  /** the jobs this worker runs now (their leases are renewed) */
+  private readonly held = new Set<number>();
+  private renewer?: NodeJS.Timeout;
 
   constructor(
-    private readonly store: JobStore,
+    private readonly store: JobQueue,
     private readonly run: (job: Job) => Promise<unknown>,
     private readonly failureOf: (err: unknown) => Failure,
     private readonly options: WorkerOptions,
@@ -36,21 +52,29 @@ export class Worker {
   ) {
     this.concurrency = options.concurrency ?? 4;
     this.reserved = Math.min(options.reservedForLogins ?? 1, this.concurrency - 1);
+    this.lease = { owner: leaseOwnerId(), ms: options.leaseMs ?? 30_000 };
+  }
+
+  /** This process's lease owner id (in logs, and on its running jobs). */
+  get owner(): string {
+    return this.lease.owner;
   }
 
   start(): void {
     if (this.running) return;
-    const resumed = this.store.resumeInterrupted();
-    if (resumed) this.log.warn({ resumed }, 'jobs left running by an earlier stop were queued again');
     this.running = true;
+    this.renewer = setInterval(() => void this.renew(), Math.max(10, Math.floor(this.lease.ms / 3)));
+    this.renewer.unref();
     this.loop = this.cycle();
   }
 
+  /** Stops claiming, waits for the running jobs, and stops renewing. */
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();
     await this.loop;
     while (this.active > 0) await sleep(20);
+    clearInterval(this.renewer);
   }
 
   kick(): void {
@@ -61,7 +85,7 @@ export class Worker {
   async waitFor(jobId: number, budgetMs: number): Promise<Job | undefined> {
     const deadline = Date.now() + budgetMs;
     for (;;) {
-      const job = this.store.get(jobId);
+      const job = await this.store.get(jobId);
       if (!job || job.state === 'done' || job.state === 'dead' || Date.now() >= deadline) return job;
       // woken when any attempt of this job ends; the timer bounds the wait (and covers a job run by another process)
       await new Promise<void>((resolve) => {
@@ -83,18 +107,17 @@ export class Worker {
   }
 
   private async cycle(): Promise<void> {
+    let resumedAt = 0;
     while (this.running) {
-      while (this.running && this.active < this.concurrency) {
-        // the last free slots are kept for logins
-        const loginsOnly = this.active >= this.concurrency - this.reserved;
-        const job = this.store.claim(Date.now(), loginsOnly ? { minPriority: PRIORITY.login } : {});
-        if (!job) break;
-        this.active++;
-        void this.execute(job).finally(() => {
-          this.active--;
-          this.settled(job.id);
-          this.kick();
-        });
+      try {
+        if (Date.now() - resumedAt >= this.lease.ms / 2) {
+          resumedAt = Date.now();
+          const resumed = await this.store.resumeExpired();
+          if (resumed) this.log.warn({ resumed }, 'jobs whose lease expired (their bridge stopped or hung) were queued again');
+        }
+        await this.claimWhileFree();
+      } catch (err) {
+        this.log.error({ error: (err as Error).message }, 'the job store failed; the worker tries again shortly');
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.pollMs);
@@ -106,21 +129,65 @@ export class Worker {
     }
   }
 
+  private async claimWhileFree(): Promise<void> {
+    while (this.running && this.active < this.concurrency) {
+      // the last free slots are kept for logins
+      const loginsOnly = this.active >= this.concurrency - this.reserved;
+      const job = await this.store.claim(this.lease, Date.now(), loginsOnly ? { minPriority: PRIORITY.login } : {});
+      if (!job) return;
+      this.active++;
+      this.held.add(job.id);
+      void this.execute(job).finally(() => {
+        this.held.delete(job.id);
+        this.active--;
+        this.settled(job.id);
+        this.kick();
+      });
+    }
+  }
+
+  private async renew(): Promise<void> {
+    if (!this.held.size) return;
+    const ids = [...this.held];
+    try {
+      const kept = new Set(await this.store.renew(ids, this.lease));
+      const lost = ids.filter((id) => !kept.has(id) && this.held.has(id));
+      if (lost.length) this.log.warn({ jobIds: lost, owner: this.lease.owner }, 'lost the lease of running jobs (this process was too slow to renew): another worker may run them; their result here is dropped');
+    } catch (err) {
+      this.log.warn({ error: (err as Error).message }, 'could not renew job leases; trying again');
+    }
+  }
+
   private async execute(job: Job): Promise<void> {
     const fields = { jobId: job.id, userId: job.userId, trigger: job.trigger, attempt: job.attempts, of: job.maxAttempts };
+    let outcome: { ok: true; result: unknown } | { ok: false; failure: Failure };
     try {
-      const result = await this.run(job);
-      this.store.complete(job.id, result);
-      this.store.recordOutcome(job.userId, this.options.backOffAfter?.(result) ?? false, this.options.sweepIntervalMs ?? 0);
-      this.log.info(fields, 'job done');
+      outcome = { ok: true, result: await this.run(job) };
     } catch (err) {
-      const failure = this.failureOf(err);
-      const after = this.store.fail(job.id, failure, this.options);
-      if (after.state === 'dead') {
-        this.store.recordOutcome(job.userId, true, this.options.sweepIntervalMs ?? 0);
-        this.log.error({ ...fields, error: failure.message }, 'job dead: no more attempts');
-      } else this.log.warn({ ...fields, error: failure.message, retryAt: new Date(after.runAt).toISOString() }, 'job failed; will retry');
+      outcome = { ok: false, failure: this.failureOf(err) };
     }
+    try {
+      await this.record(job, fields, outcome);
+    } catch (err) {
+      if (err instanceof LeaseLostError) this.log.warn({ ...fields, owner: this.lease.owner }, 'job finished after its lease was lost: the queue already gave it to another run; this result is dropped');
+      else this.log.error({ ...fields, error: (err as Error).message }, 'could not record the job\'s outcome; it runs again when its lease expires');
+    }
+  }
+
+  private async record(job: Job, fields: Record<string, unknown>, outcome: { ok: true; result: unknown } | { ok: false; failure: Failure }): Promise<void> {
+    const sweepIntervalMs = this.options.sweepIntervalMs ?? 0;
+    if (outcome.ok) {
+      await this.store.complete(job.id, this.lease.owner, outcome.result);
+      await this.store.recordOutcome(job.userId, this.options.backOffAfter?.(outcome.result) ?? false, sweepIntervalMs);
+      this.log.info(fields, 'job done');
+      return;
+    }
+    const { failure } = outcome;
+    const after = await this.store.fail(job.id, this.lease.owner, failure, this.options);
+    if (after.state === 'dead') {
+      await this.store.recordOutcome(job.userId, true, sweepIntervalMs);
+      this.log.error({ ...fields, error: failure.message }, 'job dead: no more attempts');
+    } else this.log.warn({ ...fields, error: failure.message, retryAt: new Date(after.runAt).toISOString() }, 'job failed; will retry');
   }
 }
 

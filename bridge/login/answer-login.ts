@@ -1,7 +1,8 @@
 import { ConvergeResult } from '../converge/converger';
 import { DEFAULT_POLICIES, UserTruth } from '../converge/model';
 import { plan } from '../converge/plan';
-import { JobStore, LoginFacts } from '../jobs/job-store';
+import { Job, LoginFacts } from '../jobs/job-queue';
+import { Store } from '../store/store';
 import { Worker } from '../jobs/worker';
 import { Logger } from '../log/logger';
 import { evaluate } from '../rules/evaluate';
@@ -40,7 +41,7 @@ export interface LoginAnswerOptions {
  */
 export class LoginAnswerer {
   constructor(
-    private readonly store: JobStore,
+    private readonly store: Store,
     private readonly rules: RuleSource,
     private readonly worker: Worker,
     private readonly options: LoginAnswerOptions,
@@ -55,25 +56,25 @@ export class LoginAnswerer {
     } catch (err) {
       // the rules cannot load (BMS or Keycloak unreachable while they are checked): the job decides when it can
       this.log.warn({ userId: login.userId, eventId: login.eventId, error: (err as Error).message }, 'rules unavailable; login answered pending');
-      this.enqueue(login);
+      await this.enqueue(login);
       return { status: 'pending' };
     }
     const decision = evaluate(ruleSet, login.facts);
-    const link = this.store.linkOf(login.userId);
+    const link = await this.store.links.linkOf(login.userId);
     const truth: UserTruth = { exists: true, id: login.userId, username: login.username, enabled: true, email: login.facts.email ?? null, firstName: login.facts.firstName, lastName: login.facts.lastName, upn: login.facts.upn ?? null, domain: login.facts.domain ?? null, groups: login.facts.groups, employeeIdAttribute: null, requested: true };
     const quick = plan({ user: truth, decision, bms: link?.record ? { source: 'record', employee: link.record } : { source: 'unsearched' }, policies: ruleSet.defaults?.policies ?? DEFAULT_POLICIES, mayCreate: true });
     this.log.info({ userId: login.userId, eventId: login.eventId, outcome: decision.outcome, rule: decision.outcome === 'unusable' ? undefined : decision.rule?.name, reason: decision.reason }, 'provisioning decision');
 
-    if (quick.kind === 'act' && !quick.actions.length && quick.end === 'active' && quick.employeeId !== undefined && !this.store.pendingJobOf(login.userId)) {
+    if (quick.kind === 'act' && !quick.actions.length && quick.end === 'active' && quick.employeeId !== undefined && !(await this.store.jobs.pendingJobOf(login.userId))) {
       return { status: 'provisioned', employeeId: quick.employeeId };
     }
     // no usable rule set was ever loaded: a bridge failure (the step's failure mode applies), never a denial
     if (quick.kind === 'refuse' && quick.reason === 'unusable') throw new RulesUnusableError(quick.detail);
     if (quick.kind === 'refuse' && (quick.reason === 'denied' || quick.reason === 'no-email')) {
-      if (quick.actions.length) this.enqueue(login);
+      if (quick.actions.length) await this.enqueue(login);
       return { status: 'denied', message: quick.message };
     }
-    const job = this.enqueue(login);
+    const job = await this.enqueue(login);
     const settled = await this.worker.waitFor(job.id, Math.max(0, this.options.budgetMs - (Date.now() - started)));
     const result = settled?.state === 'done' ? (settled.result as ConvergeResult | null) : undefined;
     if (result?.outcome === 'active') return { status: 'provisioned', employeeId: result.employeeId };
@@ -84,8 +85,8 @@ export class LoginAnswerer {
     return { status: 'pending' };
   }
 
-  private enqueue(login: LoginRequest) {
-    const job = this.store.enqueue({ userId: login.userId, trigger: 'login', eventId: login.eventId, login: login.facts, mayCreate: true }, this.options.maxAttempts);
+  private async enqueue(login: LoginRequest): Promise<Job> {
+    const job = await this.store.jobs.enqueue({ userId: login.userId, trigger: 'login', eventId: login.eventId, login: login.facts, mayCreate: true }, this.options.maxAttempts);
     this.worker.kick();
     return job;
   }

@@ -4,7 +4,7 @@ import { ConvergeResult } from '../converge/converger';
 import { DEFAULT_POLICIES } from '../converge/model';
 import { knowledgeOf } from '../converge/knowledge';
 import { plan } from '../converge/plan';
-import { JobStore, Retention } from '../jobs/job-store';
+import { Retention, Store } from '../store/store';
 import { Worker } from '../jobs/worker';
 import { KeycloakGateway, truthOf } from '../keycloak/gateway';
 import { Logger } from '../log/logger';
@@ -60,7 +60,7 @@ export class Sweep {
   constructor(
     private readonly keycloak: KeycloakGateway,
     private readonly rules: RuleSource,
-    private readonly store: JobStore,
+    private readonly store: Store,
     private readonly worker: Worker,
     private readonly idpAlias: string,
     private readonly settings: SweepSettings,
@@ -69,7 +69,7 @@ export class Sweep {
 
   async run(options: SweepOptions): Promise<SweepSummary> {
     const started = Date.now();
-    const summary: SweepSummary = { examined: 0, unchanged: 0, denied: 0, backedOff: 0, missing: 0, queued: 0, active: 0, inactive: 0, refused: 0, failed: 0, stillRunning: 0, keycloakCalls: 0, purged: this.store.purge(this.settings.retention) };
+    const summary: SweepSummary = { examined: 0, unchanged: 0, denied: 0, backedOff: 0, missing: 0, queued: 0, active: 0, inactive: 0, refused: 0, failed: 0, stillRunning: 0, keycloakCalls: 0, purged: await this.store.purge(this.settings.retention) };
     const ruleSet = await this.rules.fresh();
     const usable = ruleSet.problems.length === 0;
     if (!usable) {
@@ -78,37 +78,37 @@ export class Sweep {
       this.log.error({ idpAlias: this.idpAlias, problems: ruleSet.problems }, 'the BMS rules cannot be used: the sweep handles only disabled, deleted and gone users');
     }
     const policies = ruleSet.defaults?.policies ?? DEFAULT_POLICIES;
-    const linked = new Set(this.store.linkedUserIds());
+    const linked = new Set(await this.store.links.linkedUserIds());
     const seen = new Set<string>();
     const jobs: number[] = [];
-    const consider = (user: UserRepresentation, backfill: boolean): void => {
+    const consider = async (user: UserRepresentation, backfill: boolean): Promise<void> => {
       const truth = truthOf(user);
       if (seen.has(truth.id)) return;
-      const link = this.store.linkOf(truth.id);
+      const link = await this.store.links.linkOf(truth.id);
       if (!link && truth.employeeIdAttribute === null && !truth.requested && !backfill) return;
       seen.add(truth.id);
       summary.examined++;
       if (!usable && truth.enabled) return void summary.unchanged++;
       const decision = truth.enabled ? evaluate(ruleSet, truth) : undefined;
-      const quick = plan({ user: truth, decision, bms: knowledgeOf(this.store, truth), policies, mayCreate: backfill });
+      const quick = plan({ user: truth, decision, bms: await knowledgeOf(this.store.links, truth), policies, mayCreate: backfill });
       const settled = (quick.kind === 'act' || quick.kind === 'refuse') && !quick.actions.length;
       // in step with BMS, but Keycloak lacks (or has another) bms_employee_id: a job writes it back, no BMS call
-      if (settled && link && !link.attributeUnwritable && truth.employeeIdAttribute !== link.employeeId && quick.kind === 'act' && quick.end === 'active') return void this.queue(truth.id, backfill, jobs, summary);
+      if (settled && link && !link.attributeUnwritable && truth.employeeIdAttribute !== link.employeeId && quick.kind === 'act' && quick.end === 'active') return this.queue(truth.id, backfill, jobs, summary);
       if (settled && link) return void summary.unchanged++;
       if (settled && !link) return void (quick.kind === 'refuse' ? summary.denied++ : summary.unchanged++);
-      this.queue(truth.id, backfill, jobs, summary);
+      await this.queue(truth.id, backfill, jobs, summary);
       options.onProgress?.(summary.examined);
     };
     await this.page(undefined, summary, (u) => consider(u, false));
     if (options.scope === 'all') await this.page(this.idpAlias, summary, (u) => consider(u, true));
     for (const userId of linked) {
       if (seen.has(userId)) continue;
-      const record = this.store.linkOf(userId)?.record;
+      const record = (await this.store.links.linkOf(userId))?.record;
       // already deactivated for a user who is gone: nothing left to do (the link stays, for a rehire)
       if (record && !record.active) continue;
       summary.missing++;
       summary.examined++;
-      this.queue(userId, false, jobs, summary);
+      await this.queue(userId, false, jobs, summary);
     }
     this.worker.kick();
     await this.settle(jobs, options.waitMs ?? 0, summary);
@@ -116,19 +116,19 @@ export class Sweep {
     return summary;
   }
 
-  private queue(userId: string, backfill: boolean, jobs: number[], summary: SweepSummary): void {
-    const notBefore = this.store.sweepNotBefore(userId);
+  private async queue(userId: string, backfill: boolean, jobs: number[], summary: SweepSummary): Promise<void> {
+    const notBefore = await this.store.jobs.sweepNotBefore(userId);
     if (notBefore !== undefined && notBefore > Date.now()) return void summary.backedOff++;
-    jobs.push(this.store.enqueue({ userId, trigger: 'sweep', mayCreate: backfill }, this.settings.maxAttempts).id);
+    jobs.push((await this.store.jobs.enqueue({ userId, trigger: 'sweep', mayCreate: backfill }, this.settings.maxAttempts)).id);
     summary.queued++;
   }
 
   /** Every user of the realm (or of the identity provider), a page at a time in Keycloak's stable order. */
-  private async page(idpAlias: string | undefined, summary: SweepSummary, visit: (user: UserRepresentation) => void): Promise<void> {
+  private async page(idpAlias: string | undefined, summary: SweepSummary, visit: (user: UserRepresentation) => Promise<void>): Promise<void> {
     for (let first = 0; ; first += this.settings.pageSize) {
       const page = await this.keycloak.usersPage(first, this.settings.pageSize, idpAlias);
       summary.keycloakCalls++;
-      page.forEach(visit);
+      for (const user of page) await visit(user);
       if (page.length < this.settings.pageSize) return;
     }
   }

@@ -9,7 +9,7 @@ import { Webhook } from 'standardwebhooks';
 import { RunningBridge, startBridge } from '../../bridge/bridge';
 import { main as cli } from '../../bridge/cli/main';
 import { bridgeConfigSchema } from '../../bridge/config/config';
-import { SqliteJobStore } from '../../bridge/jobs/sqlite-job-store';
+import { SqliteStore } from '../../bridge/store/sqlite/sqlite-store';
 import { silentLogger } from '../../bridge/log/logger';
 import { createBmsEmulator, DEFAULT_API_USER, BmsEmulator } from '../bms-emulator/server';
 import { newWebhookSecret } from '../stack/webhook-secret';
@@ -218,7 +218,7 @@ describe('the bridge under load and faults (signed webhooks sent directly)', () 
   test('20 concurrent webhooks for one user make exactly one employee', async () => {
     const answers = await Promise.all(Array.from({ length: 20 }, () => send('concurrent.user@contoso.com', 'user-concurrent')));
     expect(answers.every((a) => a.status === 'provisioned' || a.status === 'pending')).toBe(true);
-    await eventually(() => bridge.store.list({ userId: ids.get('user-concurrent') }).every((j) => j.state === 'done'), 'all jobs done');
+    await eventually(async () => (await bridge.store.jobs.list({ userId: ids.get('user-concurrent') })).every((j) => j.state === 'done'), 'all jobs done');
     expect(employeesWith('concurrent.user@contoso.com')).toHaveLength(1);
   });
 
@@ -226,7 +226,7 @@ describe('the bridge under load and faults (signed webhooks sent directly)', () 
     emulator.setFaults({ failNext: { count: 2, status: 503 }, pathPrefix: '/v2/hr/employees' });
     await send('flaky.bms@contoso.com', 'user-flaky');
     await eventually(() => employeesWith('flaky.bms@contoso.com').length === 1, 'creation after the 503s');
-    const job = await eventually(() => bridge.store.list({ userId: ids.get('user-flaky'), state: 'done' })[0], 'the job to finish');
+    const job = await eventually(async () => (await bridge.store.jobs.list({ userId: ids.get('user-flaky'), state: 'done' }))[0], 'the job to finish');
     expect(job.attempts).toBeGreaterThan(1);
     emulator.setFaults({});
   });
@@ -234,24 +234,24 @@ describe('the bridge under load and faults (signed webhooks sent directly)', () 
   test('BMS down: the login is answered pending at once, and the job is dead after the configured attempts with the error kept', async () => {
     emulator.setFaults({ down: true, pathPrefix: '/v2/hr/employees' });
     expect(await send('down.bms@contoso.com', 'user-down')).toEqual({ status: 'pending' });
-    const job = await eventually(() => bridge.store.list({ userId: ids.get('user-down'), state: 'dead' })[0], 'the dead job');
+    const job = await eventually(async () => (await bridge.store.jobs.list({ userId: ids.get('user-down'), state: 'dead' }))[0], 'the dead job');
     expect(job.attempts).toBe(3);
     expect(job.lastError).toMatch(/cannot reach BMS/);
     emulator.setFaults({});
   });
 
-  test('a job left running by a crash is resumed when the bridge starts again', async () => {
+  test('a job left running by a crashed bridge is resumed once its lease has expired', async () => {
     const path = join(dir, 'bridge.sqlite');
     await bridge.stop();
     const userId = await idOf('user-crash', 'crash@contoso.com');
-    const crashed = new SqliteJobStore(path);
-    crashed.enqueue({ userId, trigger: 'login', mayCreate: true }, 3);
-    expect(crashed.claim()?.state).toBe('running');
-    crashed.close(); // the process dies here
+    const crashed = new SqliteStore(path);
+    await crashed.jobs.enqueue({ userId, trigger: 'login', mayCreate: true }, 3);
+    expect((await crashed.jobs.claim({ owner: 'the-crashed-bridge', ms: 1 }))?.state).toBe('running');
+    await crashed.close(); // the process dies here, and nobody renews its 1 ms lease
     bridge = await startBridge(config, silentLogger);
     await copy.configureProvisioning({ 'bridge.url': `${bridge.url}/webhooks/keycloak` }); // a new port
     await eventually(() => employeesWith('crash@contoso.com').length === 1, 'the resumed job');
-    const job = await eventually(() => bridge.store.list({ userId, state: 'done' })[0], 'the job to finish');
+    const job = await eventually(async () => (await bridge.store.jobs.list({ userId, state: 'done' }))[0], 'the job to finish');
     expect(job.attempts).toBe(2); // one attempt before the crash, one after
   });
 });

@@ -204,7 +204,7 @@ function searchesFor(email: string): number {
 
 /** Every job of the user has finished (done or dead): nothing more will happen for them without a new trigger. */
 async function settled(userId: string, b: RunningBridge = running()): Promise<void> {
-  await eventually(() => b.store.list({ userId }).every((j) => j.state === 'done' || j.state === 'dead'), `the jobs of ${userId} to finish`, SETTLE_MS);
+  await eventually(async () => (await b.store.jobs.list({ userId })).every((j) => j.state === 'done' || j.state === 'dead'), `the jobs of ${userId} to finish`, SETTLE_MS);
 }
 
 /** The sweep over HTTP, as an operator runs it now (POST /admin/reconcile); the summary it answers. */
@@ -553,9 +553,9 @@ describe('13. growth', () => {
       const user = await keycloakUser('dead.job');
       await employeeEndpointsDown();
       await hooks.send(hooks.login(user));
-      await eventually(() => running().store.list({ userId: user.id }).some((j) => j.state === 'dead'), 'the login job to die');
+      await eventually(async () => (await running().store.jobs.list({ userId: user.id })).some((j) => j.state === 'dead'), 'the login job to die');
       await settled(user.id);
-      const jobsBefore = running().store.list({ userId: user.id }).length;
+      const jobsBefore = (await running().store.jobs.list({ userId: user.id })).length;
 
       await sweep();
       await settled(user.id);
@@ -563,7 +563,7 @@ describe('13. growth', () => {
       await sweep();
       await settled(user.id);
 
-      expect(running().store.list({ userId: user.id }).length - jobsBefore).toBeLessThanOrEqual(1);
+      expect((await running().store.jobs.list({ userId: user.id })).length - jobsBefore).toBeLessThanOrEqual(1);
       expect(searchesFor(user.email)).toBe(searchesAfterFirst); // the second sweep left them alone
     } finally {
       emulator.setFaults({});
@@ -579,30 +579,33 @@ describe('13. growth', () => {
     try {
       const person = await provisioned('retention'); // a fresh finished job
       const store = running().store;
-      const [freshJob] = store.list({ userId: person.id });
+      const [freshJob] = await store.jobs.list({ userId: person.id });
       // a fresh delivery (login answers are never replayed from the store, so a user event)
       const freshEvent = await hooks.send(hooks.userEvent('user.updated', person));
-      expect(store.delivery(freshEvent.id)).toBeDefined();
+      expect(await store.deliveries.delivery(freshEvent.id)).toBeDefined();
       await settled(person.id);
       // records as an older bridge run left them: a delivery past the replay window, a finished job (with the
       // personal data of its login) past the retention period
       const now = Date.now();
       const oldDelivery = `msg_old_${unique('delivery')}`;
-      store.rememberDelivery(oldDelivery, 200, { status: 'provisioned', employeeId: 1 }, now - retention.deliveriesMs - 60_000);
+      await store.deliveries.rememberDelivery(oldDelivery, 200, { status: 'provisioned', employeeId: 1 }, now - retention.deliveriesMs - 60_000);
       const then = now - retention.jobsMs - 60_000;
       const formerEmail = `${unique('former.person')}@contoso.com`;
       const facts = { username: formerEmail, email: formerEmail, upn: formerEmail, domain: 'contoso.com', groups: ['BMS-Techs'], firstName: 'Former', lastName: 'Person', at: then };
-      const oldJob = store.enqueue({ userId: `gone-${unique('user')}`, trigger: 'login', login: facts, mayCreate: true }, 3, then);
-      expect(store.claim(then, { id: oldJob.id })?.id).toBe(oldJob.id); // synchronous: the worker cannot take it in between
-      store.complete(oldJob.id, { outcome: 'absent', actions: [] }, then);
-      expect(JSON.stringify(store.get(oldJob.id))).toContain(formerEmail);
+      // queued to run far in the future, so the live worker never takes it; then finished long ago
+      const future = now + 365 * 24 * 3_600_000;
+      const oldJob = await store.jobs.enqueue({ userId: `gone-${unique('user')}`, trigger: 'login', login: facts, mayCreate: true }, 3, future);
+      const lease = { owner: 'an-older-bridge-run', ms: 60_000 };
+      expect((await store.jobs.claim(lease, future, { id: oldJob.id }))?.id).toBe(oldJob.id);
+      await store.jobs.complete(oldJob.id, lease.owner, { outcome: 'absent', actions: [] }, then);
+      expect(JSON.stringify(await store.jobs.get(oldJob.id))).toContain(formerEmail);
 
       await eventually(async () => {
         await sweep();
-        return store.delivery(oldDelivery) === undefined && store.get(oldJob.id) === undefined;
+        return (await store.deliveries.delivery(oldDelivery)) === undefined && (await store.jobs.get(oldJob.id)) === undefined;
       }, 'the sweep to purge the old delivery and the old finished job', SETTLE_MS);
-      expect(store.delivery(freshEvent.id)).toBeDefined(); // within the replay window
-      expect(store.get(freshJob.id)).toBeDefined(); // within the retention period
+      expect(await store.deliveries.delivery(freshEvent.id)).toBeDefined(); // within the replay window
+      expect(await store.jobs.get(freshJob.id)).toBeDefined(); // within the retention period
 
       // the link is not history: the same, unchanged user signs in again and costs no BMS call
       const mark = emulator.callLog.length;

@@ -359,9 +359,9 @@ async function convergenceRun(seed: number, ops: number): Promise<void> {
   /** Waits until the bridge has no waiting or running job and BMS has had no call for 1.5 s (or the time is up). */
   const settle = async (maxMs: number): Promise<string> => {
     const from = Date.now();
-    const pending = (): number => {
+    const pending = async (): Promise<number> => {
       try {
-        return (stage.bridge?.store.list({ limit: 1000 }) ?? []).filter((j) => j.state === 'queued' || j.state === 'running' || j.state === 'retry').length;
+        return ((await stage.bridge?.store.jobs.list({ limit: 1000 })) ?? []).filter((j) => j.state === 'queued' || j.state === 'running' || j.state === 'retry').length;
       } catch {
         return 0; // a store without list(): BMS calls alone tell
       }
@@ -369,7 +369,7 @@ async function convergenceRun(seed: number, ops: number): Promise<void> {
     let calls = emulator.calls.length;
     let quietSince = Date.now();
     for (;;) {
-      const waiting = pending();
+      const waiting = await pending();
       if (waiting > 0 || emulator.calls.length !== calls) {
         calls = emulator.calls.length;
         quietSince = Date.now();

@@ -124,8 +124,8 @@ export function loginWebhook(stack: ConvergeStack, userId: string, facts: Direct
 
 /** Waits until none of the user's jobs is waiting or running (the bridge's store, read in this process). */
 export async function settled(stack: ConvergeStack, userId: string, what: string, timeoutMs = 15_000): Promise<void> {
-  await eventually(() => {
-    const jobs = stack.bridge.store.list({ userId, limit: 1000 });
+  await eventually(async () => {
+    const jobs = await stack.bridge.store.jobs.list({ userId, limit: 1000 });
     return jobs.every((j) => j.state === 'done' || j.state === 'dead');
   }, `${what}: the bridge to finish the user's jobs`, timeoutMs);
 }

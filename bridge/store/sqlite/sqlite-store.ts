@@ -1,0 +1,37 @@
+import { Retention, Store } from '../store';
+import { SqliteDatabase } from './database';
+import { SqliteDeliveryLog } from './sqlite-delivery-log';
+import { SqliteJobQueue } from './sqlite-job-queue';
+import { SqliteLinkStore } from './sqlite-link-store';
+
+/**
+ * The embedded store: one SQLite file (the default, `store.path`). Processes on one machine may share the file (a
+ * `bridge reconcile` beside `bridge serve`): leases keep each off the other's running jobs.
+ */
+export class SqliteStore implements Store {
+  readonly jobs: SqliteJobQueue;
+  readonly deliveries: SqliteDeliveryLog;
+  readonly links: SqliteLinkStore;
+  private readonly base: SqliteDatabase;
+
+  constructor(path: string) {
+    this.base = new SqliteDatabase(path);
+    this.jobs = new SqliteJobQueue(this.base);
+    this.deliveries = new SqliteDeliveryLog(this.base);
+    this.links = new SqliteLinkStore(this.base);
+  }
+
+  async purge(retention: Retention, now = Date.now()): Promise<{ deliveries: number; jobs: number }> {
+    return this.base.writing(() => {
+      const deliveries = this.base.sql('DELETE FROM deliveries WHERE received_at < ?').run(now - retention.deliveriesMs).changes;
+      const jobs = this.base.sql("DELETE FROM jobs WHERE state IN ('done','dead') AND updated_at < ?").run(now - retention.jobsMs).changes;
+      // a back-off long over is forgotten with the jobs that caused it
+      this.base.sql('DELETE FROM sweep_backoff WHERE not_before < ?').run(now - retention.jobsMs);
+      return { deliveries, jobs };
+    });
+  }
+
+  async close(): Promise<void> {
+    this.base.close();
+  }
+}

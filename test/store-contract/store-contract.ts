@@ -1,0 +1,254 @@
+import { EmployeeView } from '../../bridge/converge/model';
+import { LinkConflictError } from '../../bridge/converge/link-store';
+import { Lease, LeaseLostError, PRIORITY } from '../../bridge/jobs/job-queue';
+import { Store } from '../../bridge/store/store';
+
+/** How a contract run gets a store: a fresh, empty one per test, and a second handle on the same data (another process). */
+export interface StoreFactory {
+  /** a new, empty store */
+  open(): Promise<Store>;
+  /** another handle on the data of `store` (as a second bridge process would have) */
+  reopen(store: Store): Promise<Store>;
+}
+
+const backoff = { baseDelayMs: 1000, maxDelayMs: 60_000 };
+const T0 = 1_000_000;
+const A: Lease = { owner: 'bridge-a', ms: 30_000 };
+const B: Lease = { owner: 'bridge-b', ms: 30_000 };
+const view = (id: number): EmployeeView => ({ id, active: true, firstName: 'A', lastName: 'B', email: 'a@b.test', userName: 'a@b.test', fields: {} });
+
+/**
+ * The contract every store implementation passes (issue 12): per-user ordering, priorities, merging, leases, crash
+ * resume, deduplication, one link per employee, retention. Run with `describeStoreContract('SQLite', factory)`.
+ */
+export function describeStoreContract(name: string, factory: StoreFactory): void {
+  describe(`the ${name} store contract`, () => {
+    let store: Store;
+    const opened: Store[] = [];
+    const second = async (): Promise<Store> => {
+      const other = await factory.reopen(store);
+      opened.push(other);
+      return other;
+    };
+    beforeEach(async () => {
+      store = await factory.open();
+      opened.push(store);
+    });
+    afterEach(async () => {
+      for (const s of opened.splice(0)) await s.close();
+    });
+
+    describe('jobs', () => {
+      test('queued → running under a lease → done, with the result kept', async () => {
+        const job = await store.jobs.enqueue({ userId: 'user-1', trigger: 'event', eventId: 'e1' }, 3, T0);
+        expect(job).toMatchObject({ state: 'queued', attempts: 0, leaseOwner: null });
+        const claimed = await store.jobs.claim(A, T0);
+        expect(claimed).toMatchObject({ id: job.id, state: 'running', attempts: 1, leaseOwner: A.owner, leaseUntil: T0 + A.ms, payload: { triggers: [{ trigger: 'event', eventId: 'e1', at: T0 }] } });
+        expect(await store.jobs.complete(job.id, A.owner, { employeeId: 7 }, T0)).toMatchObject({ state: 'done', result: { employeeId: 7 }, leaseOwner: null });
+        expect(await store.jobs.claim(A, T0)).toBeUndefined();
+      });
+
+      test('a retryable failure waits with backoff, then runs again; after the last attempt it is dead with the error kept', async () => {
+        const { id } = await store.jobs.enqueue({ userId: 'user-1', trigger: 'event' }, 2, T0);
+        await store.jobs.claim(A, T0);
+        const retry = await store.jobs.fail(id, A.owner, { message: 'BMS answered 503', retryable: true }, backoff, T0);
+        expect(retry.state).toBe('retry');
+        expect(retry.runAt).toBeGreaterThanOrEqual(T0 + 500);
+        expect(await store.jobs.claim(A, T0 + 100)).toBeUndefined(); // not due yet
+        expect(await store.jobs.claim(A, retry.runAt)).toMatchObject({ id, attempts: 2 });
+        expect(await store.jobs.fail(id, A.owner, { message: 'BMS answered 502', retryable: true }, backoff, T0)).toMatchObject({ state: 'dead', lastError: 'BMS answered 502', attempts: 2 });
+      });
+
+      test("the server's Retry-After is honoured when longer than the backoff; a failure no retry can fix is dead at once", async () => {
+        const { id } = await store.jobs.enqueue({ userId: 'u', trigger: 'event' }, 5, T0);
+        await store.jobs.claim(A, T0);
+        expect((await store.jobs.fail(id, A.owner, { message: '429', retryable: true, retryAfterMs: 120_000 }, backoff, T0)).runAt).toBe(T0 + 120_000);
+        await store.jobs.claim(A, T0 + 120_000);
+        expect(await store.jobs.fail(id, A.owner, { message: 'DepartmentId: no department with id 99', retryable: false }, backoff, T0)).toMatchObject({ state: 'dead', attempts: 2 });
+      });
+
+      test('a dead job can be revived with fresh attempts; only a dead one', async () => {
+        const { id } = await store.jobs.enqueue({ userId: 'u', trigger: 'event' }, 1, T0);
+        await store.jobs.claim(A, T0);
+        await store.jobs.fail(id, A.owner, { message: 'x', retryable: true }, backoff, T0);
+        expect(await store.jobs.revive(id, T0)).toMatchObject({ state: 'queued', attempts: 0 });
+        await expect(store.jobs.revive(id)).rejects.toThrow(`job ${id} is queued, not dead; only a dead job can be retried`);
+      });
+
+      test('jobs of one user never run at the same time, even from two processes; other users are not held up', async () => {
+        const other = await second();
+        const a1 = await store.jobs.enqueue({ userId: 'alice', trigger: 'event' }, 3, T0);
+        const b1 = await store.jobs.enqueue({ userId: 'bob', trigger: 'event' }, 3, T0);
+        expect((await store.jobs.claim(A, T0))?.id).toBe(a1.id);
+        const a2 = await other.jobs.enqueue({ userId: 'alice', trigger: 'event' }, 3, T0); // alice's job runs: a new one waits
+        expect(a2.id).not.toBe(a1.id);
+        expect((await other.jobs.claim(B, T0))?.id).toBe(b1.id);
+        expect(await other.jobs.claim(B, T0)).toBeUndefined();
+        await store.jobs.complete(a1.id, A.owner, null, T0);
+        expect((await other.jobs.claim(B, T0))?.id).toBe(a2.id);
+      });
+
+      test('requests for a user with a waiting job merge into it: the newest login facts and the highest priority win', async () => {
+        const facts = (email: string) => ({ email, firstName: 'A', lastName: 'B', groups: [], at: T0 });
+        const first = await store.jobs.enqueue({ userId: 'u', trigger: 'sweep' }, 3, T0);
+        await store.jobs.enqueue({ userId: 'u', trigger: 'login', eventId: 'l1', login: facts('old@x.test'), mayCreate: true }, 3, T0 + 1);
+        const merged = await store.jobs.enqueue({ userId: 'u', trigger: 'login', eventId: 'l2', login: facts('new@x.test') }, 3, T0 + 2);
+        expect(merged.id).toBe(first.id);
+        expect(merged).toMatchObject({ trigger: 'login', priority: PRIORITY.login, payload: { login: { email: 'new@x.test' }, mayCreate: true } });
+        expect(merged.payload.triggers.map((t) => t.trigger)).toEqual(['sweep', 'login', 'login']);
+        expect(await store.jobs.list({ userId: 'u' })).toHaveLength(1);
+      });
+
+      test('one user enqueued by two processes at once gets one waiting job', async () => {
+        const other = await second();
+        const ids = await Promise.all([...Array(20).keys()].map((i) => (i % 2 ? store : other).jobs.enqueue({ userId: 'burst', trigger: 'event', eventId: `e${i}` }, 3, T0 + i)));
+        expect(new Set(ids.map((j) => j.id)).size).toBe(1);
+        expect((await store.jobs.get(ids[0].id))?.payload.triggers).toHaveLength(20);
+      });
+
+      test('live logins are claimed before background work queued earlier, and a worker can ask for logins only', async () => {
+        for (let i = 0; i < 5; i++) await store.jobs.enqueue({ userId: `backfill-${i}`, trigger: 'sweep' }, 3, T0);
+        const login = await store.jobs.enqueue({ userId: 'new-hire', trigger: 'login' }, 3, T0 + 10);
+        const event = await store.jobs.enqueue({ userId: 'leaver', trigger: 'event' }, 3, T0 + 5);
+        expect((await store.jobs.claim(A, T0 + 10, { minPriority: PRIORITY.login }))?.id).toBe(login.id);
+        expect(await store.jobs.claim(A, T0 + 10, { minPriority: PRIORITY.login })).toBeUndefined();
+        expect((await store.jobs.claim(A, T0 + 10))?.id).toBe(event.id);
+        expect((await store.jobs.claim(A, T0 + 10))?.userId).toBe('backfill-0');
+      });
+
+      test('a sweep request does not cut short the backoff of a failing job; a login or an event does', async () => {
+        const { id } = await store.jobs.enqueue({ userId: 'u', trigger: 'sweep' }, 5, T0);
+        await store.jobs.claim(A, T0);
+        const retry = await store.jobs.fail(id, A.owner, { message: 'BMS down', retryable: true }, backoff, T0);
+        expect((await store.jobs.enqueue({ userId: 'u', trigger: 'sweep' }, 5, T0 + 1)).runAt).toBe(retry.runAt);
+        expect(await store.jobs.enqueue({ userId: 'u', trigger: 'event' }, 5, T0 + 2)).toMatchObject({ runAt: T0 + 2, attempts: 0, state: 'queued' });
+      });
+    });
+
+    describe('leases', () => {
+      test("another process never resumes live work: only an expired lease is resumed (the CLI starting beside the server)", async () => {
+        const { id } = await store.jobs.enqueue({ userId: 'u', trigger: 'login' }, 3, T0);
+        await store.jobs.claim(A, T0);
+        const cli = await second();
+        expect(await cli.jobs.resumeExpired(T0 + A.ms - 1)).toBe(0);
+        expect(await cli.jobs.claim(B, T0 + 1)).toBeUndefined(); // the same user: never twice at once
+        expect((await cli.jobs.get(id))?.leaseOwner).toBe(A.owner);
+        expect(await store.jobs.complete(id, A.owner, { ok: true }, T0 + 2)).toMatchObject({ state: 'done' });
+      });
+
+      test('a renewed lease stays live; a process that died (no renewal) loses its jobs to the next claim, with the attempt counted', async () => {
+        const kept = await store.jobs.enqueue({ userId: 'kept', trigger: 'event' }, 3, T0);
+        const orphan = await store.jobs.enqueue({ userId: 'orphan', trigger: 'event' }, 3, T0);
+        await store.jobs.claim(A, T0);
+        await store.jobs.claim(A, T0);
+        expect(await store.jobs.renew([kept.id], A, T0 + 20_000)).toEqual([kept.id]);
+        const other = await second();
+        expect(await other.jobs.resumeExpired(T0 + A.ms + 1)).toBe(1);
+        expect((await other.jobs.get(kept.id))?.leaseOwner).toBe(A.owner);
+        expect(await other.jobs.claim(B, T0 + A.ms + 1)).toMatchObject({ id: orphan.id, attempts: 2, leaseOwner: B.owner });
+      });
+
+      test('a process whose lease was lost cannot record a result over the new run, nor renew it', async () => {
+        const { id } = await store.jobs.enqueue({ userId: 'u', trigger: 'event' }, 3, T0);
+        await store.jobs.claim(A, T0);
+        const other = await second();
+        await other.jobs.resumeExpired(T0 + A.ms + 1);
+        await other.jobs.claim(B, T0 + A.ms + 1);
+        expect(await store.jobs.renew([id], A, T0 + A.ms + 2)).toEqual([]);
+        await expect(store.jobs.complete(id, A.owner, 'late', T0 + A.ms + 2)).rejects.toThrow(LeaseLostError);
+        await expect(store.jobs.fail(id, A.owner, { message: 'late', retryable: true }, backoff, T0 + A.ms + 2)).rejects.toThrow(LeaseLostError);
+        expect(await other.jobs.complete(id, B.owner, 'on time', T0 + A.ms + 3)).toMatchObject({ state: 'done', result: 'on time' });
+      });
+
+      test('a stopping process releases its running jobs at once; other owners keep theirs', async () => {
+        const mine = await store.jobs.enqueue({ userId: 'mine', trigger: 'event' }, 3, T0);
+        const theirs = await store.jobs.enqueue({ userId: 'theirs', trigger: 'event' }, 3, T0);
+        await store.jobs.claim(A, T0);
+        await store.jobs.claim(B, T0);
+        expect(await store.jobs.release(A.owner, T0 + 1)).toBe(1);
+        expect(await store.jobs.get(mine.id)).toMatchObject({ state: 'queued', leaseOwner: null });
+        expect(await store.jobs.get(theirs.id)).toMatchObject({ state: 'running', leaseOwner: B.owner });
+      });
+
+      test('a crash: the reopened store resumes the dead process\'s job once its lease has expired', async () => {
+        const { id } = await store.jobs.enqueue({ userId: 'u', trigger: 'event' }, 3, T0);
+        await store.jobs.claim(A, T0);
+        const restarted = await second();
+        expect(await restarted.jobs.resumeExpired(T0 + 5)).toBe(0);
+        expect(await restarted.jobs.resumeExpired(T0 + A.ms + 5)).toBe(1);
+        expect(await restarted.jobs.claim(B, T0 + A.ms + 5)).toMatchObject({ id, state: 'running', attempts: 2 });
+      });
+
+      test('two processes claiming at once never get the same job', async () => {
+        const other = await second();
+        for (let i = 0; i < 30; i++) await store.jobs.enqueue({ userId: `u${i}`, trigger: 'event' }, 3, T0);
+        const claims = await Promise.all([...Array(40).keys()].map((i) => (i % 2 ? store.jobs.claim(A, T0) : other.jobs.claim(B, T0))));
+        const ids = claims.filter((j) => j !== undefined).map((j) => j.id);
+        expect(ids).toHaveLength(30);
+        expect(new Set(ids).size).toBe(30);
+      });
+    });
+
+    describe('deliveries, links, the sweep back-off and retention', () => {
+      test('the first answer to a webhook id wins and is returned for replays, across processes', async () => {
+        const other = await second();
+        expect(await store.deliveries.delivery('msg_1')).toBeUndefined();
+        await store.deliveries.rememberDelivery('msg_1', 200, { status: 'provisioned' });
+        expect(await other.deliveries.rememberDelivery('msg_1', 200, { status: 'denied' })).toEqual({ status: 200, body: { status: 'provisioned' } });
+      });
+
+      test('a Keycloak user is linked to one BMS employee, and an employee to one user', async () => {
+        await store.links.saveLink('u', view(101), T0);
+        await store.links.saveLink('u', view(102), T0 + 1);
+        expect((await store.links.linkOf('u'))?.employeeId).toBe(102);
+        expect(await store.links.linkOf('other')).toBeUndefined();
+        await expect(store.links.saveLink('other', view(102))).rejects.toThrow(LinkConflictError);
+        await store.links.moveLink('u', 'rehired', view(102));
+        expect((await store.links.linkOfEmployee(102))?.userId).toBe('rehired');
+        expect(await store.links.linkOf('u')).toBeUndefined();
+        expect(await store.links.linkedUserIds()).toEqual(['rehired']);
+      });
+
+      test('two processes linking one employee to two users at once: exactly one wins', async () => {
+        const other = await second();
+        const results = await Promise.allSettled([store.links.saveLink('x', view(555)), other.links.saveLink('y', view(555))]);
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        const rejected = results.find((r) => r.status === 'rejected');
+        expect(rejected?.status === 'rejected' && rejected.reason).toBeInstanceOf(LinkConflictError);
+      });
+
+      test("a link keeps its record and first link time; forgetting the record makes the next job read BMS; the write-back mark sticks", async () => {
+        await store.links.saveLink('u', view(7), T0);
+        await store.links.saveLink('u', { ...view(7), firstName: 'Z' }, T0 + 5);
+        expect(await store.links.linkOf('u')).toEqual({ userId: 'u', employeeId: 7, record: { ...view(7), firstName: 'Z' }, linkedAt: T0, attributeUnwritable: false });
+        expect(await store.links.forgetRecord(7)).toBe('u');
+        expect(await store.links.forgetRecord(8)).toBeUndefined();
+        await store.links.markAttributeUnwritable('u');
+        expect(await store.links.linkOf('u')).toMatchObject({ record: null, attributeUnwritable: true });
+      });
+
+      test('the sweep backs off a user whose jobs die, doubling each time; a success clears it', async () => {
+        await store.jobs.recordOutcome('u', true, 60_000, T0);
+        const first = (await store.jobs.sweepNotBefore('u')) ?? 0;
+        await store.jobs.recordOutcome('u', true, 60_000, T0);
+        expect(((await store.jobs.sweepNotBefore('u')) ?? 0) - T0).toBe(2 * (first - T0));
+        await store.jobs.recordOutcome('u', false, 60_000, T0);
+        expect(await store.jobs.sweepNotBefore('u')).toBeUndefined();
+      });
+
+      test('retention: old deliveries and finished jobs are deleted; waiting and running work never is', async () => {
+        await store.deliveries.rememberDelivery('old', 202, {}, T0);
+        await store.deliveries.rememberDelivery('new', 202, {}, T0 + 9_000);
+        const done = await store.jobs.enqueue({ userId: 'a', trigger: 'event' }, 3, T0);
+        await store.jobs.claim(A, T0);
+        await store.jobs.complete(done.id, A.owner, null, T0);
+        await store.jobs.enqueue({ userId: 'b', trigger: 'event' }, 3, T0);
+        await store.jobs.enqueue({ userId: 'c', trigger: 'event' }, 3, T0);
+        await store.jobs.claim(A, T0);
+        expect(await store.purge({ deliveriesMs: 5_000, jobsMs: 5_000 }, T0 + 10_000)).toEqual({ deliveries: 1, jobs: 1 });
+        expect(await store.deliveries.delivery('new')).toBeDefined();
+        expect(await store.jobs.list()).toHaveLength(2);
+      });
+    });
+  });
+}
