@@ -34,7 +34,18 @@ export const bridgeConfigSchema = z.strictObject({
     rulesTtlMs: z.number().int().min(1000).default(300_000),
   }),
   bms: bmsClientConfigSchema,
-  store: z.strictObject({ path: z.string().min(1).default('.data/bridge.sqlite') }).prefault({}),
+  store: z
+    .strictObject({
+      path: z.string().min(1).default('.data/bridge.sqlite'),
+      /** a PostgreSQL store shared by several bridges; unset: the SQLite file at `path` */
+      url: z
+        .string()
+        .regex(/^postgres(ql)?:\/\/[^\s]+$/, 'must be a postgres://user:password@host:port/database URL (or unset, for the embedded SQLite store)')
+        .optional(),
+      /** connections each bridge keeps to PostgreSQL */
+      poolSize: z.number().int().min(2).max(100).default(10),
+    })
+    .prefault({}),
   jobs: z
     .strictObject({
       maxAttempts: z.number().int().min(1).max(100).default(8),
@@ -85,6 +96,8 @@ export const ENVIRONMENT: Record<string, string> = {
   BMS_TIMEOUT_MS: 'bms.timeoutMs',
   BMS_RATE_LIMIT_PER_HOUR: 'bms.rateLimit.perWindow',
   BRIDGE_DB_PATH: 'store.path',
+  BRIDGE_STORE_URL: 'store.url',
+  BRIDGE_STORE_POOL_SIZE: 'store.poolSize',
   JOBS_MAX_ATTEMPTS: 'jobs.maxAttempts',
   JOBS_BASE_DELAY_MS: 'jobs.baseDelayMs',
   JOBS_MAX_DELAY_MS: 'jobs.maxDelayMs',
@@ -96,7 +109,7 @@ export const ENVIRONMENT: Record<string, string> = {
   LOG_LEVEL: 'log.level',
 };
 
-const NUMERIC = /(port|Bytes|Ms|perWindow|maxAttempts|pageSize)$/;
+const NUMERIC = /(port|Bytes|Ms|perWindow|maxAttempts|pageSize|poolSize)$/;
 
 /** Settings that moved: a clear error instead of a silently ignored variable. */
 const MOVED: Record<string, string> = {

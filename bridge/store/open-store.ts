@@ -1,3 +1,4 @@
+import { PostgresStore } from './postgres/postgres-store';
 import { Store } from './store';
 import { SqliteStore } from './sqlite/sqlite-store';
 
@@ -5,9 +6,13 @@ import { SqliteStore } from './sqlite/sqlite-store';
 export interface StoreConfig {
   /** the SQLite file (the embedded default) */
   path: string;
+  /** a PostgreSQL store (`postgres://…`), shared by several bridges; when set, `path` is not used */
+  url?: string;
+  /** connections to PostgreSQL */
+  poolSize?: number;
 }
 
 /** Opens the configured store, migrated to this version; an Error naming the store and what to check. */
 export async function openStore(config: StoreConfig): Promise<Store> {
-  return new SqliteStore(config.path);
+  return config.url ? PostgresStore.open(config.url, config.poolSize) : new SqliteStore(config.path);
 }

@@ -1,0 +1,38 @@
+import { Pool, PoolClient, QueryResultRow } from 'pg';
+
+/** PostgreSQL error codes the store handles (https://www.postgresql.org/docs/current/errcodes-appendix.html). */
+export const UNIQUE_VIOLATION = '23505';
+
+/** A pool of connections to the store's database, with transactions that retry on a unique-index race. */
+export class PostgresDatabase {
+  constructor(readonly pool: Pool) {}
+
+  async query<R extends QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
+    return (await this.pool.query<R>(text, values)).rows;
+  }
+
+  /** Runs `work` in a transaction on one connection; rolled back when it throws. */
+  async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+/** Whether `err` is PostgreSQL's unique-violation on `constraint` (or on any constraint when none is named). */
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  const e = err as { code?: string; constraint?: string };
+  return e?.code === UNIQUE_VIOLATION && (constraint === undefined || e.constraint === constraint);
+}
+
+/** A BIGINT column as a number (pg returns BIGINT as a string; the store's values stay within 2^53). */
+export const num = (value: string | number | null): number => Number(value);

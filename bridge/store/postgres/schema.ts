@@ -1,0 +1,67 @@
+import { PoolClient } from 'pg';
+
+/** An id for PostgreSQL's advisory lock that serialises migrations when several bridges start together. */
+const MIGRATION_LOCK = 4_711_001;
+
+/** The schema, in versions: a bridge applies the ones the database lacks, in order, under the migration lock. */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE bridge_jobs (
+     id BIGSERIAL PRIMARY KEY,
+     user_id TEXT NOT NULL,
+     trigger TEXT NOT NULL,
+     priority INTEGER NOT NULL,
+     payload JSONB NOT NULL,
+     state TEXT NOT NULL CHECK (state IN ('queued','retry','running','done','dead')),
+     attempts INTEGER NOT NULL DEFAULT 0,
+     max_attempts INTEGER NOT NULL,
+     run_at BIGINT NOT NULL,
+     last_error TEXT,
+     result JSONB,
+     created_at BIGINT NOT NULL,
+     updated_at BIGINT NOT NULL,
+     lease_owner TEXT,
+     lease_until BIGINT
+   );
+   -- never two running jobs of one user, whatever the number of bridges (requests merge under a per-user lock)
+   CREATE UNIQUE INDEX bridge_jobs_one_running ON bridge_jobs (user_id) WHERE state = 'running';
+   CREATE INDEX bridge_jobs_runnable ON bridge_jobs (priority DESC, run_at, id) WHERE state IN ('queued','retry');
+   CREATE INDEX bridge_jobs_user ON bridge_jobs (user_id, state);
+   CREATE INDEX bridge_jobs_finished ON bridge_jobs (state, updated_at);
+   CREATE INDEX bridge_jobs_leases ON bridge_jobs (lease_until) WHERE state = 'running';
+   CREATE TABLE bridge_deliveries (webhook_id TEXT PRIMARY KEY, status INTEGER NOT NULL, body JSONB NOT NULL, received_at BIGINT NOT NULL);
+   CREATE INDEX bridge_deliveries_age ON bridge_deliveries (received_at);
+   CREATE TABLE bridge_links (
+     user_id TEXT PRIMARY KEY,
+     employee_id BIGINT NOT NULL UNIQUE,
+     snapshot TEXT,
+     linked_at BIGINT NOT NULL,
+     attribute_unwritable BOOLEAN NOT NULL DEFAULT false
+   );
+   CREATE TABLE bridge_sweep_backoff (user_id TEXT PRIMARY KEY, failures INTEGER NOT NULL, not_before BIGINT NOT NULL);`,
+];
+
+/**
+ * Brings the database to this version's schema. Safe when several bridges start together: the first takes an advisory
+ * lock and migrates, the others wait for it and find nothing left to do.
+ */
+export async function migrate(client: PoolClient): Promise<void> {
+  await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+  try {
+    await client.query('CREATE TABLE IF NOT EXISTS bridge_schema (version INTEGER NOT NULL)');
+    const { rows } = await client.query<{ version: number }>('SELECT max(version) AS version FROM bridge_schema');
+    const current = rows[0]?.version ?? 0;
+    for (let version = current + 1; version <= MIGRATIONS.length; version++) {
+      await client.query('BEGIN');
+      try {
+        await client.query(MIGRATIONS[version - 1]);
+        await client.query('INSERT INTO bridge_schema (version) VALUES ($1)', [version]);
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK');
+        throw err;
+      }
+    }
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+  }
+}
