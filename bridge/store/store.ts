@@ -1,6 +1,7 @@
 import { LinkStore } from '../converge/link-store';
 import { JobQueue } from '../jobs/job-queue';
 import { DeliveryLog } from '../webhooks/delivery-log';
+import { Coordination } from './coordination';
 
 /** Retention of the store's history (README, "Retention"). */
 export interface Retention {
@@ -11,13 +12,15 @@ export interface Retention {
 }
 
 /**
- * The bridge's durable state, split by idea: the job queue, the webhook deliveries, the employee links. One store
+ * The bridge's durable state, split by idea: the job queue, the webhook deliveries, the employee links, and what
+ * several bridges agree on (coordination). One store
  * may be shared by several bridge processes (leases keep them off each other's work).
  */
 export interface Store {
   readonly jobs: JobQueue;
   readonly deliveries: DeliveryLog;
   readonly links: LinkStore;
+  readonly coordination: Coordination;
   /** Deletes what the retention allows; returns how many rows of each. */
   purge(retention: Retention, now?: number): Promise<{ deliveries: number; jobs: number }>;
   close(): Promise<void>;

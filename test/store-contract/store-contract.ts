@@ -189,6 +189,61 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       });
     });
 
+    describe('coordination of several bridges', () => {
+      test('a named lease is held by one owner at a time, renewed by it, taken over once expired, and given up', async () => {
+        const other = await second();
+        expect(await store.coordination.holdLease('sweep', A, T0)).toBe(true);
+        expect(await other.coordination.holdLease('sweep', B, T0 + 1)).toBe(false);
+        expect(await store.coordination.holdLease('sweep', A, T0 + 20_000)).toBe(true); // renewed until T0 + 50 s
+        expect(await other.coordination.holdLease('sweep', B, T0 + 40_000)).toBe(false);
+        expect(await other.coordination.leaseHolder('sweep', T0 + 40_000)).toBe(A.owner);
+        expect(await other.coordination.holdLease('sweep', B, T0 + 50_001)).toBe(true); // A died: B hands over
+        await other.coordination.releaseLease('sweep', A.owner); // not A's any more: nothing happens
+        expect(await store.coordination.leaseHolder('sweep', T0 + 50_002)).toBe(B.owner);
+        await other.coordination.releaseLease('sweep', B.owner);
+        expect(await store.coordination.holdLease('sweep', A, T0 + 50_003)).toBe(true);
+      });
+
+      test('only one of many bridges racing for a free lease gets it', async () => {
+        const others = await Promise.all([second(), second(), second()]);
+        const won = await Promise.all([store, ...others].map((s, i) => s.coordination.holdLease('sweep', { owner: `bridge-${i}`, ms: 30_000 }, T0)));
+        expect(won.filter(Boolean)).toHaveLength(1);
+      });
+
+      test('a version bumped by one bridge is seen by another', async () => {
+        const other = await second();
+        expect(await other.coordination.version('rules:passly')).toBe(0);
+        expect(await store.coordination.bumpVersion('rules:passly')).toBe(1);
+        expect(await store.coordination.bumpVersion('rules:passly')).toBe(2);
+        expect(await other.coordination.version('rules:passly')).toBe(2);
+        expect(await other.coordination.version('rules:other')).toBe(0);
+      });
+
+      test('the BMS call budget is shared: background work stops at its ceiling, sign-ins go on to the limit, then all wait for the window', async () => {
+        const other = await second();
+        const budget = { endpoint: 'GET /employees', limit: 5, windowMs: 60_000, ceiling: 3 };
+        const taken = [];
+        for (let i = 0; i < 4; i++) taken.push((await (i % 2 ? other : store).coordination.takeCall(budget, false, T0 + i)).ok);
+        expect(taken).toEqual([true, true, true, false]); // the last two calls are kept for sign-ins
+        expect(await other.coordination.takeCall(budget, true, T0 + 10)).toEqual({ ok: true });
+        expect(await store.coordination.takeCall(budget, true, T0 + 11)).toEqual({ ok: true });
+        expect(await store.coordination.takeCall(budget, true, T0 + 12)).toEqual({ ok: false, retryAt: T0 + 60_001 });
+        expect(await other.coordination.callsInWindow(60_000, T0 + 13)).toEqual({ 'GET /employees': 5 });
+        expect(await other.coordination.takeCall({ ...budget, endpoint: 'POST /employees' }, false, T0 + 14)).toEqual({ ok: true }); // per endpoint
+        expect((await store.coordination.takeCall(budget, false, T0 + 60_001)).ok).toBe(false); // two background calls left the window, the third not yet
+        expect((await store.coordination.takeCall(budget, false, T0 + 60_002)).ok).toBe(true); // now three have
+      });
+
+      test("BMS's Retry-After, seen by one bridge, holds every bridge's calls to that endpoint", async () => {
+        const other = await second();
+        const budget = { endpoint: 'PATCH /employees', limit: 100, windowMs: 60_000, ceiling: 90 };
+        await store.coordination.holdCalls('PATCH /employees', T0 + 30_000);
+        await store.coordination.holdCalls('PATCH /employees', T0 + 10_000); // a shorter hold never shortens a longer one
+        expect(await other.coordination.takeCall(budget, true, T0)).toEqual({ ok: false, retryAt: T0 + 30_000 });
+        expect((await other.coordination.takeCall(budget, true, T0 + 30_000)).ok).toBe(true);
+      });
+    });
+
     describe('deliveries, links, the sweep back-off and retention', () => {
       test('the first answer to a webhook id wins and is returned for replays, across processes', async () => {
         const other = await second();

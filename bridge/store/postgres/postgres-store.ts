@@ -2,6 +2,7 @@ import { Pool } from 'pg';
 
 import { Retention, Store } from '../store';
 import { PostgresDatabase } from './database';
+import { PostgresCoordination } from './postgres-coordination';
 import { PostgresDeliveryLog } from './postgres-delivery-log';
 import { PostgresJobQueue } from './postgres-job-queue';
 import { PostgresLinkStore } from './postgres-link-store';
@@ -15,8 +16,10 @@ export class PostgresStore implements Store {
   readonly jobs: PostgresJobQueue;
   readonly deliveries: PostgresDeliveryLog;
   readonly links: PostgresLinkStore;
+  readonly coordination: PostgresCoordination;
 
   private constructor(private readonly db: PostgresDatabase) {
+    this.coordination = new PostgresCoordination(db);
     this.jobs = new PostgresJobQueue(db);
     this.deliveries = new PostgresDeliveryLog(db);
     this.links = new PostgresLinkStore(db);

@@ -38,6 +38,11 @@ const MIGRATIONS: string[] = [
      attribute_unwritable BOOLEAN NOT NULL DEFAULT false
    );
    CREATE TABLE bridge_sweep_backoff (user_id TEXT PRIMARY KEY, failures INTEGER NOT NULL, not_before BIGINT NOT NULL);`,
+  `CREATE TABLE bridge_leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, until BIGINT NOT NULL);
+   CREATE TABLE bridge_versions (topic TEXT PRIMARY KEY, version BIGINT NOT NULL);
+   CREATE TABLE bridge_bms_calls (endpoint TEXT NOT NULL, at BIGINT NOT NULL);
+   CREATE INDEX bridge_bms_calls_window ON bridge_bms_calls (endpoint, at);
+   CREATE TABLE bridge_bms_holds (endpoint TEXT PRIMARY KEY, until BIGINT NOT NULL);`,
 ];
 
 /**

@@ -35,7 +35,12 @@ CREATE TABLE IF NOT EXISTS sweep_backoff (
   user_id TEXT PRIMARY KEY,
   failures INTEGER NOT NULL,
   not_before INTEGER NOT NULL
-);`;
+);
+CREATE TABLE IF NOT EXISTS named_leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, until INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS versions (topic TEXT PRIMARY KEY, version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS bms_calls (endpoint TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS bms_calls_window ON bms_calls (endpoint, at);
+CREATE TABLE IF NOT EXISTS bms_holds (endpoint TEXT PRIMARY KEY, until INTEGER NOT NULL);`;
 
 /** Columns added after the first release; an older file gets them when it is opened. */
 const ADDED_COLUMNS: { table: string; name: string; type: string }[] = [

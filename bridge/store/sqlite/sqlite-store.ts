@@ -1,5 +1,6 @@
 import { Retention, Store } from '../store';
 import { SqliteDatabase } from './database';
+import { SqliteCoordination } from './sqlite-coordination';
 import { SqliteDeliveryLog } from './sqlite-delivery-log';
 import { SqliteJobQueue } from './sqlite-job-queue';
 import { SqliteLinkStore } from './sqlite-link-store';
@@ -12,6 +13,7 @@ export class SqliteStore implements Store {
   readonly jobs: SqliteJobQueue;
   readonly deliveries: SqliteDeliveryLog;
   readonly links: SqliteLinkStore;
+  readonly coordination: SqliteCoordination;
   private readonly base: SqliteDatabase;
 
   constructor(path: string) {
@@ -19,6 +21,7 @@ export class SqliteStore implements Store {
     this.jobs = new SqliteJobQueue(this.base);
     this.deliveries = new SqliteDeliveryLog(this.base);
     this.links = new SqliteLinkStore(this.base);
+    this.coordination = new SqliteCoordination(this.base);
   }
 
   async purge(retention: Retention, now = Date.now()): Promise<{ deliveries: number; jobs: number }> {
