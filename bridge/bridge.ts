@@ -18,6 +18,10 @@ import { RuleSource } from './rules/rule-source';
 import { openStore } from './store/open-store';
 import { Store } from './store/store';
 import { Sweep, SweepSummary } from './sweep/sweep';
+import { SweepElsewhereError, withSweepLease } from './sweep/sweep-lease';
+import { rulesTopic, watchRuleChanges } from './rules/rule-changes';
+import { SharedCallBudget } from './bms/shared-budget';
+import { parseBmsClientConfig } from './bms/config';
 
 /** The parts without HTTP: what `serve` and the CLI's `reconcile` share. */
 export interface BridgeCore {
@@ -36,7 +40,8 @@ export interface BridgeCore {
 /** Opens the store and builds the parts; an Error when the store cannot be opened. */
 export async function createBridgeCore(config: BridgeConfig, log: Logger): Promise<BridgeCore> {
   const store = await openStore(config.store);
-  const bms = new BmsClient(config.bms, { logger: log });
+  // one BMS budget for every bridge (and CLI) on this store
+  const bms = new BmsClient(config.bms, { logger: log, rateLimiter: new SharedCallBudget(store.coordination, parseBmsClientConfig(config.bms).rateLimit) });
   const keycloak = new KeycloakGateway(config.keycloak, log);
   const rules = ruleSourceFor(config, keycloak, bms, log);
   const converger = new Converger(store, bms, keycloak, rules, { loginFactsWindowMs: 60_000, maxAttempts: config.jobs.maxAttempts }, log);
@@ -70,12 +75,19 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
   let sweeping: Promise<SweepSummary> | undefined;
   const once = (run: () => Promise<SweepSummary>): Promise<SweepSummary> => (sweeping ??= run().finally(() => (sweeping = undefined)));
   const { store, bms, keycloak, rules, worker, answerer, sweep } = core;
+  const { idpAlias } = config.keycloak;
+  // the listener tells one bridge; the store tells the others (watchRuleChanges)
+  const rulesChanged = async (): Promise<void> => {
+    rules.invalidate();
+    await store.coordination.bumpVersion(rulesTopic(idpAlias));
+  };
+  const sweepOnce = (scope: 'all' | 'requested', waitMs: number): Promise<SweepSummary> => once(() => withSweepLease(store.coordination, worker.owner, () => sweep.run({ scope, waitMs })));
   const app = createApp({
     secret: config.webhook.secret,
     realm: config.keycloak.realm,
     maxBodyBytes: config.webhook.maxBodyBytes,
     deliveries: store.deliveries,
-    handlers: webhookHandlers(answerer, worker, store.jobs, rules, config.jobs.maxAttempts, log),
+    handlers: webhookHandlers(answerer, worker, store.jobs, rulesChanged, config.jobs.maxAttempts, log),
     ready: [
       { name: 'store', check: async () => (await store.jobs.list({ limit: 1 }), undefined) },
       { name: 'keycloak', check: () => keycloak.ping() },
@@ -84,7 +96,7 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
     ],
     logger: log,
     preview: { token: config.admin.token, run: (request) => preview(previewSource(keycloak, rules), request) },
-    reconcile: (all) => once(() => sweep.run({ scope: all ? 'all' : 'requested', waitMs: 30_000 })),
+    reconcile: (all) => sweepOnce(all ? 'all' : 'requested', 30_000),
   });
   // retention runs at every sweep, and hourly for a bridge whose periodic sweep is off
   const purge = async (): Promise<void> => {
@@ -105,6 +117,7 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
   worker.start();
   // load the rules and the BMS lookups they name now, so not even the first sign-in after a start waits for them
   rules.current().catch((err: Error) => log.warn({ error: err.message }, 'BMS rules could not be loaded at start; the first sign-in tries again'));
+  const stopWatching = watchRuleChanges(store.coordination, idpAlias, rules, log);
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.server.host}:${port}`;
   log.info({ url, realm: config.keycloak.realm, idpAlias: config.keycloak.idpAlias }, 'bridge listening');
@@ -112,7 +125,9 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
     config.reconcile.intervalMs > 0
       ? setInterval(() => {
           if (sweeping) return;
-          once(() => sweep.run({ scope: 'requested', waitMs: 0 })).catch((err: Error) => log.warn({ error: err.message }, 'periodic sweep failed; it runs again at the next interval'));
+          sweepOnce('requested', 0).catch((err: Error) =>
+            err instanceof SweepElsewhereError ? log.debug({ holder: err.holder }, 'periodic sweep skipped: another bridge sweeps') : log.warn({ error: err.message }, 'periodic sweep failed; it runs again at the next interval'),
+          );
         }, config.reconcile.intervalMs)
       : undefined;
   timer?.unref();
@@ -122,6 +137,7 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
     stop: async () => {
       if (timer) clearInterval(timer);
       clearInterval(purger);
+      stopWatching();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await worker.stop();

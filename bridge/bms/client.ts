@@ -2,15 +2,15 @@ import { Logger, silentLogger } from '../log/logger';
 import { BmsClientConfigInput, parseBmsClientConfig } from './config';
 import { EmployeeChanges, EmployeeWriter, findEmployeeByEmail, findEmployeeOf, NewEmployee } from './employees';
 import { Lookups } from './lookups';
-import { EndpointRateLimiter, sharedRateLimiter } from './rate-limiter';
+import { CallBudget, sharedRateLimiter } from './rate-limiter';
 import { Employee, EmployeeSummary } from './schemas';
 import { TokenSource } from './token-source';
 import { BmsTransport } from './transport';
 
 export interface BmsClientOptions {
   logger?: Logger;
-  /** defaults to the process-wide limiter for this BMS host and tenant */
-  rateLimiter?: EndpointRateLimiter;
+  /** defaults to the process-wide limiter for this BMS host and tenant; a bridge passes the budget shared through its store */
+  rateLimiter?: CallBudget;
 }
 
 /** Calls made on behalf of a live login go first; the sweep passes a lower priority. */

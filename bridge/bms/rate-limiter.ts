@@ -19,8 +19,17 @@ interface Bucket {
   timer?: NodeJS.Timeout;
 }
 
-export class EndpointRateLimiter {
+/** What the transport asks before each BMS call, and tells when BMS asks it to wait. */
+export interface CallBudget {
+  /** Resolves when one more call to the endpoint may be made; a higher priority (a live sign-in) goes first. */
+  acquire(endpoint: string, priority?: number): Promise<void>;
+  /** BMS answered 429 with Retry-After: no call to the endpoint before `untilMs` (epoch ms). */
+  hold(endpoint: string, untilMs: number): Promise<void>;
+}
+
+export class EndpointRateLimiter implements CallBudget {
   private readonly buckets = new Map<string, Bucket>();
+  private readonly holds = new Map<string, number>();
   private seq = 0;
 
   constructor(readonly settings: RateLimitSettings, private readonly now: () => number = Date.now) {
@@ -28,7 +37,17 @@ export class EndpointRateLimiter {
   }
 
   /** Resolves when one more call to the endpoint fits in the window; the call is counted from then. */
-  acquire(endpoint: string, priority = 0): Promise<void> {
+  async acquire(endpoint: string, priority = 0): Promise<void> {
+    const held = (this.holds.get(endpoint) ?? 0) - this.now();
+    if (held > 0) await new Promise((r) => setTimeout(r, held));
+    return this.take(endpoint, priority);
+  }
+
+  async hold(endpoint: string, untilMs: number): Promise<void> {
+    this.holds.set(endpoint, Math.max(this.holds.get(endpoint) ?? 0, untilMs));
+  }
+
+  private take(endpoint: string, priority: number): Promise<void> {
     const bucket = this.bucket(endpoint);
     return new Promise((resolve) => {
       bucket.queue.push({ priority, seq: this.seq++, resolve });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { Logger } from '../log/logger';
 import { BmsClientConfig } from './config';
 import { BmsError } from './errors';
-import { EndpointRateLimiter } from './rate-limiter';
+import { CallBudget } from './rate-limiter';
 import { camelKeys, envelopeOf } from './schemas';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -50,7 +50,7 @@ export class BmsTransport {
 
   constructor(
     private readonly config: BmsClientConfig & { baseUrl: string },
-    private readonly limiter: EndpointRateLimiter,
+    private readonly limiter: CallBudget,
     private readonly log: Logger,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
@@ -111,6 +111,8 @@ export class BmsTransport {
     const where = { endpoint: call.endpoint, status };
     if (status === 429) {
       const retryAfterMs = retryAfter(res.headers.get('retry-after'));
+      // every caller of the endpoint waits, in this bridge and (with a shared budget) in every other
+      void this.limiter.hold(call.endpoint, Date.now() + (retryAfterMs ?? 1000)).catch(() => undefined);
       throw new BmsError('rate-limited', `${call.endpoint}: BMS rate limit reached (429)${retryAfterMs === undefined ? '' : `, retry after ${Math.round(retryAfterMs / 1000)} s`}`, { ...where, retryAfterMs: retryAfterMs ?? 1000 });
     }
     if (status >= 500) throw new BmsError('server', `${call.endpoint}: BMS answered ${status}${brief(text)}`, where);

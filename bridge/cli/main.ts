@@ -6,6 +6,7 @@ import { createBridgeCore, previewSource, ruleSourceFor, startBridge } from '../
 import { ConfigError, loadConfig } from '../config/config';
 import { JobState } from '../jobs/job-queue';
 import { openStore } from '../store/open-store';
+import { withSweepLease } from '../sweep/sweep-lease';
 import { KeycloakGateway } from '../keycloak/gateway';
 import { createLogger } from '../log/pino-logger';
 import { silentLogger } from '../log/logger';
@@ -114,13 +115,16 @@ async function reconcile(args: string[], err: Out): Promise<number> {
   core.worker.start();
   const tty = process.stderr.isTTY && env === process.env;
   try {
-    const summary = await core.sweep.run({
-      scope,
-      waitMs: 10 * 60_000,
-      onProgress: (examined) => {
-        if (tty && examined % 50 === 0) err(`\rexamined ${examined} users`);
-      },
-    });
+    // one sweep at a time across every bridge on the store (another host's bridge may be sweeping)
+    const summary = await withSweepLease(core.store.coordination, core.worker.owner, () =>
+      core.sweep.run({
+        scope,
+        waitMs: 10 * 60_000,
+        onProgress: (examined) => {
+          if (tty && examined % 50 === 0) err(`\rexamined ${examined} users`);
+        },
+      }),
+    );
     if (tty) err('\n');
     return report(summary, values.all === true);
   } finally {

@@ -89,7 +89,8 @@ export function createApp(options: AppOptions): express.Express {
     try {
       res.json(await options.reconcile(req.query.scope === 'all'));
     } catch (err) {
-      refuse(res, 503, `the sweep could not run: ${(err as Error).message}`);
+      // another bridge on the store is sweeping: a conflict the caller can wait out, not an outage
+      refuse(res, (err as Error).name === 'SweepElsewhereError' ? 409 : 503, `the sweep could not run: ${(err as Error).message}`);
     }
   });
 

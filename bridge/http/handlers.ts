@@ -2,7 +2,6 @@ import { JobQueue } from '../jobs/job-queue';
 import { Worker } from '../jobs/worker';
 import { Logger } from '../log/logger';
 import { LoginAnswerer, loginRequestOf } from '../login/answer-login';
-import { RuleSource } from '../rules/rule-source';
 import { WebhookHandlers } from './app';
 
 /**
@@ -10,13 +9,13 @@ import { WebhookHandlers } from './app';
  * user event only says "look at this user" (a background converge job reads the truth); a rule change drops the
  * rule cache. The switch is exhaustive: a new event type that is not handled here does not compile.
  */
-export function webhookHandlers(answerer: LoginAnswerer, worker: Worker, jobs: JobQueue, rules: RuleSource, maxAttempts: number, log: Logger): WebhookHandlers {
+export function webhookHandlers(answerer: LoginAnswerer, worker: Worker, jobs: JobQueue, rulesChanged: () => Promise<void>, maxAttempts: number, log: Logger): WebhookHandlers {
   return {
     login: (body) => answerer.answer(loginRequestOf(body)),
     event: async (event) => {
       switch (event.type) {
         case 'rules.changed':
-          rules.invalidate();
+          await rulesChanged();
           log.info({ idpAlias: event.idpAlias, operation: event.operation }, 'BMS rules changed in Keycloak; cache dropped');
           return;
         case 'user.deleted':

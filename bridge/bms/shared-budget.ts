@@ -1,0 +1,38 @@
+import { Coordination } from '../store/coordination';
+import { PRIORITY_LOGIN } from './client';
+import { CallBudget, EndpointRateLimiter, RateLimitSettings } from './rate-limiter';
+
+/** Background work may use this share of an endpoint's window; the rest is kept for live sign-ins. */
+const BACKGROUND_SHARE = 0.9;
+
+/**
+ * BMS's per-endpoint budget (1,500 calls per hour) shared by every bridge on one store: each call is counted in the
+ * store first, a sign-in may use the whole window and background work 90 % of it, and a Retry-After that one bridge
+ * receives holds every bridge. Within the process, the local limiter still orders waiting calls by priority.
+ */
+export class SharedCallBudget implements CallBudget {
+  private readonly local: EndpointRateLimiter;
+
+  constructor(
+    private readonly coordination: Coordination,
+    private readonly settings: RateLimitSettings,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ) {
+    this.local = new EndpointRateLimiter(settings);
+  }
+
+  async acquire(endpoint: string, priority = 0): Promise<void> {
+    await this.local.acquire(endpoint, priority);
+    const request = { endpoint, limit: this.settings.perWindow, windowMs: this.settings.windowMs, ceiling: Math.max(1, Math.floor(this.settings.perWindow * BACKGROUND_SHARE)) };
+    for (;;) {
+      const answer = await this.coordination.takeCall(request, priority >= PRIORITY_LOGIN);
+      if (answer.ok) return;
+      // another bridge used the window (or BMS asked to wait): try again when a call leaves it, at least every 5 s
+      await this.sleep(Math.min(5_000, Math.max(50, answer.retryAt - Date.now())));
+    }
+  }
+
+  async hold(endpoint: string, untilMs: number): Promise<void> {
+    await this.coordination.holdCalls(endpoint, untilMs);
+  }
+}
