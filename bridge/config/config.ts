@@ -51,6 +51,8 @@ export const bridgeConfigSchema = z.strictObject({
       maxAttempts: z.number().int().min(1).max(100).default(8),
       baseDelayMs: z.number().int().min(10).default(2_000),
       maxDelayMs: z.number().int().min(100).default(15 * 60_000),
+      /** a running job's lease: renewed every third of it; a bridge that dies leaves its jobs to others after at most this */
+      leaseMs: z.number().int().min(1_000).max(600_000).default(30_000),
     })
     .prefault({}),
   reconcile: z
@@ -101,6 +103,7 @@ export const ENVIRONMENT: Record<string, string> = {
   JOBS_MAX_ATTEMPTS: 'jobs.maxAttempts',
   JOBS_BASE_DELAY_MS: 'jobs.baseDelayMs',
   JOBS_MAX_DELAY_MS: 'jobs.maxDelayMs',
+  JOBS_LEASE_MS: 'jobs.leaseMs',
   RECONCILE_INTERVAL_MS: 'reconcile.intervalMs',
   RECONCILE_PAGE_SIZE: 'reconcile.pageSize',
   RETENTION_DELIVERIES_MS: 'retention.deliveriesMs',
