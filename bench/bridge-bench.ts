@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 
 import { createBmsEmulator, DEFAULT_API_USER } from '../test/bms-emulator/server';
+import { startPostgres } from '../test/stack/postgres-server';
 import { newWebhookSecret } from '../test/stack/webhook-secret';
 import { startFakeKeycloakAdmin } from './fake-keycloak-admin';
 
@@ -14,21 +15,33 @@ const USERS = Number(process.env.BENCH_USERS ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 
-/** The bridge alone (own process), BMS emulator at zero latency: throughput, latency, BMS calls, memory. */
-export async function benchBridge(): Promise<Record<string, string>> {
+/** Which store the benched bridges use, and how many of them share it. */
+export interface BridgeBenchSetup {
+  store: 'sqlite' | 'postgres';
+  instances: number;
+}
+
+/**
+ * The bridge in its own process(es), BMS emulator at zero latency: throughput, latency, BMS calls, memory. With
+ * several instances (on PostgreSQL) the senders spread their webhooks over them round-robin, as a load balancer would.
+ * Every setup gets fresh stand-ins and a fresh store, in this one run, so their figures compare.
+ */
+export async function benchBridge(setup: BridgeBenchSetup = { store: 'sqlite', instances: 1 }): Promise<Record<string, string>> {
   const emulator = createBmsEmulator({ rateLimitPerHour: 1_000_000 });
   const bms = await emulator.listen();
   const keycloak = await startFakeKeycloakAdmin();
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   const secret = newWebhookSecret();
-  const { child, url: ready } = spawnBridge({
-    BRIDGE_WEBHOOK_SECRET: secret, KEYCLOAK_URL: keycloak.url,
-    BMS_BASE_URL: bms.url, BRIDGE_DB_PATH: join(dir, 'bridge.sqlite'),
-  });
+  const postgres = setup.store === 'postgres' ? await startPostgres() : undefined;
+  const store: Record<string, string> = postgres ? { BRIDGE_STORE_URL: await postgres.createDatabase('bench_bridge'), BRIDGE_DB_PATH: join(dir, 'bridge.sqlite') } : { BRIDGE_DB_PATH: join(dir, 'bridge.sqlite') };
+  const bridges = Array.from({ length: setup.instances }, () =>
+    spawnBridge({ BRIDGE_WEBHOOK_SECRET: secret, KEYCLOAK_URL: keycloak.url, BMS_BASE_URL: bms.url, ...store }),
+  );
   try {
-    const url = await ready;
+    const urls = await Promise.all(bridges.map((b) => b.url));
+    const pids = bridges.map((b) => b.child.pid ?? 0);
     const signer = new Webhook(secret);
-    const agent = new Agent({ keepAlive: true, maxSockets: Math.max(CONCURRENCY, 4) });
+    const agent = new Agent({ keepAlive: true, maxSockets: Math.max(CONCURRENCY, 4) * urls.length });
     let seq = 0;
     const send = (user: number): Promise<{ ms: number; status: string }> => {
       const email = `bench.user${user}@contoso.com`;
@@ -37,7 +50,8 @@ export async function benchBridge(): Promise<Record<string, string>> {
         user: { id: `user-${user}`, username: email, subject: email, email, firstName: 'Bench', lastName: `User${user}`, upn: email, domain: 'contoso.com', groups: ['BMS-Techs'] },
         firstLogin: false, time: new Date().toISOString(),
       });
-      const id = `msg_bench_${seq++}`;
+      const id = `msg_bench_${seq}`;
+      const url = urls[seq++ % urls.length];
       const now = new Date();
       const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'webhook-id': id, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': signer.sign(id, now, body) };
       const started = process.hrtime.bigint();
@@ -61,20 +75,20 @@ export async function benchBridge(): Promise<Record<string, string>> {
       answers[status] = (answers[status] ?? 0) + 1;
     }
     const newUserCalls = emulator.calls.slice(callsBefore).filter((c) => !c.includes('/lookup') && !c.includes('/security/'));
-    // returning, unchanged users under sustained load: at BENCH_CONCURRENCY senders, then at 4 (the latency target's)
     const figures: Record<string, string> = {
       'new users answered': Object.entries(answers).map(([status, n]) => `${status} ${n}`).join(', '),
       'BMS calls per new user': (newUserCalls.length / USERS).toFixed(2),
       'Keycloak calls per new user': ((keycloak.totalCalls() - keycloakBefore) / USERS).toFixed(2),
     };
+    // returning, unchanged users under sustained load: at BENCH_CONCURRENCY senders, then at 4 (the latency target's)
     let peakRss = 0;
     for (const senders of [...new Set([CONCURRENCY, 4])]) {
       const returningBefore = emulator.calls.length;
       const keycloakReturningBefore = keycloak.totalCalls();
-      const cpuBefore = cpuMsOf(child.pid ?? 0);
+      const cpuBefore = pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0);
       const latencies: number[] = [];
       const deadline = Date.now() + SECONDS * 1000;
-      const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssOf(child.pid ?? 0))), 200);
+      const sampler = setInterval(() => (peakRss = Math.max(peakRss, ...pids.map(rssOf))), 200);
       await Promise.all(
         Array.from({ length: senders }, async (_, worker) => {
           let i = worker;
@@ -86,7 +100,7 @@ export async function benchBridge(): Promise<Record<string, string>> {
         }),
       );
       clearInterval(sampler);
-      const cpuMs = cpuMsOf(child.pid ?? 0) - cpuBefore;
+      const cpuMs = pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0) - cpuBefore;
       const returningCalls = emulator.calls.length - returningBefore;
       latencies.sort((a, b) => a - b);
       const pct = (p: number): string => `${latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(2)} ms`;
@@ -99,12 +113,14 @@ export async function benchBridge(): Promise<Record<string, string>> {
       figures[`BMS calls per unchanged returning user${at}`] = (returningCalls / latencies.length).toFixed(2);
       figures[`Keycloak calls per unchanged returning user${at}`] = ((keycloak.totalCalls() - keycloakReturningBefore) / latencies.length).toFixed(2);
     }
-    figures['bridge resident memory, peak under load'] = `${Math.round(peakRss / 1048576)} MiB`;
+    figures['bridge resident memory, peak under load'] = `${Math.round(peakRss / 1048576)} MiB${urls.length > 1 ? ' (largest instance)' : ''}`;
     return figures;
   } finally {
-    child.kill('SIGTERM');
+    for (const b of bridges) b.child.kill('SIGTERM');
+    await Promise.all(bridges.map((b) => new Promise((r) => (b.child.exitCode !== null ? r(null) : b.child.once('exit', r)))));
     await bms.close();
     await keycloak.close();
+    await postgres?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
