@@ -1,4 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
 import { BROKER_REALM, IDP_ALIAS } from './broker-stack';
+import { repoRoot } from './project';
 import { LocalStack, startLocalStack } from './local-stack';
 import { STAND_IN_PASSWORD, standInUsers } from './passly-stand-in';
 import { DEFAULT_API_USER } from '../bms-emulator/server';
@@ -10,9 +14,17 @@ import { createLogger } from '../../bridge/log/pino-logger';
  * DEMO_KEYCLOAK_PORT 8080, DEMO_KEYCLOAK_MANAGEMENT_PORT 9000, DEMO_BMS_API_PORT 8081, DEMO_BMS_PORTAL_PORT 8082,
  * DEMO_BRIDGE_PORT 8090. The bridge logs JSON lines to stdout (LOG_LEVEL, default info). DEMO_TAP_WEBHOOKS=1 records
  * webhooks on their way to the bridge (the tests that count webhooks need it when they run against the demo).
+ * `npm run demo -- --postgres` (or DEMO_POSTGRES=1): the same stack with two bridges on a throw-away PostgreSQL server
+ * behind one round-robin URL (README, "Several bridges").
  */
 async function main(): Promise<void> {
   const log = (line: string): void => console.log(`[demo] ${line}`);
+  const postgres = process.argv.includes('--postgres') || process.env.DEMO_POSTGRES === '1';
+  if (postgres) {
+    // npm passes --postgres to the demo only, after its own bootstrap: install PostgreSQL here when it is missing
+    const bootstrap = spawnSync('bash', [join(repoRoot, 'scripts', 'bootstrap.sh'), '--postgres'], { stdio: 'inherit' });
+    if (bootstrap.status !== 0) throw new Error('scripts/bootstrap.sh --postgres failed: see above');
+  }
   const stack = await startLocalStack(
     {
       keycloak: portFrom('DEMO_KEYCLOAK_PORT', 8080),
@@ -24,7 +36,7 @@ async function main(): Promise<void> {
     log,
     createLogger(process.env.LOG_LEVEL ?? 'info'),
     // DEMO_TAP_WEBHOOKS=1: record webhooks on their way to the bridge, so every Keycloak test can run against the demo
-    { tapWebhooks: process.env.DEMO_TAP_WEBHOOKS === '1' },
+    { tapWebhooks: process.env.DEMO_TAP_WEBHOOKS === '1', ...(postgres ? { postgresBridges: 2 } : {}) },
   );
   let stopping = false;
   const stop = async (): Promise<void> => {
@@ -83,7 +95,7 @@ Stack is up (Keycloak ready in ${(kc.startMs / 1000).toFixed(1)} s${kc.reportedS
   Keycloak admin console:  ${kc.baseUrl}/admin/master/console/#/${BROKER_REALM}   user ${kc.admin.username}, password ${kc.admin.password} (new every run)
   Broker realm:            ${BROKER_REALM}   identity provider: ${IDP_ALIAS} (SAML)
   Passly stand-in:         ${kc.baseUrl}/realms/passly   (test fixture standing in for Kaseya Passly)
-  Bridge:                  ${stack.bridge.url}   (healthz, readyz; jobs in its SQLite store)
+  Bridge${stack.bridges.length > 1 ? 's' : ' '}:                 ${stack.bridges.map((b) => b.url).join(', ')}   (healthz, readyz; ${stack.storeUrl ? `behind ${stack.webhookUrl} (round robin), sharing the PostgreSQL store ${stack.storeUrl.replace(/:[^:@/]*@/, ':***@')}` : 'jobs in its SQLite store'})
                            admin token (preview, reconcile): ${stack.adminToken}
   BMS API emulator:        ${stack.bms.apiUrl}   tenant '${DEFAULT_API_USER.tenant}', API user ${DEFAULT_API_USER.userName} / ${DEFAULT_API_USER.password}
                            status: ${stack.bms.apiUrl}/_emulator/status   employees: ${stack.bms.apiUrl}/_emulator/employees

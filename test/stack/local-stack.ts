@@ -8,13 +8,21 @@ import { DEFAULT_API_USER } from '../bms-emulator/server';
 import { BrokerStack, chosenPort, startBrokerStack } from './broker-stack';
 import { BmsStack, startBmsStack } from './bms-stack';
 import { cacheDir } from './project';
+import { startPostgres } from './postgres-server';
+import { startRoundRobinProxy } from './round-robin-proxy';
 import { newWebhookSecret } from './webhook-secret';
 import { startWebhookTap, WebhookTap } from './webhook-tap';
 
 export interface LocalStack {
   broker: BrokerStack;
   bms: BmsStack;
+  /** the first bridge (with `postgres`, the others are in `bridges`) */
   bridge: RunningBridge;
+  bridges: RunningBridge[];
+  /** the URL Keycloak posts webhooks to: the bridge's, or the round-robin proxy in front of the bridges */
+  webhookUrl: string;
+  /** with `postgres`: the store's URL (password included; local and per run) */
+  storeUrl?: string;
   /** the bridge's admin token (per run) for /admin/preview and /admin/reconcile */
   adminToken: string;
   /** with `tapWebhooks`: the recorder Keycloak posts through (tests count webhooks with it) */
@@ -25,6 +33,8 @@ export interface LocalStack {
 export interface LocalStackOptions {
   /** put a recording tap between Keycloak and the bridge (tests; never the demo) */
   tapWebhooks?: boolean;
+  /** run this many bridges on a throw-away PostgreSQL server, behind one round-robin URL, instead of one on SQLite */
+  postgresBridges?: number;
 }
 
 export interface LocalStackPorts {
@@ -46,6 +56,11 @@ export async function startLocalStack(ports: LocalStackPorts = {}, log: (line: s
   log(`BMS API emulator on ${bms.apiUrl}`);
   const secrets = { webhook: newWebhookSecret(), client: newWebhookSecret(), admin: newWebhookSecret() };
   const bridgeWebhookUrl = `http://127.0.0.1:${bridgePort}/webhooks/keycloak`;
+  const postgres = options.postgresBridges ? await startPostgres() : undefined;
+  const storeUrl = postgres ? await postgres.createDatabase('bms_bridge') : undefined;
+  const bridges: RunningBridge[] = [];
+  // several bridges: Keycloak posts to one URL, a round-robin proxy in the bridge's port, as a load balancer would
+  const proxy = postgres ? await startRoundRobinProxy(() => bridges.map((b) => b.url), bridgePort) : undefined;
   const tap = options.tapWebhooks ? await startWebhookTap(() => bridgeWebhookUrl) : undefined;
   let broker: BrokerStack | undefined;
   try {
@@ -60,27 +75,37 @@ export async function startLocalStack(ports: LocalStackPorts = {}, log: (line: s
     const runDir = join(cacheDir, 'runs', `bridge-${process.pid}-${Date.now()}`);
     mkdirSync(runDir, { recursive: true });
     const config = bridgeConfigSchema.parse({
-      server: { port: bridgePort },
       webhook: { secret: secrets.webhook },
       keycloak: { baseUrl: broker.keycloak.baseUrl, realm: broker.brokerRealm, clientId: 'bms-bridge', clientSecret: secrets.client },
       bms: { baseUrl: bms.apiUrl, tenant: DEFAULT_API_USER.tenant, userName: DEFAULT_API_USER.userName, password: DEFAULT_API_USER.password },
-      store: { path: join(runDir, 'bridge.sqlite') },
+      store: { path: join(runDir, 'bridge.sqlite'), ...(storeUrl ? { url: storeUrl } : {}) },
+      server: { port: proxy ? 0 : bridgePort },
       admin: { token: secrets.admin },
       // a BMS outage in a demo or test should not wait minutes for the next attempt
       jobs: { baseDelayMs: 500, maxDelayMs: 5_000 },
     });
-    const bridge = await startBridge(config, bridgeLog);
-    log(`bridge on ${bridge.url} (store ${config.store.path})`);
+    for (let i = 0; i < (options.postgresBridges ?? 1); i++) {
+      const started = await startBridge({ ...config, store: { ...config.store, path: join(runDir, `bridge-${i}.sqlite`) } }, bridgeLog);
+      bridges.push(started);
+      log(`bridge on ${started.url} (store ${storeUrl ? 'PostgreSQL, shared' : config.store.path})`);
+    }
+    if (proxy) log(`the bridges behind ${proxy.url} (round robin), the webhook URL Keycloak uses`);
+    const bridge = bridges[0];
     const started = broker;
     return {
       broker: started,
       bms,
       bridge,
+      bridges,
+      webhookUrl: tap?.url ?? bridgeWebhookUrl,
+      storeUrl,
       adminToken: secrets.admin,
       tap,
       stop: async () => {
         await tap?.stop();
-        await bridge.stop();
+        await proxy?.stop();
+        for (const b of bridges) await b.stop();
+        await postgres?.stop();
         rmSync(runDir, { recursive: true, force: true });
         await bms.stop();
         await started.stop();
@@ -88,6 +113,9 @@ export async function startLocalStack(ports: LocalStackPorts = {}, log: (line: s
     };
   } catch (err) {
     await tap?.stop();
+    await proxy?.stop();
+    for (const b of bridges) await b.stop().catch(() => undefined);
+    await postgres?.stop();
     await bms.stop();
     await broker?.stop();
     throw err;
