@@ -1,0 +1,23 @@
+import { SqliteStore } from '../store/sqlite/sqlite-store';
+import { SWEEP_LEASE, SweepElsewhereError, withSweepLease } from './sweep-lease';
+
+test('one sweep at a time across bridges: a second is refused naming the holder; the lease is given up after', async () => {
+  const store = new SqliteStore(':memory:');
+  let finish: () => void = () => undefined;
+  const first = withSweepLease(store.coordination, 'bridge-a', () => new Promise<string>((resolve) => (finish = () => resolve('swept'))));
+  await new Promise((r) => setTimeout(r, 20));
+  await expect(withSweepLease(store.coordination, 'bridge-b', async () => 'second')).rejects.toThrow(SweepElsewhereError);
+  await expect(withSweepLease(store.coordination, 'bridge-b', async () => 'second')).rejects.toThrow('a sweep is running on another bridge (bridge-a)');
+  finish();
+  expect(await first).toBe('swept');
+  expect(await store.coordination.leaseHolder(SWEEP_LEASE)).toBeUndefined();
+  expect(await withSweepLease(store.coordination, 'bridge-b', async () => 'second')).toBe('second');
+  await store.close();
+});
+
+test('a sweep that fails gives the lease up too', async () => {
+  const store = new SqliteStore(':memory:');
+  await expect(withSweepLease(store.coordination, 'bridge-a', async () => Promise.reject(new Error('Keycloak down')))).rejects.toThrow('Keycloak down');
+  expect(await store.coordination.leaseHolder(SWEEP_LEASE)).toBeUndefined();
+  await store.close();
+});
