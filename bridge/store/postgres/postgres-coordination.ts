@@ -34,10 +34,15 @@ export class PostgresCoordination implements Coordination {
     return rows[0] ? num(rows[0].version) : 0;
   }
 
-  async takeCall(request: BudgetRequest, forLogin: boolean, now = Date.now()): Promise<BudgetAnswer> {
+  async takeCall(request: BudgetRequest, forLogin: boolean, at?: number): Promise<BudgetAnswer> {
     return this.db.transaction(async (c): Promise<BudgetAnswer> => {
       // one endpoint's budget is counted by one bridge at a time
       await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`bms-budget:${request.endpoint}`]);
+      // the time is read under the lock, from the database's one clock, so calls are stamped in the order they are
+      // counted. Read before the lock (or on each bridge's host), a bridge that waited for it stamped its call earlier
+      // than calls already counted, and counted too few: a later-stamped bridge had deleted the calls that had left its
+      // own window but not this one's (the multi-bridge test saw 151 calls in a window of 150).
+      const now = at ?? num((await c.query<{ now: string }>('SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now')).rows[0].now);
       const held = (await c.query<{ until: string }>('SELECT until FROM bridge_bms_holds WHERE endpoint = $1', [request.endpoint])).rows[0];
       if (held && num(held.until) > now) return { ok: false, retryAt: num(held.until) };
       await c.query('DELETE FROM bridge_bms_calls WHERE endpoint = $1 AND at <= $2', [request.endpoint, now - request.windowMs]);
