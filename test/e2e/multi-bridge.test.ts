@@ -16,7 +16,7 @@ import { adminClient } from '../support/admin';
 import { BridgeProcess, buildBridge, BuiltBridge, startBridgeProcess } from '../support/bridge-processes';
 import { brokerRealmCopy, RealmCopy } from '../support/broker-realm-copy';
 import { employeesWith } from '../support/converge-id-stack';
-import { RoundRobinProxy, startRoundRobinProxy } from '../support/round-robin-proxy';
+import { RoundRobinProxy, startRoundRobinProxy } from '../stack/round-robin-proxy';
 import { stackInfo } from '../support/stack-info';
 
 /**

@@ -60,7 +60,7 @@ export async function startLocalStack(ports: LocalStackPorts = {}, log: (line: s
   const storeUrl = postgres ? await postgres.createDatabase('bms_bridge') : undefined;
   const bridges: RunningBridge[] = [];
   // several bridges: Keycloak posts to one URL, a round-robin proxy in the bridge's port, as a load balancer would
-  const proxy = postgres ? await startRoundRobinProxy(() => bridges.map((b) => b.url), bridgePort) : undefined;
+  const proxy = postgres ? await startRoundRobinProxy(() => bridges.map((b) => b.url), { port: bridgePort }) : undefined;
   const tap = options.tapWebhooks ? await startWebhookTap(() => bridgeWebhookUrl) : undefined;
   let broker: BrokerStack | undefined;
   try {

@@ -31,8 +31,11 @@ export class SqliteCoordination implements Coordination {
     return (this.base.sql('SELECT version FROM versions WHERE topic = ?').pluck().get(topic) as number | undefined) ?? 0;
   }
 
-  async takeCall(request: BudgetRequest, forLogin: boolean, now = Date.now()): Promise<BudgetAnswer> {
+  async takeCall(request: BudgetRequest, forLogin: boolean, at?: number): Promise<BudgetAnswer> {
     return this.base.writing((): BudgetAnswer => {
+      // the time is read once the write lock is held, so calls are stamped in the order they are counted (a process
+      // that waited for the lock must not stamp its call before calls counted meanwhile; see the PostgreSQL version)
+      const now = at ?? Date.now();
       const held = (this.base.sql('SELECT until FROM bms_holds WHERE endpoint = ?').pluck().get(request.endpoint) as number | undefined) ?? 0;
       if (held > now) return { ok: false, retryAt: held };
       const since = now - request.windowMs;
