@@ -45,7 +45,7 @@ export async function createBridgeCore(config: BridgeConfig, log: Logger): Promi
   const keycloak = new KeycloakGateway(config.keycloak, log);
   const rules = ruleSourceFor(config, keycloak, bms, log);
   const converger = new Converger(store, bms, keycloak, rules, { loginFactsWindowMs: 60_000, maxAttempts: config.jobs.maxAttempts }, log);
-  const worker = new Worker(store.jobs, (job) => converger.run(job), failureOf, { ...config.jobs, sweepIntervalMs: config.reconcile.intervalMs, backOffAfter: refusedForGood }, log);
+  const worker = new Worker(store.jobs, (job, lease) => converger.run(job, lease), failureOf, { ...config.jobs, sweepIntervalMs: config.reconcile.intervalMs, backOffAfter: refusedForGood }, log);
   const answerer = new LoginAnswerer(store, rules, worker, { budgetMs: config.webhook.answerBudgetMs, maxAttempts: config.jobs.maxAttempts }, log);
   const sweep = new Sweep(keycloak, rules, store, worker, config.keycloak.idpAlias, { maxAttempts: config.jobs.maxAttempts, retention: config.retention, pageSize: config.reconcile.pageSize }, log);
   const decide = async (facts: UserFacts): Promise<Decision> => evaluate(await rules.current(), facts);
@@ -115,9 +115,10 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
   });
   // the worker starts only once this process owns the port: a second serve that cannot listen never touches the jobs
   worker.start();
+  const stopWatching = await watchRuleChanges(store.coordination, idpAlias, rules, log);
   // load the rules and the BMS lookups they name now, so not even the first sign-in after a start waits for them
   rules.current().catch((err: Error) => log.warn({ error: err.message }, 'BMS rules could not be loaded at start; the first sign-in tries again'));
-  const stopWatching = watchRuleChanges(store.coordination, idpAlias, rules, log);
+  let stopping: Promise<void> | undefined;
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.server.host}:${port}`;
   log.info({ url, realm: config.keycloak.realm, idpAlias: config.keycloak.idpAlias }, 'bridge listening');
@@ -134,14 +135,18 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
   return {
     ...core,
     url,
-    stop: async () => {
+    stop: () => (stopping ??= (async () => {
       if (timer) clearInterval(timer);
       clearInterval(purger);
       stopWatching();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // a rolling restart: no new connections, but the sign-ins in flight get their answers (within their budget)
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const cut = setTimeout(() => server.closeAllConnections(), config.webhook.answerBudgetMs + 2_000);
+      await closed;
+      clearTimeout(cut);
       await worker.stop();
       await store.close();
-    },
+    })()),
   };
 }

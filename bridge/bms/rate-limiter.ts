@@ -23,8 +23,8 @@ interface Bucket {
 export interface CallBudget {
   /** Resolves when one more call to the endpoint may be made; a higher priority (a live sign-in) goes first. */
   acquire(endpoint: string, priority?: number): Promise<void>;
-  /** BMS answered 429 with Retry-After: no call to the endpoint before `untilMs` (epoch ms). */
-  hold(endpoint: string, untilMs: number): Promise<void>;
+  /** BMS answered 429 with Retry-After: no call to the endpoint for `forMs` from now. */
+  hold(endpoint: string, forMs: number): Promise<void>;
 }
 
 export class EndpointRateLimiter implements CallBudget {
@@ -43,8 +43,8 @@ export class EndpointRateLimiter implements CallBudget {
     return this.take(endpoint, priority);
   }
 
-  async hold(endpoint: string, untilMs: number): Promise<void> {
-    this.holds.set(endpoint, Math.max(this.holds.get(endpoint) ?? 0, untilMs));
+  async hold(endpoint: string, forMs: number): Promise<void> {
+    this.holds.set(endpoint, Math.max(this.holds.get(endpoint) ?? 0, this.now() + forMs));
   }
 
   private take(endpoint: string, priority: number): Promise<void> {

@@ -1,5 +1,6 @@
-import { Coordination } from '../store/coordination';
+import { BudgetAnswer, Coordination } from '../store/coordination';
 import { PRIORITY_LOGIN } from './client';
+import { BmsError } from './errors';
 import { CallBudget, EndpointRateLimiter, RateLimitSettings } from './rate-limiter';
 
 /** Background work may use this share of an endpoint's window; the rest is kept for live sign-ins. */
@@ -25,14 +26,20 @@ export class SharedCallBudget implements CallBudget {
     await this.local.acquire(endpoint, priority);
     const request = { endpoint, limit: this.settings.perWindow, windowMs: this.settings.windowMs, ceiling: Math.max(1, Math.floor(this.settings.perWindow * BACKGROUND_SHARE)) };
     for (;;) {
-      const answer = await this.coordination.takeCall(request, priority >= PRIORITY_LOGIN);
+      let answer: BudgetAnswer;
+      try {
+        answer = await this.coordination.takeCall(request, priority >= PRIORITY_LOGIN);
+      } catch (err) {
+        // the call is not made: a retryable failure that names the store, not BMS
+        throw new BmsError('transport', `${endpoint}: not called: the store that counts every bridge's BMS calls failed (${(err as Error).message})`, { endpoint });
+      }
       if (answer.ok) return;
       // another bridge used the window (or BMS asked to wait): try again when a call leaves it, at least every 5 s
-      await this.sleep(Math.min(5_000, Math.max(50, answer.retryAt - Date.now())));
+      await this.sleep(Math.min(5_000, Math.max(50, answer.retryInMs)));
     }
   }
 
-  async hold(endpoint: string, untilMs: number): Promise<void> {
-    await this.coordination.holdCalls(endpoint, untilMs);
+  async hold(endpoint: string, forMs: number): Promise<void> {
+    await this.coordination.holdCalls(endpoint, forMs);
   }
 }

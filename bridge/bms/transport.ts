@@ -112,7 +112,7 @@ export class BmsTransport {
     if (status === 429) {
       const retryAfterMs = retryAfter(res.headers.get('retry-after'));
       // every caller of the endpoint waits, in this bridge and (with a shared budget) in every other
-      void this.limiter.hold(call.endpoint, Date.now() + (retryAfterMs ?? 1000)).catch(() => undefined);
+      void this.limiter.hold(call.endpoint, retryAfterMs ?? 1000).catch(() => undefined);
       throw new BmsError('rate-limited', `${call.endpoint}: BMS rate limit reached (429)${retryAfterMs === undefined ? '' : `, retry after ${Math.round(retryAfterMs / 1000)} s`}`, { ...where, retryAfterMs: retryAfterMs ?? 1000 });
     }
     if (status >= 500) throw new BmsError('server', `${call.endpoint}: BMS answered ${status}${brief(text)}`, where);

@@ -45,7 +45,8 @@ export class Converger {
     private readonly log: Logger,
   ) {}
 
-  async run(job: Job): Promise<ConvergeResult> {
+  /** `lease`: aborted when this process no longer holds the job (another bridge may run it now): no further BMS write. */
+  async run(job: Job, lease?: AbortSignal): Promise<ConvergeResult> {
     const priority = job.priority >= 10 ? PRIORITY_LOGIN : PRIORITY_BACKGROUND;
     const done: string[] = [];
     let truth = await this.truthFor(job);
@@ -61,7 +62,7 @@ export class Converger {
         continue;
       }
       try {
-        const employeeId = await this.execute(truth.id, next, knowledge, priority, done);
+        const employeeId = await this.execute(truth.id, next, knowledge, priority, done, lease);
         if (employeeId !== undefined && truth.exists && truth.employeeIdAttribute !== employeeId) {
           const written = await this.keycloak.writeEmployeeId(truth.id, employeeId);
           if (written === 'read-only') await this.store.links.markAttributeUnwritable(truth.id);
@@ -128,10 +129,12 @@ export class Converger {
   }
 
   /** Runs the plan's writes in order, recording after each so a crash leaves an accurate link. Returns the employee. */
-  private async execute(userId: string, next: Extract<Plan, { kind: 'act' | 'refuse' }>, knowledge: BmsKnowledge, priority: number, done: string[]): Promise<number | undefined> {
+  private async execute(userId: string, next: Extract<Plan, { kind: 'act' | 'refuse' }>, knowledge: BmsKnowledge, priority: number, done: string[], lease?: AbortSignal): Promise<number | undefined> {
     let held: EmployeeView | undefined = knowledge.source === 'record' || knowledge.source === 'read' || knowledge.source === 'found' ? knowledge.employee : undefined;
     let employeeId = next.employeeId ?? held?.id;
     for (const action of next.actions) {
+      // fencing: a job whose lease was lost may be running on another bridge now; it must not write to BMS as well
+      if (lease?.aborted) throw new Error(`the job's lease was lost before '${action.kind}': another bridge runs it now; nothing more is written here`);
       employeeId = await this.write(userId, action, knowledge, priority);
       held = recordAfter(held, [action], employeeId);
       await this.store.links.saveLink(userId, held);

@@ -66,7 +66,10 @@ export function createApp(options: AppOptions): express.Express {
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok', service: 'bms-bridge' }));
   app.get('/readyz', async (_req, res) => {
-    const results = await Promise.all((options.ready ?? []).map(async (c) => [c.name, await c.check().catch((e: Error) => e.message)] as const));
+    // a check that hangs (a store that stopped answering) is a failing check, not a hanging probe
+    const bounded = (check: () => Promise<string | undefined>): Promise<string | undefined> =>
+      Promise.race([check(), new Promise<string>((resolve) => setTimeout(() => resolve('no answer within 5 s'), 5_000).unref())]);
+    const results = await Promise.all((options.ready ?? []).map(async (c) => [c.name, await bounded(c.check).catch((e: Error) => e.message)] as const));
     const failing = results.filter(([, problem]) => problem);
     res.status(failing.length ? 503 : 200).json({ status: failing.length ? 'not ready' : 'ready', checks: Object.fromEntries(results.map(([n, p]) => [n, p ?? 'ok'])) });
   });

@@ -54,3 +54,28 @@ async function until(probe: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 400 && !(await probe()); i++) await new Promise((r) => setTimeout(r, 5));
   if (!(await probe())) throw new Error('condition not reached');
 }
+
+test('a job whose lease was taken over is told so (its signal aborts) before it writes anything more (issue 12 review finding 1)', async () => {
+  const store = new SqliteStore(':memory:');
+  let signal: AbortSignal | undefined;
+  let release: () => void = () => undefined;
+  const worker = new Worker(store.jobs, async (_job, lease) => {
+    signal = lease;
+    await new Promise<void>((resolve) => (release = resolve)); // a slow BMS call
+  }, () => ({ message: 'x', retryable: true }), { baseDelayMs: 10, maxDelayMs: 10, leaseMs: 60 }, silentLogger, 5);
+  const { id } = await store.jobs.enqueue({ userId: 'u', trigger: 'login' }, 3);
+  worker.start();
+  await until(async () => signal !== undefined);
+  // another bridge whose clock runs ahead (or a renewal that failed for a whole lease) resumes the job and claims it
+  const ahead = Date.now() + 10_000;
+  try {
+    await store.jobs.resumeExpired(ahead);
+    expect(await store.jobs.claim({ owner: 'other-bridge', ms: 60_000 }, ahead)).toMatchObject({ id });
+    await until(async () => signal?.aborted === true);
+  } finally {
+    release();
+    await worker.stop();
+  }
+  expect((await store.jobs.get(id))?.leaseOwner).toBe('other-bridge'); // the late result was dropped, not recorded
+  await store.close();
+});

@@ -38,13 +38,15 @@ export class Worker {
   private readonly concurrency: number;
   private readonly reserved: number;
   private readonly lease: { owner: string; ms: number };
-  /** the jobs this worker runs now (their leases are renewed) */
-  private readonly held = new Set<number>();
+  /** the jobs this worker runs now (their leases are renewed), each with what aborts it when its lease is lost */
+  private readonly held = new Map<number, AbortController>();
+  /** when the leases were last renewed (epoch ms): a worker that cannot renew for a whole lease gives its jobs up */
+  private renewedAt = Date.now();
   private renewer?: NodeJS.Timeout;
 
   constructor(
     private readonly store: JobQueue,
-    private readonly run: (job: Job) => Promise<unknown>,
+    private readonly run: (job: Job, lease: AbortSignal) => Promise<unknown>,
     private readonly failureOf: (err: unknown) => Failure,
     private readonly options: WorkerOptions,
     private readonly log: Logger,
@@ -68,12 +70,22 @@ export class Worker {
     this.loop = this.cycle();
   }
 
-  /** Stops claiming, waits for the running jobs, and stops renewing. */
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming and waits up to `graceMs` for the running jobs; jobs still running then (one waiting on BMS's
+   * budget, say) are stopped before their next BMS write and handed back to the queue at once, so another bridge (or
+   * this one's successor) takes them without waiting for their leases to expire.
+   */
+  async stop(graceMs = 10_000): Promise<void> {
     this.running = false;
     this.wake?.();
     await this.loop;
-    while (this.active > 0) await sleep(20);
+    const deadline = Date.now() + graceMs;
+    while (this.active > 0 && Date.now() < deadline) await sleep(20);
+    if (this.active > 0) {
+      for (const lease of this.held.values()) lease.abort();
+      const released = await this.store.release(this.lease.owner).catch(() => 0);
+      this.log.warn({ released, owner: this.lease.owner }, 'stopping with jobs still running: they were handed back to the queue');
+    }
     clearInterval(this.renewer);
   }
 
@@ -136,8 +148,9 @@ export class Worker {
       const job = await this.store.claim(this.lease, Date.now(), loginsOnly ? { minPriority: PRIORITY.login } : {});
       if (!job) return;
       this.active++;
-      this.held.add(job.id);
-      void this.execute(job).finally(() => {
+      const lease = new AbortController();
+      this.held.set(job.id, lease);
+      void this.execute(job, lease.signal).finally(() => {
         this.held.delete(job.id);
         this.active--;
         this.settled(job.id);
@@ -147,22 +160,29 @@ export class Worker {
   }
 
   private async renew(): Promise<void> {
-    if (!this.held.size) return;
-    const ids = [...this.held];
+    if (!this.held.size) {
+      this.renewedAt = Date.now();
+      return;
+    }
+    const ids = [...this.held.keys()];
     try {
       const kept = new Set(await this.store.renew(ids, this.lease));
+      this.renewedAt = Date.now();
       const lost = ids.filter((id) => !kept.has(id) && this.held.has(id));
-      if (lost.length) this.log.warn({ jobIds: lost, owner: this.lease.owner }, 'lost the lease of running jobs (this process was too slow to renew): another worker may run them; their result here is dropped');
+      for (const id of lost) this.held.get(id)?.abort();
+      if (lost.length) this.log.warn({ jobIds: lost, owner: this.lease.owner }, 'lost the lease of running jobs (this process was too slow to renew): they stop before their next BMS write, and another worker runs them');
     } catch (err) {
+      // fencing: once a whole lease passed without a renewal, other bridges may have resumed these jobs
+      if (Date.now() - this.renewedAt >= this.lease.ms) for (const lease of this.held.values()) lease.abort();
       this.log.warn({ error: (err as Error).message }, 'could not renew job leases; trying again');
     }
   }
 
-  private async execute(job: Job): Promise<void> {
+  private async execute(job: Job, lease: AbortSignal): Promise<void> {
     const fields = { jobId: job.id, userId: job.userId, trigger: job.trigger, attempt: job.attempts, of: job.maxAttempts };
     let outcome: { ok: true; result: unknown } | { ok: false; failure: Failure };
     try {
-      outcome = { ok: true, result: await this.run(job) };
+      outcome = { ok: true, result: await this.run(job, lease) };
     } catch (err) {
       outcome = { ok: false, failure: this.failureOf(err) };
     }

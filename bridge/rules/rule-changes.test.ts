@@ -7,7 +7,7 @@ test('a rule change told to one bridge reaches another on the same store within 
   const store = new SqliteStore(':memory:');
   let invalidated = 0;
   const otherBridgesRules = { invalidate: () => void invalidated++ } as unknown as RuleSource;
-  const stop = watchRuleChanges(store.coordination, 'passly', otherBridgesRules, silentLogger, 100);
+  const stop = await watchRuleChanges(store.coordination, 'passly', otherBridgesRules, silentLogger, 100);
   try {
     await new Promise((r) => setTimeout(r, 250)); // the watcher has read the version it starts from
     expect(invalidated).toBe(0);

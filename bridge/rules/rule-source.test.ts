@@ -92,3 +92,31 @@ test('after a restart with a bad set in Keycloak, the set that last loaded clean
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a change announced while a load runs is not lost: another load follows it (issue 12 review finding 4)', async () => {
+  let release: () => void = () => undefined;
+  let reads = 0;
+  let department = 'Field Service';
+  const rules = new RuleSource(
+    async () => {
+      reads++;
+      const seen = department; // this load reads the mappers before the change lands
+      if (reads === 1) await new Promise<void>((resolve) => (release = resolve));
+      return [defaults, rule(seen)];
+    },
+    'passly',
+    300_000,
+    lookups,
+    silentLogger,
+  );
+  const first = rules.current();
+  await new Promise((r) => setTimeout(r, 10));
+  department = 'Service Desk';
+  rules.invalidate(); // the rules.changed webhook arrives while the first load is still reading
+  release();
+  await first;
+  for (let i = 0; i < 50 && reads < 2; i++) await new Promise((r) => setTimeout(r, 10));
+  expect(reads).toBe(2);
+  await new Promise((r) => setTimeout(r, 20));
+  expect((await rules.current()).rules[0].values.department).toBe('Service Desk');
+});

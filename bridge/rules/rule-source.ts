@@ -30,6 +30,8 @@ export class RuleSource {
   /** the last load without problems */
   private good?: { set: RuleSet; at: number };
   private loading?: Promise<void>;
+  /** a change was announced while a load ran: that load may have read the old mappers, so another follows it */
+  private changedDuringLoad = false;
 
   constructor(
     private readonly readMappers: () => Promise<MapperRepresentation[]>,
@@ -57,6 +59,7 @@ export class RuleSource {
   /** A mapper changed: reload in the background; the set in force answers meanwhile. */
   invalidate(): void {
     if (this.latest) this.latest.until = 0;
+    if (this.loading) this.changedDuringLoad = true;
     this.refreshInBackground();
   }
 
@@ -80,7 +83,13 @@ export class RuleSource {
   }
 
   private reload(): Promise<void> {
-    this.loading ??= this.load().finally(() => (this.loading = undefined));
+    this.loading ??= this.load().finally(() => {
+      this.loading = undefined;
+      if (!this.changedDuringLoad) return;
+      this.changedDuringLoad = false;
+      if (this.latest) this.latest.until = 0;
+      this.refreshInBackground();
+    });
     return this.loading;
   }
 

@@ -10,8 +10,8 @@ export interface BudgetRequest {
   ceiling: number;
 }
 
-/** A taken call, or when to ask again (epoch ms). */
-export type BudgetAnswer = { ok: true } | { ok: false; retryAt: number };
+/** A taken call, or how long to wait before asking again (ms: relative, so no bridge compares its clock with the store's). */
+export type BudgetAnswer = { ok: true } | { ok: false; retryInMs: number };
 
 /**
  * What several bridges on one store agree on: named leases (one sweep at a time), version counters (a rule change
@@ -31,8 +31,8 @@ export interface Coordination {
   version(topic: string): Promise<number>;
   /** Counts one BMS call on the endpoint if the window has room (for a sign-in up to `limit`, else up to `ceiling`) and BMS did not ask to wait. */
   takeCall(request: BudgetRequest, forLogin: boolean, now?: number): Promise<BudgetAnswer>;
-  /** BMS answered 429 with Retry-After: no bridge calls the endpoint before `until` (epoch ms). */
-  holdCalls(endpoint: string, until: number): Promise<void>;
+  /** BMS answered 429 with Retry-After: no bridge calls the endpoint for `forMs` from now (the store's now). */
+  holdCalls(endpoint: string, forMs: number, now?: number): Promise<void>;
   /** Calls counted on each endpoint in the window ending now. */
   callsInWindow(windowMs: number, now?: number): Promise<Record<string, number>>;
 }

@@ -1,3 +1,5 @@
+import { Client } from 'pg';
+
 import { PostgresStore } from '../../bridge/store/postgres/postgres-store';
 import { Store } from '../../bridge/store/store';
 import { describeStoreContract } from '../store-contract/store-contract';
@@ -29,5 +31,48 @@ describe('the PostgreSQL store', () => {
     await expect(PostgresStore.open('postgres://bridge:not-a-real-password@127.0.0.1:1/bridge')).rejects.toThrow(
       /^cannot connect to the PostgreSQL store at postgres:\/\/bridge:\*\*\*@127\.0\.0\.1:1\/bridge: .*Check BRIDGE_STORE_URL/,
     );
+  });
+});
+
+describe('the PostgreSQL store when something goes wrong (issue 12 review)', () => {
+  test('a frozen bridge holding the budget lock stops nobody for long: the wait ends after the lock timeout, as a retryable failure', async () => {
+    const url = await freshDatabase('frozen');
+    const store = await PostgresStore.open(url, 4);
+    const frozen = new Client({ connectionString: url });
+    await frozen.connect();
+    try {
+      await frozen.query('BEGIN');
+      await frozen.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['bms-budget:GET /employees']); // and then nothing
+      const started = Date.now();
+      await expect(store.coordination.takeCall({ endpoint: 'GET /employees', limit: 10, windowMs: 60_000, ceiling: 9 }, true)).rejects.toThrow(/lock timeout/);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(await store.links.linkOf('anyone')).toBeUndefined(); // and the pool still serves everything else
+    } finally {
+      await frozen.end();
+      await store.close();
+    }
+  }, 20_000);
+
+  test('a user with data rights only runs against an up-to-date schema; before it, the error says what to grant', async () => {
+    const url = await freshDatabase('rights');
+    const owner = new Client({ connectionString: url });
+    await owner.connect();
+    const role = `limited_${Date.now()}`;
+    try {
+      await owner.query(`CREATE ROLE ${role} LOGIN PASSWORD 'not-a-real-password'`);
+      await owner.query(`REVOKE CREATE ON SCHEMA public FROM PUBLIC`);
+      const limited = new URL(url);
+      limited.username = role;
+      limited.password = 'not-a-real-password';
+      await expect(PostgresStore.open(limited.toString(), 2)).rejects.toThrow(/GRANT CREATE ON SCHEMA public TO/);
+      await (await PostgresStore.open(url, 2)).close(); // the owner migrates once
+      await owner.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}`);
+      await owner.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${role}`);
+      const store = await PostgresStore.open(limited.toString(), 2);
+      expect((await store.jobs.enqueue({ userId: 'u', trigger: 'event' }, 3)).state).toBe('queued');
+      await store.close();
+    } finally {
+      await owner.end();
+    }
   });
 });

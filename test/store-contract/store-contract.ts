@@ -227,7 +227,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(taken).toEqual([true, true, true, false]); // the last two calls are kept for sign-ins
         expect(await other.coordination.takeCall(budget, true, T0 + 10)).toEqual({ ok: true });
         expect(await store.coordination.takeCall(budget, true, T0 + 11)).toEqual({ ok: true });
-        expect(await store.coordination.takeCall(budget, true, T0 + 12)).toEqual({ ok: false, retryAt: T0 + 60_001 });
+        expect(await store.coordination.takeCall(budget, true, T0 + 12)).toEqual({ ok: false, retryInMs: 60_001 - 12 });
         expect(await other.coordination.callsInWindow(60_000, T0 + 13)).toEqual({ 'GET /employees': 5 });
         expect(await other.coordination.takeCall({ ...budget, endpoint: 'POST /employees' }, false, T0 + 14)).toEqual({ ok: true }); // per endpoint
         expect((await store.coordination.takeCall(budget, false, T0 + 60_001)).ok).toBe(false); // two background calls left the window, the third not yet
@@ -237,9 +237,9 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       test("BMS's Retry-After, seen by one bridge, holds every bridge's calls to that endpoint", async () => {
         const other = await second();
         const budget = { endpoint: 'PATCH /employees', limit: 100, windowMs: 60_000, ceiling: 90 };
-        await store.coordination.holdCalls('PATCH /employees', T0 + 30_000);
-        await store.coordination.holdCalls('PATCH /employees', T0 + 10_000); // a shorter hold never shortens a longer one
-        expect(await other.coordination.takeCall(budget, true, T0)).toEqual({ ok: false, retryAt: T0 + 30_000 });
+        await store.coordination.holdCalls('PATCH /employees', 30_000, T0);
+        await store.coordination.holdCalls('PATCH /employees', 10_000, T0); // a shorter hold never shortens a longer one
+        expect(await other.coordination.takeCall(budget, true, T0)).toEqual({ ok: false, retryInMs: 30_000 });
         expect((await other.coordination.takeCall(budget, true, T0 + 30_000)).ok).toBe(true);
       });
     });

@@ -1,5 +1,8 @@
 import { Pool, PoolClient, QueryResultRow } from 'pg';
 
+/** PostgreSQL's clock now, in epoch ms (a BIGINT). */
+export const NOW_SQL = 'SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now';
+
 /** PostgreSQL error codes the store handles (https://www.postgresql.org/docs/current/errcodes-appendix.html). */
 export const UNIQUE_VIOLATION = '23505';
 
@@ -9,6 +12,15 @@ export class PostgresDatabase {
 
   async query<R extends QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
     return (await this.pool.query<R>(text, values)).rows;
+  }
+
+  /**
+   * The database's clock, in epoch ms: every bridge stamps leases and due times with it, so a host whose clock is off
+   * can neither steal live work nor hold on to dead work.
+   */
+  async now(client?: PoolClient): Promise<number> {
+    const { rows } = await (client ?? this.pool).query<{ now: string }>(NOW_SQL);
+    return num(rows[0].now);
   }
 
   /** Runs `work` in a transaction on one connection; rolled back when it throws. */

@@ -6,7 +6,8 @@ import { num, PostgresDatabase } from './database';
 export class PostgresCoordination implements Coordination {
   constructor(private readonly db: PostgresDatabase) {}
 
-  async holdLease(name: string, lease: Lease, now = Date.now()): Promise<boolean> {
+  async holdLease(name: string, lease: Lease, at?: number): Promise<boolean> {
+    const now = at ?? (await this.db.now());
     const rows = await this.db.query(
       `INSERT INTO bridge_leases (name, owner, until) VALUES ($1, $2, $3)
        ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, until = excluded.until
@@ -20,7 +21,8 @@ export class PostgresCoordination implements Coordination {
     await this.db.query('DELETE FROM bridge_leases WHERE name = $1 AND owner = $2', [name, owner]);
   }
 
-  async leaseHolder(name: string, now = Date.now()): Promise<string | undefined> {
+  async leaseHolder(name: string, at?: number): Promise<string | undefined> {
+    const now = at ?? (await this.db.now());
     return (await this.db.query<{ owner: string }>('SELECT owner FROM bridge_leases WHERE name = $1 AND until > $2', [name, now]))[0]?.owner;
   }
 
@@ -42,22 +44,24 @@ export class PostgresCoordination implements Coordination {
       // counted. Read before the lock (or on each bridge's host), a bridge that waited for it stamped its call earlier
       // than calls already counted, and counted too few: a later-stamped bridge had deleted the calls that had left its
       // own window but not this one's (the multi-bridge test saw 151 calls in a window of 150).
-      const now = at ?? num((await c.query<{ now: string }>('SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now')).rows[0].now);
+      const now = at ?? (await this.db.now(c));
       const held = (await c.query<{ until: string }>('SELECT until FROM bridge_bms_holds WHERE endpoint = $1', [request.endpoint])).rows[0];
-      if (held && num(held.until) > now) return { ok: false, retryAt: num(held.until) };
+      if (held && num(held.until) > now) return { ok: false, retryInMs: num(held.until) - now };
       await c.query('DELETE FROM bridge_bms_calls WHERE endpoint = $1 AND at <= $2', [request.endpoint, now - request.windowMs]);
       const { rows } = await c.query<{ used: string; oldest: string | null }>('SELECT count(*) AS used, min(at) AS oldest FROM bridge_bms_calls WHERE endpoint = $1', [request.endpoint]);
-      if (num(rows[0].used) >= (forLogin ? request.limit : request.ceiling)) return { ok: false, retryAt: num(rows[0].oldest) + request.windowMs + 1 };
+      if (num(rows[0].used) >= (forLogin ? request.limit : request.ceiling)) return { ok: false, retryInMs: num(rows[0].oldest) + request.windowMs + 1 - now };
       await c.query('INSERT INTO bridge_bms_calls (endpoint, at) VALUES ($1, $2)', [request.endpoint, now]);
       return { ok: true };
     });
   }
 
-  async holdCalls(endpoint: string, until: number): Promise<void> {
+  async holdCalls(endpoint: string, forMs: number, at?: number): Promise<void> {
+    const until = (at ?? (await this.db.now())) + forMs;
     await this.db.query('INSERT INTO bridge_bms_holds (endpoint, until) VALUES ($1, $2) ON CONFLICT (endpoint) DO UPDATE SET until = GREATEST(bridge_bms_holds.until, excluded.until)', [endpoint, until]);
   }
 
-  async callsInWindow(windowMs: number, now = Date.now()): Promise<Record<string, number>> {
+  async callsInWindow(windowMs: number, at?: number): Promise<Record<string, number>> {
+    const now = at ?? (await this.db.now());
     const rows = await this.db.query<{ endpoint: string; n: string }>('SELECT endpoint, count(*) AS n FROM bridge_bms_calls WHERE at > $1 GROUP BY endpoint', [now - windowMs]);
     return Object.fromEntries(rows.map((r) => [r.endpoint, num(r.n)]));
   }

@@ -33,8 +33,9 @@ const WAITING = "('queued','retry')";
 export class PostgresJobQueue implements JobQueue {
   constructor(private readonly db: PostgresDatabase) {}
 
-  async enqueue(request: ConvergeRequest, maxAttempts: number, now = Date.now()): Promise<Job> {
+  async enqueue(request: ConvergeRequest, maxAttempts: number, at?: number): Promise<Job> {
     return this.db.transaction(async (c) => {
+      const now = at ?? (await this.db.now(c));
       // requests for one user are merged one at a time, whichever bridge received them
       await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [request.userId]);
       const waiting = (await c.query<Row>(`SELECT * FROM bridge_jobs WHERE user_id = $1 AND state IN ${WAITING} ORDER BY id LIMIT 1 FOR UPDATE`, [request.userId])).rows[0];
@@ -60,7 +61,8 @@ export class PostgresJobQueue implements JobQueue {
     });
   }
 
-  async claim(lease: Lease, now = Date.now(), only: { id?: number; minPriority?: number } = {}): Promise<Job | undefined> {
+  async claim(lease: Lease, at?: number, only: { id?: number; minPriority?: number } = {}): Promise<Job | undefined> {
+    const now = at ?? (await this.db.now());
     const conditions = [`j.state IN ${WAITING}`, 'j.run_at <= $1', "NOT EXISTS (SELECT 1 FROM bridge_jobs r WHERE r.user_id = j.user_id AND r.state = 'running')"];
     const values: unknown[] = [now, lease.owner, now + lease.ms];
     if (only.id !== undefined) conditions.push(`j.id = $${values.push(only.id)}`);
@@ -79,13 +81,15 @@ export class PostgresJobQueue implements JobQueue {
     return undefined;
   }
 
-  async renew(ids: number[], lease: Lease, now = Date.now()): Promise<number[]> {
+  async renew(ids: number[], lease: Lease, at?: number): Promise<number[]> {
     if (!ids.length) return [];
+    const now = at ?? (await this.db.now());
     const rows = await this.db.query<{ id: string }>("UPDATE bridge_jobs SET lease_until = $1 WHERE id = ANY($2::bigint[]) AND state = 'running' AND lease_owner = $3 RETURNING id", [now + lease.ms, ids, lease.owner]);
     return rows.map((r) => num(r.id));
   }
 
-  async complete(id: number, owner: string, result: unknown, now = Date.now()): Promise<Job> {
+  async complete(id: number, owner: string, result: unknown, at?: number): Promise<Job> {
+    const now = at ?? (await this.db.now());
     const rows = await this.db.query<Row>(
       "UPDATE bridge_jobs SET state = 'done', result = $1, last_error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = $2 WHERE id = $3 AND state = 'running' AND lease_owner = $4 RETURNING *",
       [JSON.stringify(result ?? null), now, id, owner],
@@ -94,8 +98,9 @@ export class PostgresJobQueue implements JobQueue {
     return toJob(rows[0]);
   }
 
-  async fail(id: number, owner: string, failure: Failure, backoff: Backoff, now = Date.now()): Promise<Job> {
+  async fail(id: number, owner: string, failure: Failure, backoff: Backoff, at?: number): Promise<Job> {
     return this.db.transaction(async (c) => {
+      const now = at ?? (await this.db.now(c));
       const job = (await c.query<Row>("SELECT * FROM bridge_jobs WHERE id = $1 AND state = 'running' AND lease_owner = $2 FOR UPDATE", [id, owner])).rows[0];
       if (!job) throw new LeaseLostError(id, owner);
       const dead = !failure.retryable || job.attempts >= job.max_attempts;
@@ -111,17 +116,20 @@ export class PostgresJobQueue implements JobQueue {
     });
   }
 
-  async resumeExpired(now = Date.now()): Promise<number> {
+  async resumeExpired(at?: number): Promise<number> {
+    const now = at ?? (await this.db.now());
     const rows = await this.db.query("UPDATE bridge_jobs SET state = 'queued', run_at = $1, lease_owner = NULL, lease_until = NULL, updated_at = $1 WHERE state = 'running' AND lease_until < $1 RETURNING id", [now]);
     return rows.length;
   }
 
-  async release(owner: string, now = Date.now()): Promise<number> {
+  async release(owner: string, at?: number): Promise<number> {
+    const now = at ?? (await this.db.now());
     const rows = await this.db.query("UPDATE bridge_jobs SET state = 'queued', run_at = $1, lease_owner = NULL, lease_until = NULL, updated_at = $1 WHERE state = 'running' AND lease_owner = $2 RETURNING id", [now, owner]);
     return rows.length;
   }
 
-  async revive(id: number, now = Date.now()): Promise<Job> {
+  async revive(id: number, at?: number): Promise<Job> {
+    const now = at ?? (await this.db.now());
     const job = await this.get(id);
     if (!job) throw new Error(`no job ${id}`);
     if (job.state !== 'dead') throw new Error(`job ${id} is ${job.state}, not dead; only a dead job can be retried`);
@@ -154,7 +162,8 @@ export class PostgresJobQueue implements JobQueue {
     return rows[0] ? num(rows[0].not_before) : undefined;
   }
 
-  async recordOutcome(userId: string, dead: boolean, sweepIntervalMs: number, now = Date.now()): Promise<void> {
+  async recordOutcome(userId: string, dead: boolean, sweepIntervalMs: number, at?: number): Promise<void> {
+    const now = at ?? (await this.db.now());
     if (!dead) {
       await this.db.query('DELETE FROM bridge_sweep_backoff WHERE user_id = $1', [userId]);
       return;

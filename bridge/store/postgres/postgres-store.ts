@@ -27,7 +27,17 @@ export class PostgresStore implements Store {
 
   /** Connects (a pool of at most `poolSize`) and migrates; an Error naming the server (never the password) and what to check. */
   static async open(url: string, poolSize = 10): Promise<PostgresStore> {
-    const pool = new Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
+    const pool = new Pool({
+      connectionString: url,
+      max: poolSize,
+      connectionTimeoutMillis: 10_000,
+      // a bridge that froze (SIGSTOP, a paused VM, a cut network) must not hold the others: its open transaction, and
+      // the advisory locks it holds, end after 30 s; nobody waits more than 5 s for a lock or 15 s for a statement
+      idle_in_transaction_session_timeout: 30_000,
+      lock_timeout: 5_000,
+      statement_timeout: 15_000,
+      keepAlive: true,
+    });
     pool.on('error', () => undefined); // an idle connection dropped by the server: the pool replaces it
     const client = await pool.connect().catch(async (err: Error) => {
       await pool.end();
@@ -38,7 +48,11 @@ export class PostgresStore implements Store {
     } catch (err) {
       client.release();
       await pool.end();
-      throw new Error(`cannot migrate the PostgreSQL store at ${redacted(url)}: ${(err as Error).message}`);
+      const denied = (err as { code?: string }).code === '42501';
+      throw new Error(
+        `cannot migrate the PostgreSQL store at ${redacted(url)}: ${(err as Error).message}` +
+          (denied ? '. The first start and every upgrade create tables: give this user CREATE on the schema (GRANT CREATE ON SCHEMA public TO <user>), or start one bridge once as the owner' : ''),
+      );
     }
     client.release();
     return new PostgresStore(new PostgresDatabase(pool));
@@ -56,13 +70,10 @@ export class PostgresStore implements Store {
   }
 }
 
-/** The URL without its password, for messages and logs. */
+/**
+ * The URL without any secret, for messages and logs: the password in the user part and every query parameter that
+ * names one (`password`, `sslpassword`, …: pg reads them all). Also for forms `URL` cannot parse (a Unix socket host).
+ */
 export function redacted(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'an unreadable URL';
-  }
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@?#]*:)[^@/?#]*@/i, '$1***@').replace(/([?&][^=&#]*pass[^=&#]*=)[^&#]*/gi, '$1***');
 }

@@ -50,10 +50,14 @@ const MIGRATIONS: string[] = [
  * lock and migrates, the others wait for it and find nothing left to do.
  */
 export async function migrate(client: PoolClient): Promise<void> {
+  // another bridge may be migrating: wait for it longer than the pool's everyday lock timeout
+  await client.query("SET lock_timeout = '120s'");
   await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
   try {
-    await client.query('CREATE TABLE IF NOT EXISTS bridge_schema (version INTEGER NOT NULL)');
-    const { rows } = await client.query<{ version: number }>('SELECT max(version) AS version FROM bridge_schema');
+    // an up-to-date schema needs no CREATE right: a user with only data rights may run the bridge once the owner migrated
+    const exists = (await client.query<{ t: string | null }>("SELECT to_regclass('bridge_schema') AS t")).rows[0].t !== null;
+    if (!exists) await client.query('CREATE TABLE bridge_schema (version INTEGER NOT NULL)');
+    const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM bridge_schema');
     const current = rows[0]?.version ?? 0;
     for (let version = current + 1; version <= MIGRATIONS.length; version++) {
       await client.query('BEGIN');
@@ -68,5 +72,6 @@ export async function migrate(client: PoolClient): Promise<void> {
     }
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    await client.query('RESET lock_timeout');
   }
 }

@@ -37,20 +37,21 @@ export class SqliteCoordination implements Coordination {
       // that waited for the lock must not stamp its call before calls counted meanwhile; see the PostgreSQL version)
       const now = at ?? Date.now();
       const held = (this.base.sql('SELECT until FROM bms_holds WHERE endpoint = ?').pluck().get(request.endpoint) as number | undefined) ?? 0;
-      if (held > now) return { ok: false, retryAt: held };
+      if (held > now) return { ok: false, retryInMs: held - now };
       const since = now - request.windowMs;
       this.base.sql('DELETE FROM bms_calls WHERE endpoint = ? AND at <= ?').run(request.endpoint, since);
       const used = this.base.sql('SELECT count(*) FROM bms_calls WHERE endpoint = ?').pluck().get(request.endpoint) as number;
       if (used >= (forLogin ? request.limit : request.ceiling)) {
         const oldest = this.base.sql('SELECT min(at) FROM bms_calls WHERE endpoint = ?').pluck().get(request.endpoint) as number;
-        return { ok: false, retryAt: oldest + request.windowMs + 1 };
+        return { ok: false, retryInMs: oldest + request.windowMs + 1 - now };
       }
       this.base.sql('INSERT INTO bms_calls (endpoint, at) VALUES (?, ?)').run(request.endpoint, now);
       return { ok: true };
     });
   }
 
-  async holdCalls(endpoint: string, until: number): Promise<void> {
+  async holdCalls(endpoint: string, forMs: number, now = Date.now()): Promise<void> {
+    const until = now + forMs;
     this.base.sql('INSERT INTO bms_holds (endpoint, until) VALUES (?, ?) ON CONFLICT (endpoint) DO UPDATE SET until = max(until, excluded.until)').run(endpoint, until);
   }
 

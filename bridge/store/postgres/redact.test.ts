@@ -1,0 +1,11 @@
+import { redacted } from './postgres-store';
+
+test.each([
+  ['postgres://bridge:not-a-real-password@db.example.invalid:5432/bms', 'postgres://bridge:***@db.example.invalid:5432/bms'],
+  ['postgres://bridge@db.example.invalid/bms?password=not-a-real-password&sslmode=require', 'postgres://bridge@db.example.invalid/bms?password=***&sslmode=require'],
+  ['postgresql://bridge@db.example.invalid/bms?sslpassword=not-a-real-one', 'postgresql://bridge@db.example.invalid/bms?sslpassword=***'],
+  ['postgres://bridge:not-a-real-password@/bms?host=/var/run/postgresql', 'postgres://bridge:***@/bms?host=/var/run/postgresql'],
+])('%s is shown as %s (review finding 3: a ?password= was printed)', (url, shown) => {
+  expect(redacted(url)).toBe(shown);
+  expect(redacted(url)).not.toContain('not-a-real');
+});
