@@ -90,7 +90,7 @@ export class Sweep {
       summary.examined++;
       if (!usable && truth.enabled) return void summary.unchanged++;
       const decision = truth.enabled ? evaluate(ruleSet, truth) : undefined;
-      const quick = plan({ user: truth, decision, bms: await knowledgeOf(this.store.links, truth), policies, mayCreate: backfill });
+      const quick = plan({ user: truth, decision, bms: await knowledgeOf(this.store.links, truth, false, link ?? null), policies, mayCreate: backfill });
       const settled = (quick.kind === 'act' || quick.kind === 'refuse') && !quick.actions.length;
       // in step with BMS, but Keycloak lacks (or has another) bms_employee_id: a job writes it back, no BMS call
       if (settled && link && !link.attributeUnwritable && truth.employeeIdAttribute !== link.employeeId && quick.kind === 'act' && quick.end === 'active') return this.queue(truth.id, backfill, jobs, summary);

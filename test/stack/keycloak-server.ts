@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { findJdk } from './jdk';
 import { ensureKeycloakDist } from './keycloak-dist';
 import { cacheDir, repoRoot } from './project';
+import { sleep, tail } from './server-log';
 
 export interface RealmImport {
   /** the realm's name; the file is written as <name>-realm.json */
@@ -212,14 +213,3 @@ function rssOf(pid: number): number {
   return kb ? Number(kb) * 1024 : 0;
 }
 
-function tail(file: string, lines: number): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -8,6 +8,7 @@ import { Client } from 'pg';
 
 import { freePort } from './ports';
 import { cacheDir } from './project';
+import { sleep, tail } from './server-log';
 
 export interface PostgresOptions {
   /** the database created for the caller (the URL points at it); default `bms_jit` */
@@ -515,14 +516,3 @@ function readFrom(file: string, offset: number): string {
   }
 }
 
-function tail(file: string, lines: number): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
