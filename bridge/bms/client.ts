@@ -2,7 +2,7 @@ import { Logger, silentLogger } from '../log/logger';
 import { BmsClientConfigInput, parseBmsClientConfig } from './config';
 import { EmployeeChanges, EmployeeWriter, findEmployeeByEmail, findEmployeeOf, NewEmployee } from './employees';
 import { Lookups } from './lookups';
-import { CallBudget, sharedRateLimiter } from './rate-limiter';
+import { CallBudget, CallPriority, sharedRateLimiter } from './rate-limiter';
 import { Employee, EmployeeSummary } from './schemas';
 import { TokenSource } from './token-source';
 import { BmsTransport } from './transport';
@@ -47,32 +47,32 @@ export class BmsClient {
     }
   }
 
-  findEmployeeByEmail(email: string, priority = PRIORITY_LOGIN): Promise<EmployeeSummary | undefined> {
+  findEmployeeByEmail(email: string, priority: CallPriority = PRIORITY_LOGIN): Promise<EmployeeSummary | undefined> {
     return findEmployeeByEmail(this.transport, email, this.pageSize, priority);
   }
 
   /** By e-mail, else by user name (see findEmployeeOf). */
-  findEmployeeOf(email: string, userName: string, priority = PRIORITY_LOGIN): Promise<EmployeeSummary | undefined> {
+  findEmployeeOf(email: string, userName: string, priority: CallPriority = PRIORITY_LOGIN): Promise<EmployeeSummary | undefined> {
     return findEmployeeOf(this.transport, email, userName, this.pageSize, priority);
   }
 
-  getEmployee(id: number, priority = PRIORITY_LOGIN): Promise<Employee> {
+  getEmployee(id: number, priority: CallPriority = PRIORITY_LOGIN): Promise<Employee> {
     return this.writer.get(id, priority);
   }
 
-  createEmployee(employee: NewEmployee, priority = PRIORITY_LOGIN): Promise<Employee> {
+  createEmployee(employee: NewEmployee, priority: CallPriority = PRIORITY_LOGIN): Promise<Employee> {
     return this.writer.create(employee, priority);
   }
 
-  updateEmployee(id: number, changes: EmployeeChanges, priority = PRIORITY_LOGIN): Promise<Employee> {
+  updateEmployee(id: number, changes: EmployeeChanges, priority: CallPriority = PRIORITY_LOGIN): Promise<Employee> {
     return this.writer.update(id, changes, priority);
   }
 
-  deactivateEmployee(id: number, priority = PRIORITY_LOGIN): Promise<Employee> {
+  deactivateEmployee(id: number, priority: CallPriority = PRIORITY_LOGIN): Promise<Employee> {
     return this.writer.deactivate(id, priority);
   }
 
-  reactivateEmployee(id: number, priority = PRIORITY_LOGIN): Promise<Employee> {
+  reactivateEmployee(id: number, priority: CallPriority = PRIORITY_LOGIN): Promise<Employee> {
     return this.writer.reactivate(id, priority);
   }
 }

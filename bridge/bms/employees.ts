@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { WriteContract } from './config';
 import { BmsError } from './errors';
+import { CallPriority } from './rate-limiter';
 import { Employee, employeeSchema, EmployeeSummary, employeeSummarySchema } from './schemas';
 import { BmsTransport, Call, Method } from './transport';
 
@@ -31,30 +32,30 @@ export class EmployeeWriter {
   constructor(private readonly transport: BmsTransport, private readonly contract: WriteContract) {}
 
   /** Not retried after an ambiguous failure (timeout, 5xx, cut connection): BMS may have created it. */
-  async create(employee: NewEmployee, priority = 0): Promise<Employee> {
+  async create(employee: NewEmployee, priority: CallPriority = 0): Promise<Employee> {
     return this.send('create', undefined, pascal(employee), priority, undefined, false);
   }
 
-  async get(id: number, priority = 0): Promise<Employee> {
+  async get(id: number, priority: CallPriority = 0): Promise<Employee> {
     return this.send('get', id, undefined, priority);
   }
 
   /** Changes only the given fields, as JSON Patch "replace" operations (V2's PATCH convention). */
-  async update(id: number, changes: EmployeeChanges, priority = 0): Promise<Employee> {
+  async update(id: number, changes: EmployeeChanges, priority: CallPriority = 0): Promise<Employee> {
     const operations = Object.entries(pascal(changes)).map(([field, value]) => ({ op: 'replace', path: `/${field}`, value }));
     if (!operations.length) return this.get(id, priority);
     return this.send('update', id, operations, priority, 'application/json-patch+json');
   }
 
-  deactivate(id: number, priority = 0): Promise<Employee> {
+  deactivate(id: number, priority: CallPriority = 0): Promise<Employee> {
     return this.send('deactivate', id, undefined, priority);
   }
 
-  reactivate(id: number, priority = 0): Promise<Employee> {
+  reactivate(id: number, priority: CallPriority = 0): Promise<Employee> {
     return this.send('reactivate', id, undefined, priority);
   }
 
-  private async send(operation: keyof WriteContract, id: number | undefined, json: unknown, priority: number, contentType?: string, idempotent = true): Promise<Employee> {
+  private async send(operation: keyof WriteContract, id: number | undefined, json: unknown, priority: CallPriority, contentType?: string, idempotent = true): Promise<Employee> {
     const [method, template] = this.contract[operation].split(' ') as [Method, string];
     const path = template.replace('{id}', String(id ?? ''));
     const call: Call = { method, path, endpoint: `${method} ${template}`, json, contentType, auth: true, priority, idempotent };
@@ -67,7 +68,7 @@ export class EmployeeWriter {
  * Finds the employee whose e-mail address is exactly this one, ignoring case. searchselect is a free-text search
  * (it also matches names and user names), so every page is read and the match is checked here.
  */
-export function findEmployeeByEmail(transport: BmsTransport, email: string, pageSize: number, priority = 0): Promise<EmployeeSummary | undefined> {
+export function findEmployeeByEmail(transport: BmsTransport, email: string, pageSize: number, priority: CallPriority = 0): Promise<EmployeeSummary | undefined> {
   return findEmployee(transport, email, (e) => [e.emailAddress], 'e-mail address', pageSize, priority);
 }
 
@@ -75,7 +76,7 @@ export function findEmployeeByEmail(transport: BmsTransport, email: string, page
  * The employee a person already has: by e-mail, else by BMS user name (the directory's UPN, unique in BMS), so a
  * person whose e-mail changed while they had no link is found, not created twice. One search when both are equal.
  */
-export async function findEmployeeOf(transport: BmsTransport, email: string, userName: string, pageSize: number, priority = 0): Promise<EmployeeSummary | undefined> {
+export async function findEmployeeOf(transport: BmsTransport, email: string, userName: string, pageSize: number, priority: CallPriority = 0): Promise<EmployeeSummary | undefined> {
   if (email.trim().toLowerCase() === userName.trim().toLowerCase()) {
     return findEmployee(transport, email, (e) => [e.emailAddress, e.username], 'e-mail address or user name', pageSize, priority);
   }
@@ -88,7 +89,7 @@ async function findEmployee(
   valuesOf: (e: EmployeeSummary) => (string | null | undefined)[],
   what: string,
   pageSize: number,
-  priority: number,
+  priority: CallPriority,
 ): Promise<EmployeeSummary | undefined> {
   const wanted = text.trim().toLowerCase();
   if (!wanted) throw new BmsError('rejected', `a search by ${what} needs a value`);

@@ -19,10 +19,23 @@ interface Bucket {
   timer?: NodeJS.Timeout;
 }
 
+/**
+ * How urgent a BMS call is: a level (higher goes first; a live sign-in's is PRIORITY_LOGIN), or a background level
+ * with `raised`, asked when the call would wait for background room: true once a sign-in waits for the work this call
+ * belongs to (the user signed in while their own background job runs), so that sign-in never waits behind the
+ * background share of the budget.
+ */
+export type CallPriority = number | { level: number; raised: () => Promise<boolean> };
+
+/** The level of a priority as it stands (before any raise). */
+export function levelOf(priority: CallPriority): number {
+  return typeof priority === 'number' ? priority : priority.level;
+}
+
 /** What the transport asks before each BMS call, and tells when BMS asks it to wait. */
 export interface CallBudget {
   /** Resolves when one more call to the endpoint may be made; a higher priority (a live sign-in) goes first. */
-  acquire(endpoint: string, priority?: number): Promise<void>;
+  acquire(endpoint: string, priority?: CallPriority): Promise<void>;
   /** BMS answered 429 with Retry-After: no call to the endpoint for `forMs` from now. */
   hold(endpoint: string, forMs: number): Promise<void>;
 }
@@ -37,10 +50,10 @@ export class EndpointRateLimiter implements CallBudget {
   }
 
   /** Resolves when one more call to the endpoint fits in the window; the call is counted from then. */
-  async acquire(endpoint: string, priority = 0): Promise<void> {
+  async acquire(endpoint: string, priority: CallPriority = 0): Promise<void> {
     const held = (this.holds.get(endpoint) ?? 0) - this.now();
     if (held > 0) await new Promise((r) => setTimeout(r, held));
-    return this.take(endpoint, priority);
+    return this.take(endpoint, levelOf(priority));
   }
 
   async hold(endpoint: string, forMs: number): Promise<void> {

@@ -31,6 +31,36 @@ test("BMS's Retry-After, heard by one bridge, holds the other", async () => {
   });
   await new SharedCallBudget(store.coordination, { perWindow: 100, windowMs: 60_000 }).hold('PATCH /employees', 30_000);
   await expect(other.acquire('PATCH /employees', PRIORITY_LOGIN)).rejects.toThrow('stop');
-  expect(waits[0]).toBeGreaterThan(4_000); // capped at 5 s per look
+  expect(waits[0]).toBe(1_000); // it looks again every second (a raise, or a call leaving the window, is seen that soon)
+  await store.close();
+});
+
+test("a background call held at the background share is raised once a sign-in waits for its job, and goes at once", async () => {
+  const store = new SqliteStore(':memory:');
+  const settings = { perWindow: 10, windowMs: 3_600_000 };
+  const slept: number[] = [];
+  let signedIn = false;
+  const budget = new SharedCallBudget(store.coordination, settings, async (ms) => {
+    slept.push(ms);
+    if (slept.length === 3) signedIn = true; // the user signs in while their sweep job waits
+    if (slept.length > 5) throw new Error('still waiting');
+  });
+  for (let i = 0; i < 9; i++) await budget.acquire('GET /employees', PRIORITY_BACKGROUND); // the background share is spent
+  let asked = 0;
+  const raised = async (): Promise<boolean> => {
+    asked++;
+    return signedIn;
+  };
+  await budget.acquire('GET /employees', { level: PRIORITY_BACKGROUND, raised });
+  expect(slept).toHaveLength(3);
+  expect(slept.every((ms) => ms <= 1_000)).toBe(true); // a raise is seen within a second
+  expect(asked).toBe(4);
+  expect(await store.coordination.callsInWindow(settings.windowMs)).toEqual({ 'GET /employees': 10 });
+  // not raised: it waits like any background call (another bridge's, whose own limiter has room)
+  const other = new SharedCallBudget(store.coordination, settings, async (ms) => {
+    slept.push(ms);
+    if (slept.length > 5) throw new Error('still waiting');
+  });
+  await expect(other.acquire('GET /employees', { level: PRIORITY_BACKGROUND, raised: async () => false })).rejects.toThrow('still waiting');
   await store.close();
 });

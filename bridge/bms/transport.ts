@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { Logger } from '../log/logger';
 import { BmsClientConfig } from './config';
 import { BmsError } from './errors';
-import { CallBudget } from './rate-limiter';
+import { CallBudget, CallPriority } from './rate-limiter';
 import { camelKeys, envelopeOf } from './schemas';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -22,7 +22,7 @@ export interface Call {
   /** false only for the token endpoints */
   auth: boolean;
   /** live logins > background work (the sweep); only orders callers waiting on the same endpoint */
-  priority?: number;
+  priority?: CallPriority;
   /**
    * false for a call BMS may have carried out even when the answer was lost (a create): it is retried only after a
    * 429 (refused before any work). The caller searches before trying again (README, "What one job does").

@@ -1,8 +1,9 @@
 import { BmsClient, PRIORITY_BACKGROUND, PRIORITY_LOGIN } from '../bms/client';
 import { BmsError } from '../bms/errors';
 import { EmployeeChanges, NewEmployee } from '../bms/employees';
+import { CallPriority } from '../bms/rate-limiter';
 import { Employee, EmployeeSummary } from '../bms/schemas';
-import { Job, LoginFacts } from '../jobs/job-queue';
+import { Job, LoginFacts, PRIORITY } from '../jobs/job-queue';
 import { Store } from '../store/store';
 import { LinkConflictError } from './link-store';
 import { EMPLOYEE_ID_ATTRIBUTE as EMPLOYEE_ID, KeycloakGateway } from '../keycloak/gateway';
@@ -47,7 +48,7 @@ export class Converger {
 
   /** `lease`: aborted when this process no longer holds the job (another bridge may run it now): no further BMS write. */
   async run(job: Job, lease?: AbortSignal): Promise<ConvergeResult> {
-    const priority = job.priority >= 10 ? PRIORITY_LOGIN : PRIORITY_BACKGROUND;
+    const priority = this.priorityOf(job);
     const done: string[] = [];
     let truth = await this.truthFor(job);
     let knowledge: BmsKnowledge | undefined;
@@ -86,6 +87,16 @@ export class Converger {
     throw new Error(`converging Keycloak user ${job.userId} did not settle in ${MAX_PASSES} passes`);
   }
 
+  /**
+   * A sign-in's job calls BMS at a sign-in's priority. Background work calls at background priority until the user signs
+   * in meanwhile: that sign-in's job waits for this one, so this one is raised rather than held at the background share.
+   */
+  private priorityOf(job: Job): CallPriority {
+    if (job.priority >= PRIORITY.login) return PRIORITY_LOGIN;
+    let raised = false;
+    return { level: PRIORITY_BACKGROUND, raised: async () => (raised ||= await this.store.jobs.loginWaiting(job.userId)) };
+  }
+
   private async requeueHolder(employeeId: number): Promise<void> {
     const holder = await this.store.links.forgetRecord(employeeId);
     if (!holder) return;
@@ -101,7 +112,7 @@ export class Converger {
     return { ...truth, email: login.email ?? null, firstName: login.firstName, lastName: login.lastName, upn: login.upn ?? null, domain: login.domain ?? null, groups: login.groups, requested: true };
   }
 
-  private async read(next: Extract<Plan, { kind: 'read' }>, truth: UserTruth, priority: number): Promise<BmsKnowledge> {
+  private async read(next: Extract<Plan, { kind: 'read' }>, truth: UserTruth, priority: CallPriority): Promise<BmsKnowledge> {
     const userId = truth.id;
     if (next.what === 'employee') {
       let employee: EmployeeView;
@@ -129,7 +140,7 @@ export class Converger {
   }
 
   /** Runs the plan's writes in order, recording after each so a crash leaves an accurate link. Returns the employee. */
-  private async execute(userId: string, next: Extract<Plan, { kind: 'act' | 'refuse' }>, knowledge: BmsKnowledge, priority: number, done: string[], lease?: AbortSignal): Promise<number | undefined> {
+  private async execute(userId: string, next: Extract<Plan, { kind: 'act' | 'refuse' }>, knowledge: BmsKnowledge, priority: CallPriority, done: string[], lease?: AbortSignal): Promise<number | undefined> {
     let held: EmployeeView | undefined = knowledge.source === 'record' || knowledge.source === 'read' || knowledge.source === 'found' ? knowledge.employee : undefined;
     let employeeId = next.employeeId ?? held?.id;
     for (const action of next.actions) {
@@ -144,7 +155,7 @@ export class Converger {
     return next.kind === 'refuse' && !next.actions.length ? undefined : employeeId;
   }
 
-  private async write(userId: string, action: Action, knowledge: BmsKnowledge, priority: number): Promise<number> {
+  private async write(userId: string, action: Action, knowledge: BmsKnowledge, priority: CallPriority): Promise<number> {
     const fields = { userId };
     switch (action.kind) {
       case 'create': {

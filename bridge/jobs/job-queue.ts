@@ -110,6 +110,8 @@ export interface JobQueue {
   list(filter?: { state?: JobState; userId?: string; limit?: number }): Promise<Job[]>;
   /** The user's waiting or running job, if any. */
   pendingJobOf(userId: string): Promise<Job | undefined>;
+  /** True when a sign-in waits for the user's running job: a job of the user is waiting at a sign-in's priority. */
+  loginWaiting(userId: string): Promise<boolean>;
   /** When the sweep may look at the user again, after jobs that died (undefined: any time). */
   sweepNotBefore(userId: string): Promise<number | undefined>;
   /** A job of the user finished: done clears the back-off, dead (or a refusal) extends it. */

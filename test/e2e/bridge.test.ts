@@ -181,7 +181,7 @@ describe('the bridge under load and faults (signed webhooks sent directly)', () 
     }
     return creating.get(key) as Promise<string>;
   }
-  async function send(email: string, key: string): Promise<{ status: string }> {
+  async function send(email: string, key: string, to: RunningBridge = bridge): Promise<{ status: string }> {
     const userId = await idOf(key, email);
     const body = JSON.stringify({
       type: 'login.provisioning_requested', eventId: `test-${n}`, realm: copy.realm, idpAlias: 'passly', clientId: 'account-console',
@@ -190,7 +190,7 @@ describe('the bridge under load and faults (signed webhooks sent directly)', () 
     });
     const id = `msg_test_${n++}_${Math.random().toString(36).slice(2)}`;
     const now = new Date();
-    const res = await fetch(`${bridge.url}/webhooks/keycloak`, {
+    const res = await fetch(`${to.url}/webhooks/keycloak`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': signer.sign(id, now, body) },
       body,
@@ -238,6 +238,25 @@ describe('the bridge under load and faults (signed webhooks sent directly)', () 
     expect(job.attempts).toBe(3);
     expect(job.lastError).toMatch(/cannot reach BMS/);
     emulator.setFaults({});
+  });
+
+  test("a sign-in does not wait behind its user's own background job held at the background share of BMS's budget", async () => {
+    // a second bridge with a small budget: 20 searches per 10 minutes, of which background work may use 18
+    const limited = await startBridge({ ...config, webhook: { ...config.webhook, answerBudgetMs: 8000 }, bms: { ...config.bms, rateLimit: { perWindow: 20, windowMs: 600_000 } }, store: { ...config.store, path: join(dir, 'limited.sqlite') } }, silentLogger);
+    try {
+      const search = { endpoint: 'GET /v2/hr/employees/searchselect', limit: 20, windowMs: 600_000, ceiling: 18 };
+      for (let i = 0; i < 18; i++) expect((await limited.store.coordination.takeCall(search, false)).ok).toBe(true); // a sweep spent the background share
+      const userId = await idOf('user-held', 'held.by.sweep@contoso.com');
+      const sweep = await limited.store.jobs.enqueue({ userId, trigger: 'sweep', mayCreate: true }, 3);
+      await eventually(async () => (await limited.store.jobs.get(sweep.id))?.state === 'running', "the sweep's job to start");
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(employeesWith('held.by.sweep@contoso.com')).toHaveLength(0); // it waits for background room (about 10 minutes)
+      const answer = await send('held.by.sweep@contoso.com', 'user-held', limited);
+      expect(answer).toEqual({ status: 'provisioned', employeeId: employeesWith('held.by.sweep@contoso.com')[0]?.id });
+      expect((await limited.store.jobs.get(sweep.id))?.state).toBe('done'); // the sweep's job was raised, not passed by
+    } finally {
+      await limited.stop();
+    }
   });
 
   test('a job left running by a crashed bridge is resumed once its lease has expired', async () => {

@@ -27,6 +27,42 @@ describe('the PostgreSQL store', () => {
     await Promise.all(stores.map((s) => s.close()));
   });
 
+  test("without an explicit time, every job step is stamped with PostgreSQL's clock, read in the step's own statement", async () => {
+    const url = await freshDatabase('clock');
+    const store = await PostgresStore.open(url, 2);
+    const sql = new Client({ connectionString: url });
+    await sql.connect();
+    const dbNow = async (): Promise<number> => Number((await sql.query('SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now')).rows[0].now);
+    try {
+      const lease = { owner: 'bridge-a', ms: 60_000 };
+      const { id } = await store.jobs.enqueue({ userId: 'u', trigger: 'event' }, 3);
+      const before = await dbNow();
+      const claimed = await store.jobs.claim(lease);
+      const after = await dbNow();
+      expect(claimed?.id).toBe(id);
+      const claimedAt = claimed?.updatedAt ?? NaN;
+      expect(claimedAt).toBeGreaterThanOrEqual(before);
+      expect(claimedAt).toBeLessThanOrEqual(after);
+      const leaseUntil = async (): Promise<number> => Number((await sql.query('SELECT lease_until FROM bridge_jobs WHERE id = $1', [id])).rows[0].lease_until);
+      expect(await leaseUntil()).toBe(claimedAt + lease.ms);
+      await sql.query('UPDATE bridge_jobs SET lease_until = 0 WHERE id = $1', [id]);
+      expect(await store.jobs.renew([id], lease)).toEqual([id]);
+      expect(await leaseUntil()).toBeGreaterThanOrEqual(after + lease.ms);
+      expect(await store.jobs.resumeExpired()).toBe(0); // renewed: live
+      expect(await store.jobs.release('bridge-a')).toBe(1);
+      await store.jobs.claim(lease);
+      await sql.query('UPDATE bridge_jobs SET lease_until = $2 WHERE id = $1', [id, (await dbNow()) - 1]);
+      expect(await store.jobs.resumeExpired()).toBe(1);
+      await store.jobs.claim(lease);
+      const done = await store.jobs.complete(id, 'bridge-a', { ok: true });
+      expect(done.updatedAt).toBeGreaterThanOrEqual(after);
+      expect(done.updatedAt).toBeLessThanOrEqual(await dbNow());
+    } finally {
+      await sql.end();
+      await store.close();
+    }
+  });
+
   test('a server that cannot be reached is named, without its password, with what to check', async () => {
     await expect(PostgresStore.open('postgres://bridge:not-a-real-password@127.0.0.1:1/bridge')).rejects.toThrow(
       /^cannot connect to the PostgreSQL store at postgres:\/\/bridge:\*\*\*@127\.0\.0\.1:1\/bridge: .*Check BRIDGE_STORE_URL/,

@@ -99,6 +99,21 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(await store.jobs.list({ userId: 'u' })).toHaveLength(1);
       });
 
+      test("a sign-in is seen waiting for its user's running background job, from any process", async () => {
+        const other = await second();
+        const { id } = await store.jobs.enqueue({ userId: 'u', trigger: 'sweep' }, 3, T0);
+        await store.jobs.claim(A, T0);
+        await store.jobs.enqueue({ userId: 'someone-else', trigger: 'login' }, 3, T0);
+        await store.jobs.enqueue({ userId: 'u', trigger: 'event' }, 3, T0 + 1); // background work waiting is not a sign-in
+        expect(await other.jobs.loginWaiting('u')).toBe(false);
+        await other.jobs.enqueue({ userId: 'u', trigger: 'login' }, 3, T0 + 2);
+        expect(await store.jobs.loginWaiting('u')).toBe(true);
+        await store.jobs.complete(id, A.owner, null, T0 + 3);
+        expect((await store.jobs.claim(B, T0 + 3, { minPriority: PRIORITY.login }))?.userId).toBe('someone-else');
+        expect((await store.jobs.claim(B, T0 + 3, { minPriority: PRIORITY.login }))?.userId).toBe('u'); // the sign-in's job runs: nobody waits any more
+        expect(await other.jobs.loginWaiting('u')).toBe(false);
+      });
+
       test('one user enqueued by two processes at once gets one waiting job', async () => {
         const other = await second();
         const ids = await Promise.all([...Array(20).keys()].map((i) => (i % 2 ? store : other).jobs.enqueue({ userId: 'burst', trigger: 'event', eventId: `e${i}` }, 3, T0 + i)));

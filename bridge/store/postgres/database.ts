@@ -3,6 +3,14 @@ import { Pool, PoolClient, QueryResultRow } from 'pg';
 /** PostgreSQL's clock now, in epoch ms (a BIGINT). */
 export const NOW_SQL = 'SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now';
 
+/**
+ * A CTE named `clock` with one column `now`: the time given as parameter `$n` (a test's), else PostgreSQL's clock read
+ * once for the statement. A statement that uses it needs no round trip of its own to read the time.
+ */
+export function clockCte(n: number): string {
+  return `clock AS (SELECT COALESCE($${n}::bigint, (extract(epoch FROM clock_timestamp()) * 1000)::bigint) AS now)`;
+}
+
 /** PostgreSQL error codes the store handles (https://www.postgresql.org/docs/current/errcodes-appendix.html). */
 export const UNIQUE_VIOLATION = '23505';
 

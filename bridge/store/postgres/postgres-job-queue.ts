@@ -2,7 +2,7 @@ import { PoolClient } from 'pg';
 
 import { Backoff, ConvergeRequest, Failure, Job, JobPayload, JobQueue, JobState, Lease, LeaseLostError, nextDelayMs, PRIORITY, Trigger } from '../../jobs/job-queue';
 import { firstPayload, mergeInto, payloadOf, sweepWaitMs } from '../../jobs/merge';
-import { isUniqueViolation, num, PostgresDatabase } from './database';
+import { clockCte, isUniqueViolation, num, PostgresDatabase } from './database';
 
 interface Row {
   id: string;
@@ -62,13 +62,12 @@ export class PostgresJobQueue implements JobQueue {
   }
 
   async claim(lease: Lease, at?: number, only: { id?: number; minPriority?: number } = {}): Promise<Job | undefined> {
-    const now = at ?? (await this.db.now());
-    const conditions = [`j.state IN ${WAITING}`, 'j.run_at <= $1', "NOT EXISTS (SELECT 1 FROM bridge_jobs r WHERE r.user_id = j.user_id AND r.state = 'running')"];
-    const values: unknown[] = [now, lease.owner, now + lease.ms];
+    const conditions = [`j.state IN ${WAITING}`, 'j.run_at <= (SELECT now FROM clock)', "NOT EXISTS (SELECT 1 FROM bridge_jobs r WHERE r.user_id = j.user_id AND r.state = 'running')"];
+    const values: unknown[] = [at ?? null, lease.owner, lease.ms];
     if (only.id !== undefined) conditions.push(`j.id = $${values.push(only.id)}`);
     if (only.minPriority !== undefined) conditions.push(`j.priority >= $${values.push(only.minPriority)}`);
-    const sql = `WITH next AS (SELECT j.id FROM bridge_jobs j WHERE ${conditions.join(' AND ')} ORDER BY j.priority DESC, j.run_at, j.id LIMIT 1 FOR UPDATE SKIP LOCKED)
-      UPDATE bridge_jobs SET state = 'running', attempts = attempts + 1, lease_owner = $2, lease_until = $3, updated_at = $1 FROM next WHERE bridge_jobs.id = next.id RETURNING bridge_jobs.*`;
+    const sql = `WITH ${clockCte(1)}, next AS (SELECT j.id FROM bridge_jobs j WHERE ${conditions.join(' AND ')} ORDER BY j.priority DESC, j.run_at, j.id LIMIT 1 FOR UPDATE OF j SKIP LOCKED)
+      UPDATE bridge_jobs SET state = 'running', attempts = attempts + 1, lease_owner = $2, lease_until = clock.now + $3, updated_at = clock.now FROM next, clock WHERE bridge_jobs.id = next.id RETURNING bridge_jobs.*`;
     for (let tries = 0; tries < 5; tries++) {
       try {
         const rows = await this.db.query<Row>(sql, values);
@@ -83,16 +82,17 @@ export class PostgresJobQueue implements JobQueue {
 
   async renew(ids: number[], lease: Lease, at?: number): Promise<number[]> {
     if (!ids.length) return [];
-    const now = at ?? (await this.db.now());
-    const rows = await this.db.query<{ id: string }>("UPDATE bridge_jobs SET lease_until = $1 WHERE id = ANY($2::bigint[]) AND state = 'running' AND lease_owner = $3 RETURNING id", [now + lease.ms, ids, lease.owner]);
+    const rows = await this.db.query<{ id: string }>(
+      `WITH ${clockCte(1)} UPDATE bridge_jobs SET lease_until = clock.now + $4 FROM clock WHERE id = ANY($2::bigint[]) AND state = 'running' AND lease_owner = $3 RETURNING id`,
+      [at ?? null, ids, lease.owner, lease.ms],
+    );
     return rows.map((r) => num(r.id));
   }
 
   async complete(id: number, owner: string, result: unknown, at?: number): Promise<Job> {
-    const now = at ?? (await this.db.now());
     const rows = await this.db.query<Row>(
-      "UPDATE bridge_jobs SET state = 'done', result = $1, last_error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = $2 WHERE id = $3 AND state = 'running' AND lease_owner = $4 RETURNING *",
-      [JSON.stringify(result ?? null), now, id, owner],
+      `WITH ${clockCte(2)} UPDATE bridge_jobs SET state = 'done', result = $1, last_error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = clock.now FROM clock WHERE id = $3 AND state = 'running' AND lease_owner = $4 RETURNING bridge_jobs.*`,
+      [JSON.stringify(result ?? null), at ?? null, id, owner],
     );
     if (!rows[0]) throw new LeaseLostError(id, owner);
     return toJob(rows[0]);
@@ -117,14 +117,18 @@ export class PostgresJobQueue implements JobQueue {
   }
 
   async resumeExpired(at?: number): Promise<number> {
-    const now = at ?? (await this.db.now());
-    const rows = await this.db.query("UPDATE bridge_jobs SET state = 'queued', run_at = $1, lease_owner = NULL, lease_until = NULL, updated_at = $1 WHERE state = 'running' AND lease_until < $1 RETURNING id", [now]);
+    const rows = await this.db.query(
+      `WITH ${clockCte(1)} UPDATE bridge_jobs SET state = 'queued', run_at = clock.now, lease_owner = NULL, lease_until = NULL, updated_at = clock.now FROM clock WHERE state = 'running' AND lease_until < clock.now RETURNING id`,
+      [at ?? null],
+    );
     return rows.length;
   }
 
   async release(owner: string, at?: number): Promise<number> {
-    const now = at ?? (await this.db.now());
-    const rows = await this.db.query("UPDATE bridge_jobs SET state = 'queued', run_at = $1, lease_owner = NULL, lease_until = NULL, updated_at = $1 WHERE state = 'running' AND lease_owner = $2 RETURNING id", [now, owner]);
+    const rows = await this.db.query(
+      `WITH ${clockCte(1)} UPDATE bridge_jobs SET state = 'queued', run_at = clock.now, lease_owner = NULL, lease_until = NULL, updated_at = clock.now FROM clock WHERE state = 'running' AND lease_owner = $2 RETURNING id`,
+      [at ?? null, owner],
+    );
     return rows.length;
   }
 
@@ -155,6 +159,11 @@ export class PostgresJobQueue implements JobQueue {
   async pendingJobOf(userId: string): Promise<Job | undefined> {
     const rows = await this.db.query<Row>("SELECT * FROM bridge_jobs WHERE user_id = $1 AND state IN ('queued','retry','running') ORDER BY id LIMIT 1", [userId]);
     return rows[0] && toJob(rows[0]);
+  }
+
+  async loginWaiting(userId: string): Promise<boolean> {
+    const rows = await this.db.query("SELECT 1 FROM bridge_jobs WHERE user_id = $1 AND state IN ('queued','retry') AND priority >= $2 LIMIT 1", [userId, PRIORITY.login]);
+    return rows.length > 0;
   }
 
   async sweepNotBefore(userId: string): Promise<number | undefined> {

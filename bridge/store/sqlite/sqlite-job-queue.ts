@@ -130,6 +130,10 @@ export class SqliteJobQueue implements JobQueue {
     return row && toJob(row);
   }
 
+  async loginWaiting(userId: string): Promise<boolean> {
+    return this.base.sql("SELECT 1 FROM jobs WHERE user_id = ? AND state IN ('queued','retry') AND priority >= ? LIMIT 1").get(userId, PRIORITY.login) !== undefined;
+  }
+
   async sweepNotBefore(userId: string): Promise<number | undefined> {
     return (this.base.sql('SELECT not_before FROM sweep_backoff WHERE user_id = ?').pluck().get(userId) as number | undefined) ?? undefined;
   }
