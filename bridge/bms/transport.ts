@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { Logger } from '../log/logger';
 import { BmsClientConfig } from './config';
+import { backoffDelayMs } from '../retry/backoff';
 import { BmsError } from './errors';
 import { CallBudget, CallPriority } from './rate-limiter';
 import { camelKeys, envelopeOf } from './schemas';
@@ -75,7 +76,7 @@ export class BmsTransport {
         }
         if (!err.retryable || attempt >= attempts) throw err;
         if (call.idempotent === false && err.kind !== 'rate-limited') throw err;
-        const delayMs = this.delayBefore(attempt + 1, err);
+        const delayMs = this.delayAfter(attempt, err);
         if (delayMs === undefined) throw err;
         this.log.warn({ endpoint: call.endpoint, attempt, of: attempts, kind: err.kind, status: err.details.status, delayMs }, `BMS call failed (${err.kind}); retrying`);
         await this.sleep(delayMs);
@@ -83,12 +84,11 @@ export class BmsTransport {
     }
   }
 
-  /** Exponential backoff with jitter, or the server's Retry-After; undefined when that is longer than allowed. */
-  private delayBefore(nextAttempt: number, err: BmsError): number | undefined {
-    const { baseDelayMs, maxDelayMs, maxRetryAfterMs } = this.config.retry;
-    if (err.details.retryAfterMs !== undefined) return err.details.retryAfterMs <= maxRetryAfterMs ? err.details.retryAfterMs : undefined;
-    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (nextAttempt - 2));
-    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+  /** The shared backoff (retry/backoff.ts), never before the server's Retry-After; undefined when that is longer than allowed. */
+  private delayAfter(failures: number, err: BmsError): number | undefined {
+    const { retryAfterMs } = err.details;
+    if (retryAfterMs !== undefined && retryAfterMs > this.config.retry.maxRetryAfterMs) return undefined;
+    return backoffDelayMs(failures, this.config.retry, retryAfterMs);
   }
 
   private async once<T extends z.ZodType>(call: Call, result: T): Promise<Answer<z.output<T>>> {

@@ -1,4 +1,5 @@
 import { UserFacts } from '../rules/model';
+import { Backoff as RetryBackoff, backoffDelayMs } from '../retry/backoff';
 
 /** queued → running → done, or running → retry → (running …) → dead after the last attempt. */
 export type JobState = 'queued' | 'running' | 'done' | 'retry' | 'dead';
@@ -71,10 +72,8 @@ export interface Failure {
   retryAfterMs?: number;
 }
 
-export interface Backoff {
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
+/** How jobs' retries are spread (JOBS_BASE_DELAY_MS, JOBS_MAX_DELAY_MS); the formula is in retry/backoff.ts. */
+export type Backoff = RetryBackoff;
 
 /** Who holds a running job and for how long: a process renews its leases while it works, and only an expired lease is resumed. */
 export interface Lease {
@@ -118,12 +117,11 @@ export interface JobQueue {
   recordOutcome(userId: string, dead: boolean, sweepIntervalMs: number, now?: number): Promise<void>;
 }
 
-/** Exponential backoff with jitter, never shorter than the server's Retry-After. */
-export function nextDelayMs(attempts: number, backoff: Backoff, retryAfterMs?: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(backoff.maxDelayMs, backoff.baseDelayMs * 2 ** Math.max(0, attempts - 1));
-  const jittered = Math.round(ceiling / 2 + (random() * ceiling) / 2);
-  return Math.max(jittered, retryAfterMs ?? 0);
-}
+/**
+ * A job's wait before its next attempt after `attempts` failed ones (ms), never shorter than the server's Retry-After.
+ * The same formula as BMS calls' retries: one function, in retry/backoff.ts (the stores import it under this name).
+ */
+export const nextDelayMs = backoffDelayMs;
 
 /** The process no longer holds the job's lease: it expired and the job was resumed (perhaps by another bridge). */
 export class LeaseLostError extends Error {
