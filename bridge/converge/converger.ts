@@ -1,3 +1,4 @@
+import { auditTriggerOf, NewAuditEntry, ruleOf, whyOf } from '../audit/audit-log';
 import { BmsClient, PRIORITY_BACKGROUND, PRIORITY_LOGIN } from '../bms/client';
 import { BmsError } from '../bms/errors';
 import { EmployeeChanges, NewEmployee } from '../bms/employees';
@@ -9,7 +10,7 @@ import { LinkConflictError } from './link-store';
 import { EMPLOYEE_ID_ATTRIBUTE as EMPLOYEE_ID, KeycloakGateway } from '../keycloak/gateway';
 import { Logger } from '../log/logger';
 import { evaluate } from '../rules/evaluate';
-import { BMS_FIELDS, FieldValues } from '../rules/model';
+import { BMS_FIELDS, Decision, FieldValues } from '../rules/model';
 import { LOOKUP_OF_FIELD, RuleSource } from '../rules/rule-source';
 import { knowledgeOf } from './knowledge';
 import { Action, BmsKnowledge, DEFAULT_POLICIES, EmployeeView, Plan, RefusalReason, UserTruth } from './model';
@@ -32,6 +33,9 @@ export interface ConvergerOptions {
 /** Passes of read → plan → write in one job: a read, a write-back that finds the user gone, a link race. */
 const MAX_PASSES = 5;
 
+/** Records one step of a job in the audit trail (the job, user and trigger filled in); never fails the job. */
+type Note = (entry: Pick<NewAuditEntry, 'kind' | 'what'> & Partial<Pick<NewAuditEntry, 'why' | 'details'>>) => Promise<void>;
+
 /**
  * One converge job: reads the truth now (Keycloak, the rules, the link, BMS when needed), plans with the pure
  * `plan`, and makes BMS match. Safe to run any number of times, in any order: it never acts on what an event said.
@@ -49,6 +53,7 @@ export class Converger {
   /** `lease`: aborted when this process no longer holds the job (another bridge may run it now): no further BMS write. */
   async run(job: Job, lease?: AbortSignal): Promise<ConvergeResult> {
     const priority = this.priorityOf(job);
+    const note = this.notesFor(job);
     const done: string[] = [];
     let truth = await this.truthFor(job);
     let knowledge: BmsKnowledge | undefined;
@@ -59,13 +64,14 @@ export class Converger {
       knowledge ??= await knowledgeOf(this.store.links, truth, job.payload.reread === true);
       const next = plan({ user: truth, decision, bms: knowledge, policies, mayCreate: job.payload.mayCreate === true });
       if (next.kind === 'read') {
-        knowledge = await this.read(next, truth, priority);
+        knowledge = await this.read(next, truth, priority, note);
         continue;
       }
       try {
-        const employeeId = await this.execute(truth.id, next, knowledge, priority, done, lease);
+        const employeeId = await this.execute(truth.id, next, knowledge, priority, done, note, lease);
         if (employeeId !== undefined && truth.exists && truth.employeeIdAttribute !== employeeId) {
           const written = await this.keycloak.writeEmployeeId(truth.id, employeeId);
+          if (written === true) await note({ kind: 'keycloak-write', what: `wrote ${EMPLOYEE_ID} ${employeeId} to the Keycloak user`, details: { employeeId } });
           if (written === 'read-only') await this.store.links.markAttributeUnwritable(truth.id);
           if (written === false) {
             // the user was deleted while the job ran: look again, and deactivate what was just made
@@ -75,7 +81,9 @@ export class Converger {
             continue;
           }
         }
-        return this.resultOf(next, employeeId, done, truth.id);
+        const result = this.resultOf(next, employeeId, done, truth.id);
+        await note(decisionNote(result, decision));
+        return result;
       } catch (err) {
         if (!(err instanceof LinkConflictError)) throw err;
         // another user's job linked this employee a moment ago: search again, which now sees the holder; if this job
@@ -97,6 +105,19 @@ export class Converger {
     return { level: PRIORITY_BACKGROUND, raised: async () => (raised ||= await this.store.jobs.loginWaiting(job.userId)) };
   }
 
+  /** The audit note-taker of one job: entries carry the job, its user and what triggered it. */
+  private notesFor(job: Job): Note {
+    const { trigger, by } = auditTriggerOf(job);
+    return async (entry) => {
+      try {
+        await this.store.audit.record({ ...entry, userId: job.userId, trigger, by, jobId: job.id });
+      } catch (err) {
+        // the audit must not stop a provisioning that BMS already carried out: the entry goes to the log instead
+        this.log.error({ ...entry, userId: job.userId, jobId: job.id, error: (err as Error).message }, 'could not record an audit entry in the store');
+      }
+    };
+  }
+
   private async requeueHolder(employeeId: number): Promise<void> {
     const holder = await this.store.links.forgetRecord(employeeId);
     if (!holder) return;
@@ -112,14 +133,16 @@ export class Converger {
     return { ...truth, email: login.email ?? null, firstName: login.firstName, lastName: login.lastName, upn: login.upn ?? null, domain: login.domain ?? null, groups: login.groups, requested: true };
   }
 
-  private async read(next: Extract<Plan, { kind: 'read' }>, truth: UserTruth, priority: CallPriority): Promise<BmsKnowledge> {
+  private async read(next: Extract<Plan, { kind: 'read' }>, truth: UserTruth, priority: CallPriority, note: Note): Promise<BmsKnowledge> {
     const userId = truth.id;
     if (next.what === 'employee') {
       let employee: EmployeeView;
       try {
         employee = viewOf(await this.bms.getEmployee(next.employeeId, priority));
+        await note({ kind: 'bms-read', what: `read BMS employee ${next.employeeId}`, why: next.fromAttribute ? `the Keycloak user's ${EMPLOYEE_ID} names it` : 'the link names it', details: { employeeId: next.employeeId, active: employee.active } });
       } catch (err) {
         if (!(err instanceof BmsError && err.kind === 'not-found')) throw err;
+        await note({ kind: 'bms-read', what: `BMS employee ${next.employeeId} no longer exists`, details: { employeeId: next.employeeId } });
         this.log.warn({ userId, employeeId: next.employeeId }, 'the linked BMS employee no longer exists; searching by e-mail');
         return { source: 'unsearched' };
       }
@@ -132,6 +155,7 @@ export class Converger {
       return { source: 'unsearched' };
     }
     const found = await this.bms.findEmployeeOf(next.email, next.userName, priority);
+    await note({ kind: 'bms-read', what: found ? `searched BMS: found employee ${found.id}` : 'searched BMS: no employee', why: 'no link yet', details: { email: next.email, userName: next.userName, ...(found ? { employeeId: found.id } : {}) } });
     if (!found) return { source: 'none' };
     const holder = await this.store.links.linkOfEmployee(found.id);
     if (!holder || holder.userId === userId) return { source: 'found', employee: viewOf(found) };
@@ -140,7 +164,7 @@ export class Converger {
   }
 
   /** Runs the plan's writes in order, recording after each so a crash leaves an accurate link. Returns the employee. */
-  private async execute(userId: string, next: Extract<Plan, { kind: 'act' | 'refuse' }>, knowledge: BmsKnowledge, priority: CallPriority, done: string[], lease?: AbortSignal): Promise<number | undefined> {
+  private async execute(userId: string, next: Extract<Plan, { kind: 'act' | 'refuse' }>, knowledge: BmsKnowledge, priority: CallPriority, done: string[], note: Note, lease?: AbortSignal): Promise<number | undefined> {
     let held: EmployeeView | undefined = knowledge.source === 'record' || knowledge.source === 'read' || knowledge.source === 'found' ? knowledge.employee : undefined;
     let employeeId = next.employeeId ?? held?.id;
     for (const action of next.actions) {
@@ -149,6 +173,7 @@ export class Converger {
       employeeId = await this.write(userId, action, knowledge, priority);
       held = recordAfter(held, [action], employeeId);
       await this.store.links.saveLink(userId, held);
+      await note(writeNote(action, employeeId));
       done.push(action.kind);
     }
     if (held && employeeId !== undefined && knowledge.source === 'read') await this.store.links.saveLink(userId, held);
@@ -253,4 +278,29 @@ export function failureOf(err: unknown): { message: string; retryable: boolean; 
 export function refusedForGood(result: unknown): boolean {
   const r = result as ConvergeResult | null;
   return r?.outcome === 'refused' && (r.reason === 'conflict' || r.reason === 'rehire-denied');
+}
+
+/** The audit entry of one BMS write (or link) that was carried out. */
+function writeNote(action: Action, employeeId: number): Parameters<Note>[0] {
+  switch (action.kind) {
+    case 'create':
+      return { kind: 'bms-write', what: `created BMS employee ${employeeId}`, details: { employeeId, userName: action.employee.userName, email: action.employee.email, fields: action.employee.fields } };
+    case 'link':
+      return { kind: 'bms-write', what: `linked BMS employee ${employeeId}${action.rehire ? ' (inactive: a rehire)' : ''}`, why: 'it has the user\'s e-mail address or user name', details: { employeeId, rehire: action.rehire } };
+    case 'update':
+      return { kind: 'bms-write', what: `updated BMS employee ${employeeId}: ${Object.keys(action.changes).join(', ')}`, details: { employeeId, changes: action.changes } };
+    case 'reactivate':
+      return { kind: 'bms-write', what: `reactivated BMS employee ${employeeId}`, details: { employeeId } };
+    case 'deactivate':
+      return { kind: 'bms-write', what: `deactivated BMS employee ${employeeId}`, why: action.why, details: { employeeId } };
+  }
+}
+
+/** The audit entry of a job's end: what it came to, and the rule that decided it (and why). */
+function decisionNote(result: ConvergeResult, decision: Decision | undefined): Parameters<Note>[0] {
+  const rule = ruleOf(decision);
+  const why = whyOf(decision) ?? 'the Keycloak user is disabled or gone';
+  const what =
+    result.outcome === 'refused' ? `refused (${result.reason}): ${result.detail}` : result.outcome === 'absent' ? 'no BMS employee' : `BMS employee ${result.employeeId} ${result.outcome}`;
+  return { kind: 'decision', what, why, details: { outcome: result.outcome, actions: result.actions, ...(rule ? { rule } : {}), ...(decision ? { decision: decision.outcome } : {}) } };
 }

@@ -1,3 +1,4 @@
+import { groupsForAudit, ruleOf, whyOf } from '../audit/audit-log';
 import { ConvergeResult } from '../converge/converger';
 import { DEFAULT_POLICIES, UserTruth } from '../converge/model';
 import { plan } from '../converge/plan';
@@ -6,6 +7,7 @@ import { Store } from '../store/store';
 import { Worker } from '../jobs/worker';
 import { Logger } from '../log/logger';
 import { evaluate } from '../rules/evaluate';
+import { Decision } from '../rules/model';
 import { RuleSource } from '../rules/rule-source';
 import { BridgeAnswer, LoginProvisioningRequested } from '../webhooks/payload';
 
@@ -48,7 +50,19 @@ export class LoginAnswerer {
     private readonly log: Logger,
   ) {}
 
+  /** The sign-in's answer; each sign-in is one entry of the audit trail (the decision, the rule, the answer). */
   async answer(login: LoginRequest): Promise<BridgeAnswer> {
+    try {
+      const told = await this.decide(login);
+      await this.note(login, told.answer, told.decision, told.jobId);
+      return told.answer;
+    } catch (err) {
+      await this.note(login, undefined, undefined, undefined, (err as Error).message);
+      throw err;
+    }
+  }
+
+  private async decide(login: LoginRequest): Promise<{ answer: BridgeAnswer; decision?: Decision; jobId?: number }> {
     const started = Date.now();
     let ruleSet;
     try {
@@ -56,8 +70,8 @@ export class LoginAnswerer {
     } catch (err) {
       // the rules cannot load (BMS or Keycloak unreachable while they are checked): the job decides when it can
       this.log.warn({ userId: login.userId, eventId: login.eventId, error: (err as Error).message }, 'rules unavailable; login answered pending');
-      await this.enqueue(login);
-      return { status: 'pending' };
+      const job = await this.enqueue(login);
+      return { answer: { status: 'pending' }, jobId: job.id };
     }
     const decision = evaluate(ruleSet, login.facts);
     const link = await this.store.links.linkOf(login.userId);
@@ -66,23 +80,37 @@ export class LoginAnswerer {
     this.log.info({ userId: login.userId, eventId: login.eventId, outcome: decision.outcome, rule: decision.outcome === 'unusable' ? undefined : decision.rule?.name, reason: decision.reason }, 'provisioning decision');
 
     if (quick.kind === 'act' && !quick.actions.length && quick.end === 'active' && quick.employeeId !== undefined && !(await this.store.jobs.pendingJobOf(login.userId))) {
-      return { status: 'provisioned', employeeId: quick.employeeId };
+      return { answer: { status: 'provisioned', employeeId: quick.employeeId }, decision };
     }
     // no usable rule set was ever loaded: a bridge failure (the step's failure mode applies), never a denial
     if (quick.kind === 'refuse' && quick.reason === 'unusable') throw new RulesUnusableError(quick.detail);
     if (quick.kind === 'refuse' && (quick.reason === 'denied' || quick.reason === 'no-email')) {
-      if (quick.actions.length) await this.enqueue(login);
-      return { status: 'denied', message: quick.message };
+      const job = quick.actions.length ? await this.enqueue(login) : undefined;
+      return { answer: { status: 'denied', message: quick.message }, decision, jobId: job?.id };
     }
     const job = await this.enqueue(login);
     const settled = await this.worker.waitFor(job.id, Math.max(0, this.options.budgetMs - (Date.now() - started)));
     const result = settled?.state === 'done' ? (settled.result as ConvergeResult | null) : undefined;
-    if (result?.outcome === 'active') return { status: 'provisioned', employeeId: result.employeeId };
+    const told = { decision, jobId: job.id };
+    if (result?.outcome === 'active') return { ...told, answer: { status: 'provisioned', employeeId: result.employeeId } };
     if (result?.outcome === 'refused' && result.reason === 'unusable') throw new RulesUnusableError(result.detail);
-    if (result?.outcome === 'refused') return { status: 'denied', message: result.message };
-    if (result) return { status: 'denied', message: 'Your account cannot use BMS right now. Ask your IT administrator.' };
+    if (result?.outcome === 'refused') return { ...told, answer: { status: 'denied', message: result.message } };
+    if (result) return { ...told, answer: { status: 'denied', message: 'Your account cannot use BMS right now. Ask your IT administrator.' } };
     this.log.info({ jobId: job.id, state: settled?.state }, 'login answered pending; the job goes on in the background');
-    return { status: 'pending' };
+    return { ...told, answer: { status: 'pending' } };
+  }
+
+  /** One audit entry per sign-in: what the plugin was told, the rule that decided, and the facts it decided on. */
+  private async note(login: LoginRequest, answer: BridgeAnswer | undefined, decision: Decision | undefined, jobId: number | undefined, failure?: string): Promise<void> {
+    const rule = ruleOf(decision);
+    const what = answer ? `sign-in answered ${answer.status}${answer.status === 'provisioned' ? ` (employee ${answer.employeeId})` : ''}` : `sign-in could not be decided: ${failure ?? 'unknown error'}`;
+    const { groups, domain, upn, email } = login.facts;
+    const details = { ...(rule ? { rule } : {}), ...(answer ? { answer: answer.status } : {}), ...groupsForAudit(groups), domain, upn, email };
+    try {
+      await this.store.audit.record({ userId: login.userId, kind: 'decision', what, why: whyOf(decision), trigger: 'login', by: login.eventId, jobId: jobId ?? null, details });
+    } catch (err) {
+      this.log.error({ userId: login.userId, eventId: login.eventId, what, error: (err as Error).message }, 'could not record the sign-in in the audit trail');
+    }
   }
 
   private async enqueue(login: LoginRequest): Promise<Job> {

@@ -1,3 +1,4 @@
+import { AuditLog } from '../audit/audit-log';
 import { LinkStore } from '../converge/link-store';
 import { JobQueue } from '../jobs/job-queue';
 import { DeliveryLog } from '../webhooks/delivery-log';
@@ -9,11 +10,23 @@ export interface Retention {
   deliveriesMs: number;
   /** finished (done, dead) jobs, with their personal data, are deleted after this long */
   jobsMs: number;
+  /** audit entries are deleted after this long (default: DEFAULT_AUDIT_RETENTION_MS) */
+  auditMs?: number;
+}
+
+/** How long the audit trail is kept when the retention does not say: 400 days, a year's audit and a margin. */
+export const DEFAULT_AUDIT_RETENTION_MS = 400 * 24 * 3_600_000;
+
+/** How many rows a purge deleted, per kind. */
+export interface Purged {
+  deliveries: number;
+  jobs: number;
+  audit: number;
 }
 
 /**
- * The bridge's durable state, split by idea: the job queue, the webhook deliveries, the employee links, and what
- * several bridges agree on (coordination). One store
+ * The bridge's durable state, split by idea: the job queue, the webhook deliveries, the employee links, what
+ * several bridges agree on (coordination) and the audit trail. One store
  * may be shared by several bridge processes (leases keep them off each other's work).
  */
 export interface Store {
@@ -21,7 +34,8 @@ export interface Store {
   readonly deliveries: DeliveryLog;
   readonly links: LinkStore;
   readonly coordination: Coordination;
+  readonly audit: AuditLog;
   /** Deletes what the retention allows; returns how many rows of each. */
-  purge(retention: Retention, now?: number): Promise<{ deliveries: number; jobs: number }>;
+  purge(retention: Retention, now?: number): Promise<Purged>;
   close(): Promise<void>;
 }

@@ -203,6 +203,26 @@ describe('the bridge under load and faults (signed webhooks sent directly)', () 
     expect(answer).toEqual({ status: 'provisioned', employeeId: employeesWith('answer.id@contoso.com')[0].id });
   });
 
+  test("the audit trail tells a first sign-in's story: the search, the creation, the write-back, the decision with its rule, the answer", async () => {
+    const answer = await send('audit.story@contoso.com', 'user-audit');
+    const employeeId = employeesWith('audit.story@contoso.com')[0]?.id;
+    expect(answer).toEqual({ status: 'provisioned', employeeId });
+    const story = await bridge.store.audit.list({ userId: ids.get('user-audit') });
+    expect(story.map((e) => [e.kind, e.what, e.trigger])).toEqual([
+      ['bms-read', 'searched BMS: no employee', 'login'],
+      ['bms-write', `created BMS employee ${employeeId}`, 'login'],
+      ['keycloak-write', `wrote bms_employee_id ${employeeId} to the Keycloak user`, 'login'],
+      ['decision', `BMS employee ${employeeId} active`, 'login'],
+      ['decision', `sign-in answered provisioned (employee ${employeeId})`, 'login'],
+    ]);
+    expect(story[3].why).toMatch(/^provision by rule '.+': /);
+    expect(story[4]).toMatchObject({ jobId: story[3].jobId, by: expect.stringMatching(/^test-/), details: { answer: 'provisioned', groups: ['BMS-Techs'], groupCount: 1, domain: 'contoso.com' } });
+    // a returning sign-in with nothing to change: one entry, no job, no BMS call
+    await send('audit.story@contoso.com', 'user-audit');
+    const again = await bridge.store.audit.list({ userId: ids.get('user-audit'), afterId: story[4].id });
+    expect(again.map((e) => [e.kind, e.what, e.jobId])).toEqual([['decision', `sign-in answered provisioned (employee ${employeeId})`, null]]);
+  });
+
   test('BMS answering 429: the call waits for Retry-After and both employees are created', async () => {
     const saved = { ...emulator.settings };
     Object.assign(emulator.settings, { rateLimitPerHour: 1, rateWindowMs: 1500 });

@@ -315,9 +315,35 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         await store.jobs.enqueue({ userId: 'b', trigger: 'event' }, 3, T0);
         await store.jobs.enqueue({ userId: 'c', trigger: 'event' }, 3, T0);
         await store.jobs.claim(A, T0);
-        expect(await store.purge({ deliveriesMs: 5_000, jobsMs: 5_000 }, T0 + 10_000)).toEqual({ deliveries: 1, jobs: 1 });
+        expect(await store.purge({ deliveriesMs: 5_000, jobsMs: 5_000 }, T0 + 10_000)).toEqual({ deliveries: 1, jobs: 1, audit: 0 });
         expect(await store.deliveries.delivery('new')).toBeDefined();
         expect(await store.jobs.list()).toHaveLength(2);
+      });
+    });
+
+    describe('the audit trail', () => {
+      test('entries are kept as recorded and read per user, oldest first or newest first, from any process', async () => {
+        const other = await second();
+        await store.audit.record({ at: T0, userId: 'ada', kind: 'decision', what: 'provision by rule Techs', why: "group 'BMS-Techs'", trigger: 'login', by: 'evt-1', jobId: 7, details: { rule: 'Techs', groups: ['BMS-Techs'] } });
+        await other.audit.record({ at: T0 + 1, userId: 'grace', kind: 'bms-write', what: 'created BMS employee 12', trigger: 'sweep' });
+        await store.audit.record({ at: T0 + 2, userId: 'ada', kind: 'bms-write', what: 'created BMS employee 11', trigger: 'login', details: { employeeId: 11 } });
+        await other.audit.record({ at: T0 + 3, userId: null, kind: 'admin-action', what: 'started a sweep', trigger: 'admin', by: 'admin-alice' });
+        const ada = await other.audit.list({ userId: 'ada' });
+        expect(ada.map((e) => e.what)).toEqual(['provision by rule Techs', 'created BMS employee 11']);
+        expect(ada[0]).toEqual({ id: expect.any(Number), at: T0, userId: 'ada', kind: 'decision', what: 'provision by rule Techs', why: "group 'BMS-Techs'", trigger: 'login', by: 'evt-1', jobId: 7, details: { rule: 'Techs', groups: ['BMS-Techs'] } });
+        expect(ada[1]).toMatchObject({ why: null, by: null, jobId: null, details: { employeeId: 11 } });
+        expect((await store.audit.list({ newestFirst: true, limit: 2 })).map((e) => e.what)).toEqual(['started a sweep', 'created BMS employee 11']);
+        const all = await store.audit.list();
+        expect(all.map((e) => e.userId)).toEqual(['ada', 'grace', 'ada', null]);
+        expect((await store.audit.list({ afterId: all[1].id })).map((e) => e.id)).toEqual([all[2].id, all[3].id]); // paging for an export
+        expect(await store.audit.list({ since: T0 + 2 })).toHaveLength(2);
+      });
+
+      test('retention deletes audit entries older than its audit setting, and only those', async () => {
+        await store.audit.record({ at: T0, userId: 'ada', kind: 'decision', what: 'old', trigger: 'login' });
+        await store.audit.record({ at: T0 + 9_000, userId: 'ada', kind: 'decision', what: 'new', trigger: 'login' });
+        expect(await store.purge({ deliveriesMs: 5_000, jobsMs: 5_000, auditMs: 5_000 }, T0 + 10_000)).toEqual({ deliveries: 0, jobs: 0, audit: 1 });
+        expect((await store.audit.list()).map((e) => e.what)).toEqual(['new']);
       });
     });
   });

@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
 
-import { Retention, Store } from '../store';
+import { DEFAULT_AUDIT_RETENTION_MS, Purged, Retention, Store } from '../store';
+import { PostgresAuditLog } from './postgres-audit-log';
 import { PostgresDatabase } from './database';
 import { PostgresCoordination } from './postgres-coordination';
 import { PostgresDeliveryLog } from './postgres-delivery-log';
@@ -17,12 +18,14 @@ export class PostgresStore implements Store {
   readonly deliveries: PostgresDeliveryLog;
   readonly links: PostgresLinkStore;
   readonly coordination: PostgresCoordination;
+  readonly audit: PostgresAuditLog;
 
   private constructor(private readonly db: PostgresDatabase) {
     this.coordination = new PostgresCoordination(db);
     this.jobs = new PostgresJobQueue(db);
     this.deliveries = new PostgresDeliveryLog(db);
     this.links = new PostgresLinkStore(db);
+    this.audit = new PostgresAuditLog(db);
   }
 
   /** Connects (a pool of at most `poolSize`) and migrates; an Error naming the server (never the password) and what to check. */
@@ -58,11 +61,12 @@ export class PostgresStore implements Store {
     return new PostgresStore(new PostgresDatabase(pool));
   }
 
-  async purge(retention: Retention, now = Date.now()): Promise<{ deliveries: number; jobs: number }> {
+  async purge(retention: Retention, now = Date.now()): Promise<Purged> {
     const deliveries = await this.db.query('DELETE FROM bridge_deliveries WHERE received_at < $1 RETURNING webhook_id', [now - retention.deliveriesMs]);
     const jobs = await this.db.query("DELETE FROM bridge_jobs WHERE state IN ('done','dead') AND updated_at < $1 RETURNING id", [now - retention.jobsMs]);
     await this.db.query('DELETE FROM bridge_sweep_backoff WHERE not_before < $1', [now - retention.jobsMs]);
-    return { deliveries: deliveries.length, jobs: jobs.length };
+    const audit = await this.db.query('DELETE FROM bridge_audit WHERE at < $1 RETURNING id', [now - (retention.auditMs ?? DEFAULT_AUDIT_RETENTION_MS)]);
+    return { deliveries: deliveries.length, jobs: jobs.length, audit: audit.length };
   }
 
   async close(): Promise<void> {

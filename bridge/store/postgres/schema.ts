@@ -43,6 +43,20 @@ const MIGRATIONS: string[] = [
    CREATE TABLE bridge_bms_calls (endpoint TEXT NOT NULL, at BIGINT NOT NULL);
    CREATE INDEX bridge_bms_calls_window ON bridge_bms_calls (endpoint, at);
    CREATE TABLE bridge_bms_holds (endpoint TEXT PRIMARY KEY, until BIGINT NOT NULL);`,
+  `CREATE TABLE bridge_audit (
+     id BIGSERIAL PRIMARY KEY,
+     at BIGINT NOT NULL,
+     user_id TEXT,
+     kind TEXT NOT NULL,
+     what TEXT NOT NULL,
+     why TEXT,
+     trigger TEXT NOT NULL,
+     by TEXT,
+     job_id BIGINT,
+     details JSONB NOT NULL
+   );
+   CREATE INDEX bridge_audit_user ON bridge_audit (user_id, id);
+   CREATE INDEX bridge_audit_age ON bridge_audit (at);`,
 ];
 
 /**

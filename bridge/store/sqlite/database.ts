@@ -40,7 +40,19 @@ CREATE TABLE IF NOT EXISTS named_leases (name TEXT PRIMARY KEY, owner TEXT NOT N
 CREATE TABLE IF NOT EXISTS versions (topic TEXT PRIMARY KEY, version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS bms_calls (endpoint TEXT NOT NULL, at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS bms_calls_window ON bms_calls (endpoint, at);
-CREATE TABLE IF NOT EXISTS bms_holds (endpoint TEXT PRIMARY KEY, until INTEGER NOT NULL);`;
+CREATE TABLE IF NOT EXISTS bms_holds (endpoint TEXT PRIMARY KEY, until INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  user_id TEXT,
+  kind TEXT NOT NULL,
+  what TEXT NOT NULL,
+  why TEXT,
+  trigger TEXT NOT NULL,
+  by TEXT,
+  job_id INTEGER,
+  details TEXT NOT NULL
+);`;
 
 /** Columns added after the first release; an older file gets them when it is opened. */
 const ADDED_COLUMNS: { table: string; name: string; type: string }[] = [
@@ -58,7 +70,9 @@ CREATE INDEX IF NOT EXISTS jobs_user ON jobs (user_id, state);
 CREATE INDEX IF NOT EXISTS jobs_finished ON jobs (state, updated_at);
 CREATE INDEX IF NOT EXISTS jobs_leases ON jobs (lease_until) WHERE state = 'running';
 CREATE INDEX IF NOT EXISTS deliveries_age ON deliveries (received_at);
-CREATE UNIQUE INDEX IF NOT EXISTS employee_links_one_per_employee ON employee_links (employee_id);`;
+CREATE UNIQUE INDEX IF NOT EXISTS employee_links_one_per_employee ON employee_links (employee_id);
+CREATE INDEX IF NOT EXISTS audit_user ON audit (user_id, id);
+CREATE INDEX IF NOT EXISTS audit_age ON audit (at);`;
 
 /**
  * One SQLite file in WAL mode, shared by the store's parts, with its schema brought up to date when it is opened.

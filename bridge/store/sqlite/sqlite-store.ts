@@ -1,5 +1,6 @@
-import { Retention, Store } from '../store';
+import { DEFAULT_AUDIT_RETENTION_MS, Purged, Retention, Store } from '../store';
 import { SqliteDatabase } from './database';
+import { SqliteAuditLog } from './sqlite-audit-log';
 import { SqliteCoordination } from './sqlite-coordination';
 import { SqliteDeliveryLog } from './sqlite-delivery-log';
 import { SqliteJobQueue } from './sqlite-job-queue';
@@ -14,6 +15,7 @@ export class SqliteStore implements Store {
   readonly deliveries: SqliteDeliveryLog;
   readonly links: SqliteLinkStore;
   readonly coordination: SqliteCoordination;
+  readonly audit: SqliteAuditLog;
   private readonly base: SqliteDatabase;
 
   constructor(path: string) {
@@ -22,15 +24,17 @@ export class SqliteStore implements Store {
     this.deliveries = new SqliteDeliveryLog(this.base);
     this.links = new SqliteLinkStore(this.base);
     this.coordination = new SqliteCoordination(this.base);
+    this.audit = new SqliteAuditLog(this.base);
   }
 
-  async purge(retention: Retention, now = Date.now()): Promise<{ deliveries: number; jobs: number }> {
+  async purge(retention: Retention, now = Date.now()): Promise<Purged> {
     return this.base.writing(() => {
       const deliveries = this.base.sql('DELETE FROM deliveries WHERE received_at < ?').run(now - retention.deliveriesMs).changes;
       const jobs = this.base.sql("DELETE FROM jobs WHERE state IN ('done','dead') AND updated_at < ?").run(now - retention.jobsMs).changes;
       // a back-off long over is forgotten with the jobs that caused it
       this.base.sql('DELETE FROM sweep_backoff WHERE not_before < ?').run(now - retention.jobsMs);
-      return { deliveries, jobs };
+      const audit = this.base.sql('DELETE FROM audit WHERE at < ?').run(now - (retention.auditMs ?? DEFAULT_AUDIT_RETENTION_MS)).changes;
+      return { deliveries, jobs, audit };
     });
   }
 
