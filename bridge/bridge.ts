@@ -16,6 +16,7 @@ import { preview, PreviewSource } from './rules/preview';
 import { lastGoodFileFor } from './rules/last-good-file';
 import { RuleSource } from './rules/rule-source';
 import { openStore } from './store/open-store';
+import { namedStore, storeLocation } from './errors/named-store';
 import { Store } from './store/store';
 import { Sweep, SweepSummary } from './sweep/sweep';
 import { SweepElsewhereError, withSweepLease } from './sweep/sweep-lease';
@@ -39,7 +40,8 @@ export interface BridgeCore {
 
 /** Opens the store and builds the parts; an Error when the store cannot be opened. */
 export async function createBridgeCore(config: BridgeConfig, log: Logger): Promise<BridgeCore> {
-  const store = await openStore(config.store);
+  // every failure of the database names the store, the operation and where it is
+  const store = namedStore(await openStore(config.store), storeLocation(config.store));
   // one BMS budget for every bridge (and CLI) on this store
   const bms = new BmsClient(config.bms, { logger: log, rateLimiter: new SharedCallBudget(store.coordination, parseBmsClientConfig(config.bms).rateLimit) });
   const keycloak = new KeycloakGateway(config.keycloak, log);

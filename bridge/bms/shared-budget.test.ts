@@ -1,3 +1,8 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { namedStore, storeLocation } from '../errors/named-store';
 import { SqliteStore } from '../store/sqlite/sqlite-store';
 import { PRIORITY_BACKGROUND, PRIORITY_LOGIN } from './client';
 import { SharedCallBudget } from './shared-budget';
@@ -63,4 +68,15 @@ test("a background call held at the background share is raised once a sign-in wa
   });
   await expect(other.acquire('GET /employees', { level: PRIORITY_BACKGROUND, raised: async () => false })).rejects.toThrow('still waiting');
   await store.close();
+});
+
+test("a store that fails while counting a call is named in the BMS error, with the store's operation and location", async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'budget-')), 'bridge.sqlite');
+  const raw = new SqliteStore(path);
+  const store = namedStore(raw, storeLocation({ path }));
+  const budget = new SharedCallBudget(store.coordination, { perWindow: 10, windowMs: 60_000 });
+  await raw.close(); // the database goes away under the bridge
+  const err = await budget.acquire('GET /employees', PRIORITY_LOGIN).catch((e: unknown) => e);
+  expect(err).toMatchObject({ name: 'BmsError', kind: 'transport' });
+  expect((err as Error).message).toBe(`GET /employees: not called: the store that counts every bridge's BMS calls failed: store coordination.takeCall at SQLite ${path}: The database connection is not open`);
 });

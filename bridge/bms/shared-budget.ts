@@ -1,5 +1,6 @@
 import { BudgetAnswer, Coordination } from '../store/coordination';
 import { PRIORITY_LOGIN } from './client';
+import { describeCause } from '../errors/operation-error';
 import { BmsError } from './errors';
 import { CallBudget, CallPriority, EndpointRateLimiter, levelOf, RateLimitSettings } from './rate-limiter';
 
@@ -43,7 +44,7 @@ export class SharedCallBudget implements CallBudget {
         }
       } catch (err) {
         // the call is not made: a retryable failure that names the store, not BMS
-        throw new BmsError('transport', `${endpoint}: not called: the store that counts every bridge's BMS calls failed (${(err as Error).message})`, { endpoint });
+        throw new BmsError('transport', `${endpoint}: not called: the store that counts every bridge's BMS calls failed: ${describeCause(err)}`, { endpoint });
       }
       if (answer.ok) return;
       // another bridge used the window (or BMS asked to wait): look again when a call leaves it, at least every second

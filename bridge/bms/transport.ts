@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { Logger } from '../log/logger';
 import { BmsClientConfig } from './config';
+import { describeCause } from '../errors/operation-error';
 import { backoffDelayMs } from '../retry/backoff';
 import { BmsError } from './errors';
 import { CallBudget, CallPriority } from './rate-limiter';
@@ -99,7 +100,8 @@ export class BmsTransport {
       res = await fetch(this.url(call), { method: call.method, headers: this.headers(call, token), body: this.body(call), signal: AbortSignal.timeout(this.config.timeoutMs) });
     } catch (err) {
       const timedOut = (err as Error).name === 'TimeoutError';
-      throw new BmsError(timedOut ? 'timeout' : 'transport', `${call.endpoint}: ${timedOut ? `no answer within ${this.config.timeoutMs} ms` : `cannot reach BMS (${causeOf(err)})`}`, { endpoint: call.endpoint });
+      const what = timedOut ? `no answer from BMS at ${this.config.baseUrl} within ${this.config.timeoutMs} ms` : `cannot reach BMS at ${this.config.baseUrl}: ${describeCause(err)}`;
+      throw new BmsError(timedOut ? 'timeout' : 'transport', `${call.endpoint}: ${what}`, { endpoint: call.endpoint });
     }
     const text = await res.text().catch(() => '');
     if (res.status === 401 && token) this.tokens?.invalidate(token);
@@ -172,11 +174,6 @@ function retryAfter(header: string | null): number | undefined {
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const at = Date.parse(header);
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
-function causeOf(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (err as Error).message;
 }
 
 /** The start of a body for an error message; token endpoints are never quoted (they hold secrets). */

@@ -1,6 +1,7 @@
 import KcAdminClient from '@keycloak/keycloak-admin-client';
 import type UserRepresentation from '@keycloak/keycloak-admin-client/lib/defs/userRepresentation';
 
+import { OperationError } from '../errors/operation-error';
 import { Logger } from '../log/logger';
 import { UserTruth } from '../converge/model';
 import { MapperRepresentation } from '../rules/parse';
@@ -32,9 +33,11 @@ export class KeycloakGateway {
     this.client = new KcAdminClient({ baseUrl: settings.baseUrl, realmName: settings.realm });
   }
 
+  /** The identity provider's mappers (the BMS rules). Errors: an OperationError naming the read and Keycloak's URL. */
   async mappers(idpAlias: string): Promise<MapperRepresentation[]> {
     const client = await this.authed();
-    return (await client.identityProviders.findMappers({ alias: idpAlias })).map((m) => ({
+    const found = await this.calling(`read of identity provider '${idpAlias}''s mappers in realm '${this.settings.realm}'`, () => client.identityProviders.findMappers({ alias: idpAlias }));
+    return found.map((m) => ({
       id: m.id ?? '',
       name: m.name ?? '',
       identityProviderAlias: m.identityProviderAlias,
@@ -43,19 +46,21 @@ export class KeycloakGateway {
     }));
   }
 
+  /** The user, or undefined when Keycloak has none with this id. Errors: an OperationError naming the read. */
   async user(id: string): Promise<UserRepresentation | undefined> {
     const client = await this.authed();
     try {
       return (await client.users.findOne({ id, userProfileMetadata: false })) ?? undefined;
     } catch (err) {
       if ((err as { response?: { status?: number } }).response?.status === 404) return undefined;
-      throw new Error(`Keycloak read of user ${id} in realm '${this.settings.realm}': ${(err as Error).message}`);
+      throw this.failed(`read of user ${id} in realm '${this.settings.realm}'`, err);
     }
   }
 
+  /** The user with exactly this e-mail, if any. Errors: an OperationError naming the search. */
   async userByEmail(email: string): Promise<UserRepresentation | undefined> {
     const client = await this.authed();
-    const found = await client.users.find({ email, exact: true, briefRepresentation: false });
+    const found = await this.calling(`search of users by e-mail ${email} in realm '${this.settings.realm}'`, () => client.users.find({ email, exact: true, briefRepresentation: false }));
     return found[0];
   }
 
@@ -73,7 +78,7 @@ export class KeycloakGateway {
     try {
       res = await fetch(url, { method: 'PUT', headers: { authorization: `Bearer ${client.accessToken ?? ''}`, 'content-type': 'application/json' }, body: JSON.stringify({ employeeId }), signal: AbortSignal.timeout(10_000) });
     } catch (err) {
-      throw new Error(`${where}: ${causeOf(err)}`);
+      throw new OperationError('Keycloak', `write-back of ${EMPLOYEE_ID_ATTRIBUTE} to user ${userId}`, url, err);
     }
     if (res.status === 204 || res.status === 200) return true;
     const text = (await res.text().catch(() => '')).slice(0, 300);
@@ -97,7 +102,8 @@ export class KeycloakGateway {
   /** One page of full user representations; with idpAlias only users linked to that identity provider. */
   async usersPage(first: number, max: number, idpAlias?: string): Promise<UserRepresentation[]> {
     const client = await this.authed();
-    return client.users.find({ first, max, briefRepresentation: false, ...(idpAlias ? { idpAlias } : {}) });
+    const which = `read of users ${first + 1} to ${first + max}${idpAlias ? ` linked to '${idpAlias}'` : ''} in realm '${this.settings.realm}'`;
+    return this.calling(which, () => client.users.find({ first, max, briefRepresentation: false, ...(idpAlias ? { idpAlias } : {}) }));
   }
 
   /** undefined when Keycloak accepts the bridge's credentials; otherwise what is wrong (for readyz). */
@@ -106,8 +112,23 @@ export class KeycloakGateway {
       await this.authed();
       return undefined;
     } catch (err) {
-      return `Keycloak: ${(err as Error).message}`;
+      return (err as Error).message; // an OperationError: it names Keycloak, the operation and the URL
     }
+  }
+
+  /** Runs one admin API call; a failure becomes an OperationError naming the operation and Keycloak's URL. */
+  private async calling<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      throw this.failed(operation, err);
+    }
+  }
+
+  private failed(operation: string, err: unknown): OperationError {
+    // a refused token is dropped so the next call authenticates again
+    if ((err as { response?: { status?: number } }).response?.status === 401) this.expiresAt = 0;
+    return new OperationError('Keycloak', operation, this.settings.baseUrl, err);
   }
 
   private async authed(): Promise<KcAdminClient> {
@@ -121,7 +142,7 @@ export class KeycloakGateway {
     try {
       await this.client.auth({ grantType: 'client_credentials', clientId: this.settings.clientId, clientSecret: this.settings.clientSecret });
     } catch (err) {
-      throw new Error(`cannot authenticate to Keycloak realm '${this.settings.realm}' as client '${this.settings.clientId}' (${(err as Error).message}); check KEYCLOAK_URL, KEYCLOAK_CLIENT_ID and KEYCLOAK_CLIENT_SECRET`);
+      throw new OperationError('Keycloak', `authentication of client '${this.settings.clientId}' to realm '${this.settings.realm}'`, this.settings.baseUrl, err, 'check KEYCLOAK_URL, KEYCLOAK_CLIENT_ID and KEYCLOAK_CLIENT_SECRET');
     }
     this.expiresAt = expiryOf(this.client.accessToken) ?? Date.now() + 60_000;
     this.log.debug({ realm: this.settings.realm, clientId: this.settings.clientId }, 'authenticated to Keycloak');
@@ -157,9 +178,4 @@ export function truthOf(user: UserRepresentation): Extract<UserTruth, { exists: 
     employeeIdAttribute: Number.isSafeInteger(employeeId) && employeeId > 0 ? employeeId : null,
     requested: !!first(REQUESTED_AT_ATTRIBUTE),
   };
-}
-
-function causeOf(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (err as Error).message;
 }
