@@ -3,6 +3,7 @@ import { LinkStore } from '../converge/link-store';
 import { JobQueue } from '../jobs/job-queue';
 import { DeliveryLog } from '../webhooks/delivery-log';
 import { Coordination } from './coordination';
+import { ExpiringEntries } from './expiring-entries';
 
 /** Retention of the store's history (README, "Retention"). */
 export interface Retention {
@@ -22,6 +23,8 @@ export interface Purged {
   deliveries: number;
   jobs: number;
   audit: number;
+  /** expired admin sessions and SAML request ids */
+  expired: number;
 }
 
 /**
@@ -35,6 +38,7 @@ export interface Store {
   readonly links: LinkStore;
   readonly coordination: Coordination;
   readonly audit: AuditLog;
+  readonly expiring: ExpiringEntries;
   /** Deletes what the retention allows; returns how many rows of each. */
   purge(retention: Retention, now?: number): Promise<Purged>;
   close(): Promise<void>;

@@ -315,7 +315,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         await store.jobs.enqueue({ userId: 'b', trigger: 'event' }, 3, T0);
         await store.jobs.enqueue({ userId: 'c', trigger: 'event' }, 3, T0);
         await store.jobs.claim(A, T0);
-        expect(await store.purge({ deliveriesMs: 5_000, jobsMs: 5_000 }, T0 + 10_000)).toEqual({ deliveries: 1, jobs: 1, audit: 0 });
+        expect(await store.purge({ deliveriesMs: 5_000, jobsMs: 5_000 }, T0 + 10_000)).toEqual({ deliveries: 1, jobs: 1, audit: 0, expired: 0 });
         expect(await store.deliveries.delivery('new')).toBeDefined();
         expect(await store.jobs.list()).toHaveLength(2);
       });
@@ -342,8 +342,33 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       test('retention deletes audit entries older than its audit setting, and only those', async () => {
         await store.audit.record({ at: T0, userId: 'ada', kind: 'decision', what: 'old', trigger: 'login' });
         await store.audit.record({ at: T0 + 9_000, userId: 'ada', kind: 'decision', what: 'new', trigger: 'login' });
-        expect(await store.purge({ deliveriesMs: 5_000, jobsMs: 5_000, auditMs: 5_000 }, T0 + 10_000)).toEqual({ deliveries: 0, jobs: 0, audit: 1 });
+        expect(await store.purge({ deliveriesMs: 5_000, jobsMs: 5_000, auditMs: 5_000 }, T0 + 10_000)).toEqual({ deliveries: 0, jobs: 0, audit: 1, expired: 0 });
         expect((await store.audit.list()).map((e) => e.what)).toEqual(['new']);
+      });
+    });
+
+    describe('expiring entries (admin sessions, SAML request ids)', () => {
+      test('a value is read until it expires, replaced by a later put, and seen by another process', async () => {
+        const other = await second();
+        await store.expiring.put('session:a', '{"n":1}', T0 + 1_000);
+        expect(await other.expiring.get('session:a', T0)).toBe('{"n":1}');
+        await other.expiring.put('session:a', '{"n":2}', T0 + 2_000);
+        expect(await store.expiring.get('session:a', T0 + 1_500)).toBe('{"n":2}');
+        expect(await store.expiring.get('session:a', T0 + 2_000)).toBeUndefined();
+        expect(await store.expiring.get('session:none', T0)).toBeUndefined();
+      });
+
+      test('take gives a value to one caller only, never an expired one; purge forgets expired entries', async () => {
+        const other = await second();
+        await store.expiring.put('saml-request:id-1', 'x', T0 + 1_000);
+        const taken = await Promise.all([store.expiring.take('saml-request:id-1', T0), other.expiring.take('saml-request:id-1', T0)]);
+        expect(taken.filter((v) => v === 'x')).toHaveLength(1);
+        await store.expiring.put('saml-request:id-2', 'y', T0 + 1_000);
+        expect(await store.expiring.take('saml-request:id-2', T0 + 1_000)).toBeUndefined();
+        await store.expiring.put('session:old', 'o', T0 + 10);
+        await store.expiring.put('session:live', 'l', T0 + 20_000);
+        expect((await store.purge({ deliveriesMs: 5_000, jobsMs: 5_000 }, T0 + 10_000)).expired).toBe(1);
+        expect(await store.expiring.get('session:live', T0 + 10_000)).toBe('l');
       });
     });
   });

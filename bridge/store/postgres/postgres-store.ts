@@ -2,6 +2,7 @@ import { Pool } from 'pg';
 
 import { DEFAULT_AUDIT_RETENTION_MS, Purged, Retention, Store } from '../store';
 import { PostgresAuditLog } from './postgres-audit-log';
+import { PostgresExpiringEntries } from './postgres-expiring-entries';
 import { PostgresDatabase } from './database';
 import { PostgresCoordination } from './postgres-coordination';
 import { PostgresDeliveryLog } from './postgres-delivery-log';
@@ -19,6 +20,7 @@ export class PostgresStore implements Store {
   readonly links: PostgresLinkStore;
   readonly coordination: PostgresCoordination;
   readonly audit: PostgresAuditLog;
+  readonly expiring: PostgresExpiringEntries;
 
   private constructor(private readonly db: PostgresDatabase) {
     this.coordination = new PostgresCoordination(db);
@@ -26,6 +28,7 @@ export class PostgresStore implements Store {
     this.deliveries = new PostgresDeliveryLog(db);
     this.links = new PostgresLinkStore(db);
     this.audit = new PostgresAuditLog(db);
+    this.expiring = new PostgresExpiringEntries(db);
   }
 
   /** Connects (a pool of at most `poolSize`) and migrates; an Error naming the server (never the password) and what to check. */
@@ -66,7 +69,8 @@ export class PostgresStore implements Store {
     const jobs = await this.db.query("DELETE FROM bridge_jobs WHERE state IN ('done','dead') AND updated_at < $1 RETURNING id", [now - retention.jobsMs]);
     await this.db.query('DELETE FROM bridge_sweep_backoff WHERE not_before < $1', [now - retention.jobsMs]);
     const audit = await this.db.query('DELETE FROM bridge_audit WHERE at < $1 RETURNING id', [now - (retention.auditMs ?? DEFAULT_AUDIT_RETENTION_MS)]);
-    return { deliveries: deliveries.length, jobs: jobs.length, audit: audit.length };
+    const expired = await this.db.query('DELETE FROM bridge_expiring WHERE expires_at <= $1 RETURNING key', [now]);
+    return { deliveries: deliveries.length, jobs: jobs.length, audit: audit.length, expired: expired.length };
   }
 
   async close(): Promise<void> {

@@ -56,7 +56,9 @@ const MIGRATIONS: string[] = [
      details JSONB NOT NULL
    );
    CREATE INDEX bridge_audit_user ON bridge_audit (user_id, id);
-   CREATE INDEX bridge_audit_age ON bridge_audit (at);`,
+   CREATE INDEX bridge_audit_age ON bridge_audit (at);
+   CREATE TABLE bridge_expiring (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at BIGINT NOT NULL);
+   CREATE INDEX bridge_expiring_age ON bridge_expiring (expires_at);`,
 ];
 
 /**

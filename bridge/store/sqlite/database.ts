@@ -52,7 +52,8 @@ CREATE TABLE IF NOT EXISTS audit (
   by TEXT,
   job_id INTEGER,
   details TEXT NOT NULL
-);`;
+);
+CREATE TABLE IF NOT EXISTS expiring (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER NOT NULL);`;
 
 /** Columns added after the first release; an older file gets them when it is opened. */
 const ADDED_COLUMNS: { table: string; name: string; type: string }[] = [
@@ -72,7 +73,8 @@ CREATE INDEX IF NOT EXISTS jobs_leases ON jobs (lease_until) WHERE state = 'runn
 CREATE INDEX IF NOT EXISTS deliveries_age ON deliveries (received_at);
 CREATE UNIQUE INDEX IF NOT EXISTS employee_links_one_per_employee ON employee_links (employee_id);
 CREATE INDEX IF NOT EXISTS audit_user ON audit (user_id, id);
-CREATE INDEX IF NOT EXISTS audit_age ON audit (at);`;
+CREATE INDEX IF NOT EXISTS audit_age ON audit (at);
+CREATE INDEX IF NOT EXISTS expiring_age ON expiring (expires_at);`;
 
 /**
  * One SQLite file in WAL mode, shared by the store's parts, with its schema brought up to date when it is opened.

@@ -1,6 +1,7 @@
 import { DEFAULT_AUDIT_RETENTION_MS, Purged, Retention, Store } from '../store';
 import { SqliteDatabase } from './database';
 import { SqliteAuditLog } from './sqlite-audit-log';
+import { SqliteExpiringEntries } from './sqlite-expiring-entries';
 import { SqliteCoordination } from './sqlite-coordination';
 import { SqliteDeliveryLog } from './sqlite-delivery-log';
 import { SqliteJobQueue } from './sqlite-job-queue';
@@ -16,6 +17,7 @@ export class SqliteStore implements Store {
   readonly links: SqliteLinkStore;
   readonly coordination: SqliteCoordination;
   readonly audit: SqliteAuditLog;
+  readonly expiring: SqliteExpiringEntries;
   private readonly base: SqliteDatabase;
 
   constructor(path: string) {
@@ -25,6 +27,7 @@ export class SqliteStore implements Store {
     this.links = new SqliteLinkStore(this.base);
     this.coordination = new SqliteCoordination(this.base);
     this.audit = new SqliteAuditLog(this.base);
+    this.expiring = new SqliteExpiringEntries(this.base);
   }
 
   async purge(retention: Retention, now = Date.now()): Promise<Purged> {
@@ -34,7 +37,8 @@ export class SqliteStore implements Store {
       // a back-off long over is forgotten with the jobs that caused it
       this.base.sql('DELETE FROM sweep_backoff WHERE not_before < ?').run(now - retention.jobsMs);
       const audit = this.base.sql('DELETE FROM audit WHERE at < ?').run(now - (retention.auditMs ?? DEFAULT_AUDIT_RETENTION_MS)).changes;
-      return { deliveries, jobs, audit };
+      const expired = this.base.sql('DELETE FROM expiring WHERE expires_at <= ?').run(now).changes;
+      return { deliveries, jobs, audit, expired };
     });
   }
 
