@@ -100,7 +100,7 @@ export class BmsTransport {
       res = await fetch(this.url(call), { method: call.method, headers: this.headers(call, token), body: this.body(call), signal: AbortSignal.timeout(this.config.timeoutMs) });
     } catch (err) {
       const timedOut = (err as Error).name === 'TimeoutError';
-      const what = timedOut ? `no answer from BMS at ${this.config.baseUrl} within ${this.config.timeoutMs} ms` : `cannot reach BMS at ${this.config.baseUrl}: ${describeCause(err)}`;
+      const what = timedOut ? `no answer within ${this.config.timeoutMs} ms from BMS at ${this.config.baseUrl}` : `cannot reach BMS at ${this.config.baseUrl}: ${describeCause(err)}`;
       throw new BmsError(timedOut ? 'timeout' : 'transport', `${call.endpoint}: ${what}`, { endpoint: call.endpoint });
     }
     const text = await res.text().catch(() => '');
