@@ -4,9 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { BmsClient } from './bms/client';
 import { BridgeConfig } from './config/config';
 import { Converger, failureOf, refusedForGood } from './converge/converger';
-import { createApp } from './http/app';
+import { createApp, ReadyCheck } from './http/app';
 import { webhookHandlers } from './http/handlers';
 import { Worker } from './jobs/worker';
+import { Job } from './jobs/job-queue';
+import { WatchedRuleSource } from './health/watched-rules';
+import { BridgeMetrics } from './metrics/metrics';
 import { KeycloakGateway } from './keycloak/gateway';
 import { Logger } from './log/logger';
 import { LoginAnswerer } from './login/answer-login';
@@ -29,11 +32,13 @@ export interface BridgeCore {
   store: Store;
   bms: BmsClient;
   keycloak: KeycloakGateway;
-  rules: RuleSource;
+  rules: WatchedRuleSource;
   converger: Converger;
   worker: Worker;
   answerer: LoginAnswerer;
   sweep: Sweep;
+  /** this bridge's Prometheus metrics (its own registry) */
+  metrics: BridgeMetrics;
   /** What the rules in force decide for these facts (no job, no BMS call). */
   decide(facts: UserFacts): Promise<Decision>;
 }
@@ -46,23 +51,54 @@ export async function createBridgeCore(config: BridgeConfig, log: Logger): Promi
   const bms = new BmsClient(config.bms, { logger: log, rateLimiter: new SharedCallBudget(store.coordination, parseBmsClientConfig(config.bms).rateLimit) });
   const keycloak = new KeycloakGateway(config.keycloak, log);
   const rules = ruleSourceFor(config, keycloak, bms, log);
+  const budget = parseBmsClientConfig(config.bms).rateLimit;
+  const metrics = new BridgeMetrics({ jobs: store.jobs, coordination: store.coordination, budget, rulesHealth: () => rules.health(), sweepIntervalMs: config.reconcile.intervalMs, log });
+  bms.onExchange((exchange) => metrics.bmsExchange(exchange));
   const converger = new Converger(store, bms, keycloak, rules, { loginFactsWindowMs: 60_000, maxAttempts: config.jobs.maxAttempts }, log);
-  const worker = new Worker(store.jobs, (job, lease) => converger.run(job, lease), failureOf, { ...config.jobs, sweepIntervalMs: config.reconcile.intervalMs, backOffAfter: refusedForGood }, log);
+  const onAttempt = (job: Job, outcome: 'done' | 'retry' | 'dead'): void => metrics.jobAttempt(job, outcome);
+  const worker = new Worker(store.jobs, (job, lease) => converger.run(job, lease), failureOf, { ...config.jobs, sweepIntervalMs: config.reconcile.intervalMs, backOffAfter: refusedForGood, onAttempt }, log);
   const answerer = new LoginAnswerer(store, rules, worker, { budgetMs: config.webhook.answerBudgetMs, maxAttempts: config.jobs.maxAttempts }, log);
   const sweep = new Sweep(keycloak, rules, store, worker, config.keycloak.idpAlias, { maxAttempts: config.jobs.maxAttempts, retention: config.retention, pageSize: config.reconcile.pageSize }, log);
   const decide = async (facts: UserFacts): Promise<Decision> => evaluate(await rules.current(), facts);
-  return { store, bms, keycloak, rules, converger, worker, answerer, sweep, decide };
+  return { store, bms, keycloak, rules, converger, worker, answerer, sweep, metrics, decide };
 }
 
 /** The rules as every part of the bridge reads them: cached, BMS names checked, the last good set kept across restarts. */
-export function ruleSourceFor(config: BridgeConfig, keycloak: KeycloakGateway, bms: BmsClient, log: Logger): RuleSource {
+export function ruleSourceFor(config: BridgeConfig, keycloak: KeycloakGateway, bms: BmsClient, log: Logger): WatchedRuleSource {
   const { idpAlias } = config.keycloak;
-  return new RuleSource(() => keycloak.mappers(idpAlias), idpAlias, config.keycloak.rulesTtlMs, bms.lookups, log, lastGoodFileFor(config.store.path, idpAlias));
+  return new WatchedRuleSource(() => keycloak.mappers(idpAlias), idpAlias, config.keycloak.rulesTtlMs, bms.lookups, log, lastGoodFileFor(config.store.path, idpAlias));
 }
 
 /** Preview reads users through the gateway and the rules exactly as sign-ins get them. */
 export function previewSource(keycloak: KeycloakGateway, rules: RuleSource): PreviewSource {
   return { rules: () => rules.current(), status: () => rules.problems(), user: (id) => keycloak.user(id), userByEmail: (email) => keycloak.userByEmail(email) };
+}
+
+/**
+ * What /readyz checks. None starts work of its own against BMS: BMS is judged by its latest real exchange, and the
+ * rules only once they were loaded (asking before would start a load).
+ */
+export function readinessChecks(core: Pick<BridgeCore, 'store' | 'keycloak' | 'bms' | 'rules'>): ReadyCheck[] {
+  return [
+    { name: 'store', check: async () => (await core.store.jobs.list({ limit: 1 }), undefined) },
+    { name: 'keycloak', check: () => core.keycloak.ping() },
+    { name: 'bms', check: async () => core.bms.health() },
+    { name: 'rules', check: () => core.rules.health() },
+  ];
+}
+
+/** Runs a sweep and tells the metrics how long it took and what it found (or that it failed). */
+async function timed(metrics: BridgeMetrics, run: () => Promise<SweepSummary>): Promise<SweepSummary> {
+  const started = process.hrtime.bigint();
+  const seconds = (): number => Number(process.hrtime.bigint() - started) / 1e9;
+  try {
+    const summary = await run();
+    metrics.sweepEnded(seconds(), summary);
+    return summary;
+  } catch (err) {
+    metrics.sweepEnded(seconds(), undefined);
+    throw err;
+  }
 }
 
 export interface RunningBridge extends BridgeCore {
@@ -76,27 +112,24 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
   // one sweep at a time per process: a request while one runs waits for that one's summary
   let sweeping: Promise<SweepSummary> | undefined;
   const once = (run: () => Promise<SweepSummary>): Promise<SweepSummary> => (sweeping ??= run().finally(() => (sweeping = undefined)));
-  const { store, bms, keycloak, rules, worker, answerer, sweep } = core;
+  const { store, bms, keycloak, rules, worker, answerer, sweep, metrics } = core;
   const { idpAlias } = config.keycloak;
   // the listener tells one bridge; the store tells the others (watchRuleChanges)
   const rulesChanged = async (): Promise<void> => {
     rules.invalidate();
     await store.coordination.bumpVersion(rulesTopic(idpAlias));
   };
-  const sweepOnce = (scope: 'all' | 'requested', waitMs: number): Promise<SweepSummary> => once(() => withSweepLease(store.coordination, worker.owner, () => sweep.run({ scope, waitMs })));
+  const sweepOnce = (scope: 'all' | 'requested', waitMs: number): Promise<SweepSummary> => once(() => withSweepLease(store.coordination, worker.owner, () => timed(metrics, () => sweep.run({ scope, waitMs }))));
   const app = createApp({
     secret: config.webhook.secret,
     realm: config.keycloak.realm,
     maxBodyBytes: config.webhook.maxBodyBytes,
     deliveries: store.deliveries,
     handlers: webhookHandlers(answerer, worker, store.jobs, rulesChanged, config.jobs.maxAttempts, log),
-    ready: [
-      { name: 'store', check: async () => (await store.jobs.list({ limit: 1 }), undefined) },
-      { name: 'keycloak', check: () => keycloak.ping() },
-      { name: 'bms', check: () => bms.ping() },
-      { name: 'rules', check: () => rules.problems() },
-    ],
+    ready: readinessChecks(core),
     logger: log,
+    metrics: () => metrics.exposition(),
+    onWebhook: (type, outcome, seconds) => metrics.webhookAnswered(type, outcome, seconds),
     preview: { token: config.admin.token, run: (request) => preview(previewSource(keycloak, rules), request) },
     reconcile: (all) => sweepOnce(all ? 'all' : 'requested', 30_000),
   });

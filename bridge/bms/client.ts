@@ -5,7 +5,7 @@ import { Lookups } from './lookups';
 import { CallBudget, CallPriority, sharedRateLimiter } from './rate-limiter';
 import { Employee, EmployeeSummary } from './schemas';
 import { TokenSource } from './token-source';
-import { BmsTransport } from './transport';
+import { BmsTransport, Exchange } from './transport';
 
 export interface BmsClientOptions {
   logger?: Logger;
@@ -37,14 +37,24 @@ export class BmsClient {
     this.pageSize = config.searchPageSize;
   }
 
-  /** For readyz: undefined when BMS accepts the API user (a cached token costs no call), else what is wrong. */
-  async ping(): Promise<string | undefined> {
-    try {
-      await this.tokens.get();
-      return undefined;
-    } catch (err) {
-      return `BMS: ${(err as Error).message}`;
-    }
+  /**
+   * For readiness: what the latest real exchange with BMS said, without calling BMS (a probe must never start an
+   * authentication: BMS counts those against the API user's limit too). undefined when it went well or none was made
+   * yet; else what was wrong and when.
+   */
+  health(): string | undefined {
+    const last = this.transport.lastExchange;
+    return last?.problem ? `BMS, at ${new Date(last.at).toISOString()}: ${last.problem}` : undefined;
+  }
+
+  /** The latest exchange with BMS, and when the access token in hand expires (epoch ms; undefined: none held). */
+  state(): { lastExchange?: Exchange; tokenExpiresAt?: number } {
+    return { lastExchange: this.transport.lastExchange, tokenExpiresAt: this.tokens.expiresAt };
+  }
+
+  /** Calls `observer` after every HTTP exchange with BMS (the metrics count them by endpoint and status). */
+  onExchange(observer: (exchange: Exchange) => void): void {
+    this.transport.onExchange(observer);
   }
 
   findEmployeeByEmail(email: string, priority: CallPriority = PRIORITY_LOGIN): Promise<EmployeeSummary | undefined> {

@@ -34,6 +34,11 @@ export class TokenSource implements TokenProvider {
     return this.pending;
   }
 
+  /** When the access token in hand expires (epoch ms); undefined when none is held. Never authenticates. */
+  get expiresAt(): number | undefined {
+    return this.held?.accessExpires;
+  }
+
   invalidate(token: string): void {
     if (this.held?.accessToken === token) this.held = undefined;
   }

@@ -37,6 +37,18 @@ export interface Answer<T> {
   totalRecords?: number;
 }
 
+/** One HTTP exchange with BMS as it ended: what the metrics count and what readiness reports (a probe never calls BMS). */
+export interface Exchange {
+  /** as BMS counts it for the rate limit, e.g. "GET /v2/hr/employees/{id}" */
+  endpoint: string;
+  /** the HTTP status, or 'timeout' / 'unreachable' when no answer came */
+  status: string;
+  /** epoch ms */
+  at: number;
+  /** set when BMS itself looks unwell: no answer, a 5xx, or the API user's credentials refused */
+  problem?: string;
+}
+
 export interface TokenProvider {
   get(): Promise<string>;
   invalidate(token: string): void;
@@ -49,6 +61,8 @@ export interface TokenProvider {
  */
 export class BmsTransport {
   private tokens?: TokenProvider;
+  private latest?: Exchange;
+  private readonly observers: ((exchange: Exchange) => void)[] = [];
 
   constructor(
     private readonly config: BmsClientConfig & { baseUrl: string },
@@ -59,6 +73,21 @@ export class BmsTransport {
 
   useTokens(tokens: TokenProvider): void {
     this.tokens = tokens;
+  }
+
+  /** The latest exchange with BMS, if any (for readiness). */
+  get lastExchange(): Exchange | undefined {
+    return this.latest;
+  }
+
+  /** Calls `observer` after every exchange (the metrics). */
+  onExchange(observer: (exchange: Exchange) => void): void {
+    this.observers.push(observer);
+  }
+
+  private ended(call: Call, status: string, problem?: string): void {
+    this.latest = { endpoint: call.endpoint, status, at: Date.now(), problem };
+    for (const observer of this.observers) observer(this.latest);
   }
 
   async call<T extends z.ZodType>(call: Call, result: T): Promise<Answer<z.output<T>>> {
@@ -101,11 +130,22 @@ export class BmsTransport {
     } catch (err) {
       const timedOut = (err as Error).name === 'TimeoutError';
       const what = timedOut ? `no answer within ${this.config.timeoutMs} ms from BMS at ${this.config.baseUrl}` : `cannot reach BMS at ${this.config.baseUrl}: ${describeCause(err)}`;
-      throw new BmsError(timedOut ? 'timeout' : 'transport', `${call.endpoint}: ${what}`, { endpoint: call.endpoint });
+      const failure = new BmsError(timedOut ? 'timeout' : 'transport', `${call.endpoint}: ${what}`, { endpoint: call.endpoint });
+      this.ended(call, timedOut ? 'timeout' : 'unreachable', failure.message);
+      throw failure;
     }
     const text = await res.text().catch(() => '');
     if (res.status === 401 && token) this.tokens?.invalidate(token);
-    return this.read(call, res, text, result);
+    try {
+      const answer = this.read(call, res, text, result);
+      this.ended(call, String(res.status));
+      return answer;
+    } catch (err) {
+      // a refusal of data is BMS working; a 5xx, or the token endpoint refusing the API user, is BMS (or us) unwell
+      const unwell = res.status >= 500 || (!call.auth && err instanceof BmsError && (err.kind === 'auth' || err.kind === 'rejected'));
+      this.ended(call, String(res.status), unwell ? (err as Error).message : undefined);
+      throw err;
+    }
   }
 
   private read<T extends z.ZodType>(call: Call, res: Response, text: string, result: T): Answer<z.output<T>> {

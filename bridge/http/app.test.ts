@@ -14,6 +14,7 @@ let server: Server;
 let base: string;
 let store: SqliteStore;
 const calls: string[] = [];
+const observed: [string, string, number][] = [];
 const handlers: WebhookHandlers = {
   login: async (body) => {
     calls.push(`login ${body.user.username}`);
@@ -24,7 +25,7 @@ const handlers: WebhookHandlers = {
 
 beforeAll(async () => {
   store = new SqliteStore(':memory:');
-  const app = createApp({ secret: SECRET, realm: 'broker', maxBodyBytes: 2_097_152, deliveries: store.deliveries, handlers, preview: { token: ADMIN_TOKEN, run: async (request) => ({ asked: request }) }, ready: [{ name: 'store', check: async () => undefined }, { name: 'bms', check: async () => 'BMS unreachable: ECONNREFUSED' }] });
+  const app = createApp({ secret: SECRET, realm: 'broker', maxBodyBytes: 2_097_152, deliveries: store.deliveries, handlers, metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', text: '# the exposition\n' }), onWebhook: (...args) => void observed.push(args), preview: { token: ADMIN_TOKEN, run: async (request) => ({ asked: request }) }, ready: [{ name: 'store', check: async () => undefined }, { name: 'bms', check: async () => 'BMS unreachable: ECONNREFUSED' }] });
   server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -141,11 +142,63 @@ describe('POST /webhooks/keycloak: bad input is a clear 4xx, never a 5xx', () =>
   });
 });
 
-test('healthz says alive; readyz lists each check and answers 503 when one fails', async () => {
+test('healthz says alive; readyz answers 503 when a check fails, and tells an anonymous caller nothing more', async () => {
   expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok', service: 'bms-bridge' });
   const ready = await fetch(`${base}/readyz`);
   expect(ready.status).toBe(503);
+  expect(await ready.json()).toEqual({ status: 'not ready' });
+  const wrong = await fetch(`${base}/readyz`, { headers: { authorization: 'Bearer wrong-token-of-some-length-0000000' } });
+  expect(await wrong.json()).toEqual({ status: 'not ready' });
+});
+
+test('readyz lists what each check says to a caller with the admin token', async () => {
+  const ready = await fetch(`${base}/readyz`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  expect(ready.status).toBe(503);
   expect(await ready.json()).toEqual({ status: 'not ready', checks: { store: 'ok', bms: 'BMS unreachable: ECONNREFUSED' } });
+});
+
+test('metrics need the admin bearer token', async () => {
+  expect((await fetch(`${base}/metrics`)).status).toBe(401);
+  expect((await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer wrong-token-of-some-length-0000000' } })).status).toBe(401);
+  const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toContain('text/plain');
+  expect(await res.text()).toBe('# the exposition\n');
+});
+
+test('without an admin token the metrics endpoint is off and readyz gives pass or fail only', async () => {
+  const app = createApp({ secret: SECRET, maxBodyBytes: 1024, deliveries: store.deliveries, handlers, metrics: async () => ({ contentType: 'text/plain', text: 'x' }), ready: [{ name: 'bms', check: async () => 'down' }] });
+  const other = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  try {
+    const url = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+    const metrics = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(metrics.status).toBe(404);
+    expect(await metrics.json()).toEqual({ error: 'the metrics endpoint is off: set BRIDGE_ADMIN_TOKEN to enable it' });
+    expect(await (await fetch(`${url}/readyz`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()).toEqual({ status: 'not ready' });
+  } finally {
+    other.close();
+  }
+});
+
+test('each webhook is reported with its type, how it was answered and how long it took', async () => {
+  observed.length = 0;
+  await post(fixture, signed(fixture));
+  await post(fixture, signed(fixture, { secret: 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }));
+  const event = JSON.stringify({ type: 'user.deleted', eventId: 'e-obs', realm: 'broker', userId: 'u-obs', time: new Date().toISOString() });
+  const headers = signed(event);
+  await post(event, headers);
+  await post(event, headers); // the same delivery again
+  await post('{', signed('{'));
+  expect(observed.map(([type, outcome]) => `${type} ${outcome}`)).toEqual([
+    'login.provisioning_requested provisioned',
+    'unknown bad_signature',
+    'user.deleted accepted',
+    'unknown replayed',
+    'unknown invalid',
+  ]);
+  expect(observed.every(([, , seconds]) => seconds > 0 && seconds < 60)).toBe(true);
 });
 
 test('the preview endpoint needs the admin bearer token and says what to send', async () => {

@@ -1,5 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
-
 import express, { NextFunction, Request, Response } from 'express';
 import { Webhook } from 'standardwebhooks';
 
@@ -9,17 +7,17 @@ import { PreviewRequest } from '../rules/preview';
 import { verifyWebhook } from '../webhooks/verify';
 import { WebhookBody, webhookSchema } from '../webhooks/events';
 import { BridgeAnswer, LoginProvisioningRequested } from '../webhooks/payload';
+import type { WebhookOutcome } from '../metrics/metrics';
+import { hasAdminToken } from './admin-token';
+import { healthRoutes, ReadyCheck } from './health-routes';
+
+export type { ReadyCheck } from './health-routes';
 
 export interface WebhookHandlers {
   /** answers a login within the budget: provisioned, pending or denied */
   login(body: LoginProvisioningRequested): Promise<BridgeAnswer>;
   /** user and rule events: accepted for background work */
   event(body: Exclude<WebhookBody, LoginProvisioningRequested>): Promise<void>;
-}
-
-export interface ReadyCheck {
-  name: string;
-  check(): Promise<string | undefined>;
 }
 
 export interface PreviewEndpoint {
@@ -40,6 +38,10 @@ export interface AppOptions {
   handlers: WebhookHandlers;
   ready?: ReadyCheck[];
   logger?: Logger;
+  /** the Prometheus exposition at /metrics, behind the admin token */
+  metrics?: () => Promise<{ contentType: string; text: string }>;
+  /** told how each webhook was answered and how long it took */
+  onWebhook?: (type: string, outcome: WebhookOutcome, seconds: number) => void;
 }
 
 /** The bridge's HTTP face. Translates HTTP to calls; every refusal is a JSON error that says what was wrong. */
@@ -57,22 +59,14 @@ export function createApp(options: AppOptions): express.Express {
       refuse(res, 404, offMessage);
       return false;
     }
-    if (!sameSecret(/^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? '', token)) {
+    if (!hasAdminToken(req, token)) {
       refuse(res, 401, 'a valid admin bearer token is required');
       return false;
     }
     return true;
   };
 
-  app.get('/healthz', (_req, res) => void res.json({ status: 'ok', service: 'bms-bridge' }));
-  app.get('/readyz', async (_req, res) => {
-    // a check that hangs (a store that stopped answering) is a failing check, not a hanging probe
-    const bounded = (check: () => Promise<string | undefined>): Promise<string | undefined> =>
-      Promise.race([check(), new Promise<string>((resolve) => setTimeout(() => resolve('no answer within 5 s'), 5_000).unref())]);
-    const results = await Promise.all((options.ready ?? []).map(async (c) => [c.name, await bounded(c.check).catch((e: Error) => e.message)] as const));
-    const failing = results.filter(([, problem]) => problem);
-    res.status(failing.length ? 503 : 200).json({ status: failing.length ? 'not ready' : 'ready', checks: Object.fromEntries(results.map(([n, p]) => [n, p ?? 'ok'])) });
-  });
+  app.use(healthRoutes({ ready: options.ready, adminToken: options.preview?.token, metrics: options.metrics }));
 
   app.post('/admin/preview', express.json({ limit: options.maxBodyBytes }), async (req, res) => {
     if (!options.preview || !admitted(req, res, 'the preview endpoint is off: set BRIDGE_ADMIN_TOKEN to enable it')) return;
@@ -100,6 +94,10 @@ export function createApp(options: AppOptions): express.Express {
   app.post(
     '/webhooks/keycloak',
     (req, res, next) => {
+      if (options.onWebhook) observe(res, options.onWebhook);
+      next();
+    },
+    (req, res, next) => {
       if (!req.is('application/json')) return void refuse(res, 415, `Content-Type must be application/json, got ${req.get('content-type') ?? 'none'}`);
       next();
     },
@@ -109,10 +107,12 @@ export function createApp(options: AppOptions): express.Express {
       const verified = verifyWebhook(verifier, raw, req.headers);
       if (!verified.ok) {
         log.warn({ reason: verified.error }, 'webhook refused');
+        res.locals.outcome = 'bad_signature';
         return void refuse(res, 401, verified.error);
       }
       const earlier = (await options.deliveries.delivery(verified.id)) ?? (await inflight.get(verified.id));
       if (earlier) {
+        res.locals.outcome = 'replayed';
         res.setHeader('webhook-replay', 'true');
         return void res.status(earlier.status).json(earlier.body);
       }
@@ -121,6 +121,7 @@ export function createApp(options: AppOptions): express.Express {
       inflight.set(verified.id, work);
       try {
         const { status, body } = await work;
+        Object.assign(res.locals, outcomeOf(status, body));
         res.status(status).json(body);
       } finally {
         inflight.delete(verified.id);
@@ -167,10 +168,24 @@ async function answer(raw: Buffer, handlers: WebhookHandlers, realm: string | un
   return { status: 202, body: { accepted: body.type } };
 }
 
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+/** Reports the webhook once its answer is sent: the route sets `res.locals.type` and `.outcome` when it knows them. */
+function observe(res: Response, onWebhook: NonNullable<AppOptions['onWebhook']>): void {
+  const started = process.hrtime.bigint();
+  res.once('finish', () => {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const locals = res.locals as { type?: string; outcome?: WebhookOutcome };
+    const byStatus: WebhookOutcome = res.statusCode === 413 ? 'too_large' : res.statusCode >= 500 ? 'error' : 'invalid';
+    onWebhook(locals.type ?? 'unknown', locals.outcome ?? byStatus, seconds);
+  });
+}
+
+/** The type and outcome of an answered webhook, from the answer itself. */
+function outcomeOf(status: number, body: unknown): { type?: string; outcome: WebhookOutcome } {
+  const answer = body as { status?: string; accepted?: string; type?: string };
+  if (status === 202) return { type: answer.accepted, outcome: 'accepted' };
+  if (status === 200 && (answer.status === 'provisioned' || answer.status === 'pending' || answer.status === 'denied')) return { type: 'login.provisioning_requested', outcome: answer.status };
+  if (status === 503) return { type: 'login.provisioning_requested', outcome: 'unavailable' };
+  return { type: answer.type, outcome: status >= 500 ? 'error' : 'invalid' };
 }
 
 function refuse(res: Response, status: number, error: string): void {

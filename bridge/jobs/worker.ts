@@ -15,6 +15,8 @@ export interface WorkerOptions extends Backoff {
   backOffAfter?: (result: unknown) => boolean;
   /** how long a claim holds before another process may resume the job, in ms; renewed every third of it while it runs */
   leaseMs?: number;
+  /** told how each attempt ended, once the queue recorded it (the metrics) */
+  onAttempt?: (job: Job, outcome: 'done' | 'retry' | 'dead') => void;
 }
 
 /** A process's lease owner id: host, pid and a random part, unique among the bridges sharing a store. */
@@ -198,12 +200,14 @@ export class Worker {
     const sweepIntervalMs = this.options.sweepIntervalMs ?? 0;
     if (outcome.ok) {
       await this.store.complete(job.id, this.lease.owner, outcome.result);
+      this.options.onAttempt?.(job, 'done');
       await this.store.recordOutcome(job.userId, this.options.backOffAfter?.(outcome.result) ?? false, sweepIntervalMs);
       this.log.info(fields, 'job done');
       return;
     }
     const { failure } = outcome;
     const after = await this.store.fail(job.id, this.lease.owner, failure, this.options);
+    this.options.onAttempt?.(job, after.state === 'dead' ? 'dead' : 'retry');
     if (after.state === 'dead') {
       await this.store.recordOutcome(job.userId, true, sweepIntervalMs);
       this.log.error({ ...fields, error: failure.message }, 'job dead: no more attempts');
