@@ -43,6 +43,42 @@ export function mergeInto(waiting: Pick<Job, 'payload' | 'priority' | 'trigger' 
   };
 }
 
+/**
+ * A job that goes back to waiting (a retry after a failure, a resumed or released lease, a revived dead job) while a
+ * newer job of the same user already waits: the newer one takes over its work, so a user never has two waiting jobs.
+ * The newer job's facts, priority, due time and attempts stay (it is the newer request); triggers and flags are joined.
+ */
+export function absorb(waiting: Pick<Job, 'payload' | 'priority' | 'trigger' | 'runAt' | 'attempts' | 'state'>, returning: Pick<Job, 'payload'>): MergedJob {
+  const login = waiting.payload.login ?? returning.payload.login;
+  const payload: JobPayload = {
+    triggers: [...returning.payload.triggers, ...waiting.payload.triggers].slice(-MAX_TRIGGERS),
+    ...(login ? { login } : {}),
+    ...(waiting.payload.mayCreate || returning.payload.mayCreate ? { mayCreate: true } : {}),
+    ...(waiting.payload.reread || returning.payload.reread ? { reread: true } : {}),
+  };
+  return { payload, priority: waiting.priority, trigger: waiting.trigger, runAt: waiting.runAt, attempts: waiting.attempts, state: waiting.state };
+}
+
+/** What a job that was absorbed by another keeps as its result (state done): where its work went. */
+export interface MergedInto {
+  mergedInto: number;
+}
+
+/** The job id a finished job's work went to, if it was absorbed. */
+export function mergedInto(result: unknown): number | undefined {
+  const id = (result as Partial<MergedInto> | null)?.mergedInto;
+  return typeof id === 'number' ? id : undefined;
+}
+
+/**
+ * The priority of a job that goes back to waiting: whoever waited for it live was answered long ago (a retry, an
+ * expired lease), so a sign-in's job continues as background work behind live sign-ins; a new sign-in of the same user
+ * raises it again when it merges in.
+ */
+export function waitingPriority(priority: number): number {
+  return Math.min(priority, PRIORITY.event);
+}
+
 /** A stored payload read back: unknown keys dropped, old payloads without triggers given an empty list. */
 export function payloadOf(stored: Partial<JobPayload> | null): JobPayload {
   return { triggers: stored?.triggers ?? [], ...(stored?.login ? { login: stored.login } : {}), ...(stored?.mayCreate ? { mayCreate: true } : {}), ...(stored?.reread ? { reread: true } : {}) };

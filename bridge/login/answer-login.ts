@@ -3,6 +3,7 @@ import { ConvergeResult } from '../converge/converger';
 import { DEFAULT_POLICIES, UserTruth } from '../converge/model';
 import { plan } from '../converge/plan';
 import { Job, LoginFacts } from '../jobs/job-queue';
+import { mergedInto } from '../jobs/merge';
 import { Store } from '../store/store';
 import { Worker } from '../jobs/worker';
 import { Logger } from '../log/logger';
@@ -89,8 +90,8 @@ export class LoginAnswerer {
       return { answer: { status: 'denied', message: quick.message }, decision, jobId: job?.id };
     }
     const job = await this.enqueue(login);
-    const settled = await this.worker.waitFor(job.id, Math.max(0, this.options.budgetMs - (Date.now() - started)));
-    const result = settled?.state === 'done' ? (settled.result as ConvergeResult | null) : undefined;
+    const settled = await this.settledWithin(job.id, started);
+    const result = settled?.state === 'done' && mergedInto(settled.result) === undefined ? (settled.result as ConvergeResult | null) : undefined;
     const told = { decision, jobId: job.id };
     if (result?.outcome === 'active') return { ...told, answer: { status: 'provisioned', employeeId: result.employeeId } };
     if (result?.outcome === 'refused' && result.reason === 'unusable') throw new RulesUnusableError(result.detail);
@@ -98,6 +99,17 @@ export class LoginAnswerer {
     if (result) return { ...told, answer: { status: 'denied', message: 'Your account cannot use BMS right now. Ask your IT administrator.' } };
     this.log.info({ jobId: job.id, state: settled?.state }, 'login answered pending; the job goes on in the background');
     return { ...told, answer: { status: 'pending' } };
+  }
+
+  /** The job's end within the answer budget, following it into the job that absorbed it (the user's newer one). */
+  private async settledWithin(jobId: number, started: number): Promise<Job | undefined> {
+    let settled = await this.worker.waitFor(jobId, Math.max(0, this.options.budgetMs - (Date.now() - started)));
+    for (let hops = 0; hops < 3; hops++) {
+      const next = settled?.state === 'done' ? mergedInto(settled.result) : undefined;
+      if (next === undefined) break;
+      settled = await this.worker.waitFor(next, Math.max(0, this.options.budgetMs - (Date.now() - started)));
+    }
+    return settled;
   }
 
   /** One audit entry per sign-in: what the plugin was told, the rule that decided, and the facts it decided on. */

@@ -4,6 +4,7 @@ import { PostgresStore } from '../../bridge/store/postgres/postgres-store';
 import { Store } from '../../bridge/store/store';
 import { describeStoreContract } from '../store-contract/store-contract';
 import { freshDatabase } from '../support/postgres-info';
+import { startTcpProxy } from '../support/tcp-proxy';
 
 // The store contract against the run's real PostgreSQL server: each test gets its own empty database, and a second
 // handle on it is a second pool, as another bridge process has.
@@ -71,6 +72,78 @@ describe('the PostgreSQL store', () => {
 });
 
 describe('the PostgreSQL store when something goes wrong (issue 12 review)', () => {
+  test('a database that ends every connection under load (a restart, a failover) fails the steps in flight; the process lives and the next steps work', async () => {
+    const url = await freshDatabase('restart');
+    const store = await PostgresStore.open(url, 4);
+    const sql = new Client({ connectionString: url });
+    await sql.connect();
+    try {
+      let stop = false;
+      const failures: string[] = [];
+      // sign-ins and workers at full speed: enqueue (a transaction), claim and complete
+      const load = [...Array(8).keys()].map(async (n) => {
+        for (let i = 0; !stop; i++) {
+          try {
+            const job = await store.jobs.enqueue({ userId: `u${n}-${i % 5}`, trigger: 'login' }, 3);
+            const claimed = await store.jobs.claim({ owner: `w${n}`, ms: 30_000 }, undefined, { id: job.id });
+            if (claimed) await store.jobs.complete(claimed.id, `w${n}`, null);
+          } catch (err) {
+            failures.push((err as Error).message);
+          }
+        }
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      const { rows } = await sql.query('SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+      expect(Number(rows[0].n)).toBeGreaterThan(0);
+      await new Promise((r) => setTimeout(r, 300));
+      stop = true;
+      await Promise.all(load);
+      expect(failures.length).toBeGreaterThan(0); // the steps in flight failed, as errors (not a crash)
+      const job = await store.jobs.enqueue({ userId: 'after', trigger: 'event' }, 3);
+      expect((await store.jobs.get(job.id))?.state).toBe('queued');
+      await store.jobs.claim({ owner: 'w', ms: 30_000 }, undefined, { id: job.id });
+    } finally {
+      await sql.end();
+      await store.close();
+    }
+  });
+
+  test('connections that go silent (a failover that moved the address) fail within the query timeout instead of hanging; new connections work', async () => {
+    const url = new URL(await freshDatabase('silent'));
+    const proxy = await startTcpProxy(Number(url.port));
+    url.port = String(proxy.port);
+    const store = await PostgresStore.open(url.toString(), 2, { queryTimeoutMs: 1_000 });
+    try {
+      await Promise.all([store.jobs.enqueue({ userId: 'a', trigger: 'event' }, 3), store.jobs.enqueue({ userId: 'b', trigger: 'event' }, 3)]); // two pooled connections
+      proxy.silenceOpenConnections();
+      const started = Date.now();
+      const outcomes = await Promise.allSettled([store.jobs.list({ limit: 1 }), store.jobs.list({ limit: 1 })]);
+      expect(outcomes.map((o) => o.status)).toContain('rejected');
+      expect(Date.now() - started).toBeLessThan(15_000); // not the OS's keepalive (minutes to hours)
+      await expect(store.jobs.enqueue({ userId: 'c', trigger: 'event' }, 3)).resolves.toMatchObject({ userId: 'c' });
+    } finally {
+      await store.close().catch(() => undefined);
+      await proxy.stop();
+    }
+  });
+
+  test('a bridge starting while another migrates waits for it past the everyday statement timeout (15 s)', async () => {
+    const url = await freshDatabase('migwait');
+    await (await PostgresStore.open(url, 1)).close();
+    const holder = new Client({ connectionString: url });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock(4711001)'); // the migration lock, held as a slow migration would
+      const release = setTimeout(() => void holder.query('SELECT pg_advisory_unlock(4711001)'), 16_000);
+      const store = await PostgresStore.open(url, 1);
+      clearTimeout(release);
+      expect(await store.jobs.list()).toEqual([]);
+      await store.close();
+    } finally {
+      await holder.end();
+    }
+  }, 40_000);
+
   test('a frozen bridge holding the budget lock stops nobody for long: the wait ends after the lock timeout, as a retryable failure', async () => {
     const url = await freshDatabase('frozen');
     const store = await PostgresStore.open(url, 4);

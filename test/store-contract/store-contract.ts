@@ -114,6 +114,48 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(await other.jobs.loginWaiting('u')).toBe(false);
       });
 
+      test('a user never has two waiting jobs: a job going back to waiting is absorbed by the newer one (retry, expired or released lease, revive)', async () => {
+        const waitingOf = async (userId: string) => (await store.jobs.list({ userId })).filter((j) => j.state === 'queued' || j.state === 'retry');
+        const cases: [string, (id: number) => Promise<unknown>][] = [
+          ['retry', (id) => store.jobs.fail(id, A.owner, { message: 'BMS answered 503', retryable: true }, backoff, T0 + 2)],
+          ['expired', async () => store.jobs.resumeExpired(T0 + A.ms + 1)],
+          ['released', async () => store.jobs.release(A.owner, T0 + 2)],
+        ];
+        for (const [userId, returnToWaiting] of cases) {
+          const first = await store.jobs.enqueue({ userId, trigger: 'login', eventId: 'first', login: { email: 'old@x.test', firstName: 'A', lastName: 'B', groups: [], at: T0 }, mayCreate: true }, 3, T0);
+          expect((await store.jobs.claim(A, T0, { id: first.id }))?.id).toBe(first.id);
+          const newer = await store.jobs.enqueue({ userId, trigger: 'event', eventId: 'newer' }, 3, T0 + 1);
+          await returnToWaiting(first.id);
+          const waiting = await waitingOf(userId);
+          expect(waiting.map((j) => j.id)).toEqual([newer.id]);
+          expect(waiting[0].payload).toMatchObject({ mayCreate: true, login: { email: 'old@x.test' } });
+          expect(waiting[0].payload.triggers.map((t) => t.eventId)).toEqual(['first', 'newer']);
+          expect(await store.jobs.get(first.id)).toMatchObject({ state: 'done', result: { mergedInto: newer.id } });
+        }
+        // a dead job revived while the user has a newer one waiting: that one takes it over
+        const dead = await store.jobs.enqueue({ userId: 'revived', trigger: 'event', eventId: 'dead' }, 1, T0);
+        await store.jobs.claim(A, T0, { id: dead.id });
+        await store.jobs.fail(dead.id, A.owner, { message: 'BMS down', retryable: true }, backoff, T0);
+        const newer = await store.jobs.enqueue({ userId: 'revived', trigger: 'sweep' }, 3, T0 + 1);
+        expect((await store.jobs.revive(dead.id, T0 + 2)).id).toBe(newer.id);
+        expect((await waitingOf('revived')).map((j) => j.id)).toEqual([newer.id]);
+      });
+
+      test("a sign-in's job that goes back to waiting continues as background work: a live sign-in goes first", async () => {
+        const old = await store.jobs.enqueue({ userId: 'old-signin', trigger: 'login' }, 8, T0);
+        await store.jobs.claim(A, T0);
+        const retry = await store.jobs.fail(old.id, A.owner, { message: 'BMS answered 503', retryable: true }, backoff, T0);
+        expect(retry.priority).toBeLessThan(PRIORITY.login);
+        const live = await store.jobs.enqueue({ userId: 'live-signin', trigger: 'login' }, 8, retry.runAt + 1);
+        expect((await store.jobs.claim(B, retry.runAt + 1, { minPriority: PRIORITY.login }))?.id).toBe(live.id); // the slot kept for sign-ins
+        expect((await store.jobs.claim(B, retry.runAt + 1))?.id).toBe(old.id);
+        // the same user signing in again raises it
+        const again = await store.jobs.enqueue({ userId: 'again', trigger: 'login' }, 8, T0);
+        await store.jobs.claim(A, T0, { id: again.id });
+        await store.jobs.fail(again.id, A.owner, { message: 'x', retryable: true }, backoff, T0);
+        expect((await store.jobs.enqueue({ userId: 'again', trigger: 'login' }, 8, T0 + 1)).priority).toBe(PRIORITY.login);
+      });
+
       test('one user enqueued by two processes at once gets one waiting job', async () => {
         const other = await second();
         const ids = await Promise.all([...Array(20).keys()].map((i) => (i % 2 ? store : other).jobs.enqueue({ userId: 'burst', trigger: 'event', eventId: `e${i}` }, 3, T0 + i)));

@@ -31,21 +31,56 @@ export class PostgresDatabase {
     return num(rows[0].now);
   }
 
-  /** Runs `work` in a transaction on one connection; rolled back when it throws. */
+  /**
+   * Runs `work` in a transaction on one connection; rolled back when it throws. A connection the server drops meanwhile
+   * (a restart, a failover, pg_terminate_backend) fails the transaction with that error and is thrown away, never
+   * returned to the pool, and never crashes the process.
+   */
   async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
+    return withClient(this.pool, async (client) => {
       await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+      try {
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    });
   }
+}
+
+/**
+ * Runs `work` on a connection of its own. While a client is checked out, pg-pool no longer listens for its 'error'
+ * event, and an unheard 'error' (the server ended the connection) would end the process: it is heard here, and the
+ * broken client is destroyed on release instead of going back to the pool.
+ */
+export async function withClient<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (err: Error): void => {
+    broken = err;
+  };
+  client.on('error', onError);
+  let failure: unknown;
+  try {
+    return await work(client);
+  } catch (err) {
+    failure = err;
+    throw err;
+  } finally {
+    client.off('error', onError);
+    // a failed query may have left the connection unusable (a terminated backend): do not hand it to the next caller
+    client.release(broken ?? (isConnectionFailure(failure) ? (failure as Error) : undefined));
+  }
+}
+
+/** Errors after which a connection must not be reused: the server went away, or the socket did. */
+function isConnectionFailure(err: unknown): boolean {
+  const code = (err as { code?: string } | undefined)?.code ?? '';
+  // 57P01-57P03: admin shutdown, crash shutdown, cannot connect now; 08xxx: connection exceptions
+  return /^(57P0[123]|08)/.test(code) || /Connection terminated|ECONNRESET|EPIPE|ETIMEDOUT/.test((err as Error | undefined)?.message ?? '');
 }
 
 /** Whether `err` is PostgreSQL's unique-violation on `constraint` (or on any constraint when none is named). */

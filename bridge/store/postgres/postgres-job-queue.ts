@@ -1,7 +1,7 @@
 import { PoolClient } from 'pg';
 
 import { Backoff, ConvergeRequest, Failure, Job, JobPayload, JobQueue, JobState, Lease, LeaseLostError, nextDelayMs, PRIORITY, Trigger } from '../../jobs/job-queue';
-import { firstPayload, mergeInto, payloadOf, sweepWaitMs } from '../../jobs/merge';
+import { absorb, firstPayload, MergedInto, mergeInto, payloadOf, sweepWaitMs, waitingPriority } from '../../jobs/merge';
 import { clockCte, isUniqueViolation, num, PostgresDatabase } from './database';
 
 interface Row {
@@ -99,47 +99,90 @@ export class PostgresJobQueue implements JobQueue {
   }
 
   async fail(id: number, owner: string, failure: Failure, backoff: Backoff, at?: number): Promise<Job> {
-    return this.db.transaction(async (c) => {
+    const row = await this.db.transaction(async (c) => {
       const now = at ?? (await this.db.now(c));
-      const job = (await c.query<Row>("SELECT * FROM bridge_jobs WHERE id = $1 AND state = 'running' AND lease_owner = $2 FOR UPDATE", [id, owner])).rows[0];
-      if (!job) throw new LeaseLostError(id, owner);
-      const dead = !failure.retryable || job.attempts >= job.max_attempts;
-      const runAt = dead ? num(job.run_at) : now + nextDelayMs(job.attempts, backoff, failure.retryAfterMs);
-      const updated = await c.query<Row>('UPDATE bridge_jobs SET state = $1, last_error = $2, run_at = $3, lease_owner = NULL, lease_until = NULL, updated_at = $4 WHERE id = $5 RETURNING *', [
-        dead ? 'dead' : 'retry',
-        failure.message.slice(0, 2000),
-        runAt,
-        now,
-        id,
-      ]);
-      return toJob(updated.rows[0]);
+      const job = await this.lockedJob(c, id);
+      if (job?.state !== 'running' || job.lease_owner !== owner) throw new LeaseLostError(id, owner);
+      const lastError = failure.message.slice(0, 2000);
+      if (!failure.retryable || job.attempts >= job.max_attempts) {
+        return (await c.query<Row>("UPDATE bridge_jobs SET state = 'dead', last_error = $1, lease_owner = NULL, lease_until = NULL, updated_at = $2 WHERE id = $3 RETURNING *", [lastError, now, id])).rows[0];
+      }
+      await this.backToWaiting(c, job, { state: 'retry', runAt: now + nextDelayMs(job.attempts, backoff, failure.retryAfterMs), attempts: job.attempts, lastError }, now);
+      return (await c.query<Row>('SELECT * FROM bridge_jobs WHERE id = $1', [id])).rows[0];
     });
+    return toJob(row);
   }
 
   async resumeExpired(at?: number): Promise<number> {
-    const rows = await this.db.query(
-      `WITH ${clockCte(1)} UPDATE bridge_jobs SET state = 'queued', run_at = clock.now, lease_owner = NULL, lease_until = NULL, updated_at = clock.now FROM clock WHERE state = 'running' AND lease_until < clock.now RETURNING id`,
-      [at ?? null],
-    );
-    return rows.length;
+    const now = at ?? (await this.db.now());
+    return this.requeueWhere("state = 'running' AND lease_until < $1", [now], now);
   }
 
   async release(owner: string, at?: number): Promise<number> {
-    const rows = await this.db.query(
-      `WITH ${clockCte(1)} UPDATE bridge_jobs SET state = 'queued', run_at = clock.now, lease_owner = NULL, lease_until = NULL, updated_at = clock.now FROM clock WHERE state = 'running' AND lease_owner = $2 RETURNING id`,
-      [at ?? null, owner],
-    );
-    return rows.length;
+    return this.requeueWhere("state = 'running' AND lease_owner = $1", [owner], at ?? (await this.db.now()));
   }
 
   async revive(id: number, at?: number): Promise<Job> {
-    const now = at ?? (await this.db.now());
-    const job = await this.get(id);
-    if (!job) throw new Error(`no job ${id}`);
-    if (job.state !== 'dead') throw new Error(`job ${id} is ${job.state}, not dead; only a dead job can be retried`);
-    const rows = await this.db.query<Row>("UPDATE bridge_jobs SET state = 'queued', attempts = 0, run_at = $1, updated_at = $1 WHERE id = $2 AND state = 'dead' RETURNING *", [now, id]);
-    if (!rows[0]) throw new Error(`job ${id} changed while it was being retried; look again`);
-    return toJob(rows[0]);
+    const into = await this.db.transaction(async (c) => {
+      const now = at ?? (await this.db.now(c));
+      const job = await this.lockedJob(c, id);
+      if (!job) throw new Error(`no job ${id}`);
+      if (job.state !== 'dead') throw new Error(`job ${id} is ${job.state}, not dead; only a dead job can be retried`);
+      return this.backToWaiting(c, job, { state: 'queued', runAt: now, attempts: 0, lastError: job.last_error }, now);
+    });
+    const job = await this.get(into);
+    if (!job) throw new Error(`job ${into} vanished while job ${id} was retried; look again`);
+    return job;
+  }
+
+  /** Running jobs matching `where` (with `values` as $1…) go back to waiting at `now`, one transaction each; returns how many. */
+  private async requeueWhere(where: string, values: unknown[], now: number): Promise<number> {
+    const ids = await this.db.query<{ id: string }>(`SELECT id FROM bridge_jobs WHERE ${where}`, values);
+    let moved = 0;
+    for (const { id } of ids) {
+      const done = await this.db.transaction(async (c) => {
+        const job = await this.lockedJob(c, num(id));
+        const still = job && (await c.query(`SELECT 1 FROM bridge_jobs WHERE id = $${values.length + 1} AND ${where}`, [...values, id])).rows.length > 0;
+        if (!job || !still) return false; // another bridge moved it meanwhile
+        await this.backToWaiting(c, job, { state: 'queued', runAt: now, attempts: job.attempts, lastError: job.last_error }, now);
+        return true;
+      });
+      if (done) moved++;
+    }
+    return moved;
+  }
+
+  /** The job's row, locked, after its user's merge lock: every change to a user's waiting jobs holds that lock. */
+  private async lockedJob(c: PoolClient, id: number): Promise<Row | undefined> {
+    const userId = (await c.query<{ user_id: string }>('SELECT user_id FROM bridge_jobs WHERE id = $1', [id])).rows[0]?.user_id;
+    if (userId === undefined) return undefined;
+    await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [userId]);
+    return (await c.query<Row>('SELECT * FROM bridge_jobs WHERE id = $1 FOR UPDATE', [id])).rows[0];
+  }
+
+  /**
+   * A job goes back to waiting: as itself (lowered to background priority), or absorbed by the user's newer waiting job
+   * (done, with `mergedInto`). Returns the id of the job that now waits. Needs the user's merge lock.
+   */
+  private async backToWaiting(c: PoolClient, job: Row, next: { state: 'queued' | 'retry'; runAt: number; attempts: number; lastError: string | null }, now: number): Promise<number> {
+    const waiting = (await c.query<Row>(`SELECT * FROM bridge_jobs WHERE user_id = $1 AND state IN ${WAITING} AND id <> $2 ORDER BY id LIMIT 1 FOR UPDATE`, [job.user_id, job.id])).rows[0];
+    if (!waiting) {
+      await c.query('UPDATE bridge_jobs SET state = $1, run_at = $2, attempts = $3, priority = $4, last_error = $5, lease_owner = NULL, lease_until = NULL, updated_at = $6 WHERE id = $7', [
+        next.state,
+        next.runAt,
+        next.attempts,
+        waitingPriority(job.priority),
+        next.lastError,
+        now,
+        job.id,
+      ]);
+      return num(job.id);
+    }
+    const m = absorb(toJob(waiting), toJob(job));
+    await c.query('UPDATE bridge_jobs SET payload = $1, updated_at = $2 WHERE id = $3', [JSON.stringify(m.payload), now, waiting.id]);
+    const merged: MergedInto = { mergedInto: num(waiting.id) };
+    await c.query("UPDATE bridge_jobs SET state = 'done', result = $1, last_error = $2, lease_owner = NULL, lease_until = NULL, updated_at = $3 WHERE id = $4", [JSON.stringify(merged), next.lastError, now, job.id]);
+    return num(waiting.id);
   }
 
   async get(id: number): Promise<Job | undefined> {

@@ -3,7 +3,7 @@ import { Pool } from 'pg';
 import { DEFAULT_AUDIT_RETENTION_MS, Purged, Retention, Store } from '../store';
 import { PostgresAuditLog } from './postgres-audit-log';
 import { PostgresExpiringEntries } from './postgres-expiring-entries';
-import { PostgresDatabase } from './database';
+import { PostgresDatabase, withClient } from './database';
 import { PostgresCoordination } from './postgres-coordination';
 import { PostgresDeliveryLog } from './postgres-delivery-log';
 import { PostgresJobQueue } from './postgres-job-queue';
@@ -31,8 +31,11 @@ export class PostgresStore implements Store {
     this.expiring = new PostgresExpiringEntries(db);
   }
 
-  /** Connects (a pool of at most `poolSize`) and migrates; an Error naming the server (never the password) and what to check. */
-  static async open(url: string, poolSize = 10): Promise<PostgresStore> {
+  /**
+   * Connects (a pool of at most `poolSize`) and migrates; an Error naming the server (never the password) and what to
+   * check. `queryTimeoutMs`: the client gives up on a query after this long (a connection gone silent).
+   */
+  static async open(url: string, poolSize = 10, { queryTimeoutMs = 20_000 }: { queryTimeoutMs?: number } = {}): Promise<PostgresStore> {
     const pool = new Pool({
       connectionString: url,
       max: poolSize,
@@ -42,25 +45,27 @@ export class PostgresStore implements Store {
       idle_in_transaction_session_timeout: 30_000,
       lock_timeout: 5_000,
       statement_timeout: 15_000,
+      // a connection that went silent without a reset (a failover that moved the address, a dropped route) must fail,
+      // not hang: the client gives up on a query after 20 s, and TCP keepalive probes start after 10 s of silence
+      query_timeout: queryTimeoutMs,
       keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
     });
     pool.on('error', () => undefined); // an idle connection dropped by the server: the pool replaces it
-    const client = await pool.connect().catch(async (err: Error) => {
-      await pool.end();
-      throw new Error(`cannot connect to the PostgreSQL store at ${redacted(url)}: ${err.message}. Check BRIDGE_STORE_URL and that the server accepts connections.`);
-    });
+    let connected = false;
     try {
-      await migrate(client);
+      await withClient(pool, async (client) => {
+        connected = true;
+        await migrate(client);
+      });
     } catch (err) {
-      client.release();
       await pool.end();
-      const denied = (err as { code?: string }).code === '42501';
+      if (!connected) throw new Error(`cannot connect to the PostgreSQL store at ${redacted(url)}: ${(err as Error).message}. Check BRIDGE_STORE_URL and that the server accepts connections.`);
       throw new Error(
         `cannot migrate the PostgreSQL store at ${redacted(url)}: ${(err as Error).message}` +
-          (denied ? '. The first start and every upgrade create tables: give this user CREATE on the schema (GRANT CREATE ON SCHEMA public TO <user>), or start one bridge once as the owner' : ''),
+          ((err as { code?: string }).code === '42501' ? '. The first start and every upgrade create tables: give this user CREATE on the schema (GRANT CREATE ON SCHEMA public TO <user>), or start one bridge once as the owner' : ''),
       );
     }
-    client.release();
     return new PostgresStore(new PostgresDatabase(pool));
   }
 
@@ -83,5 +88,6 @@ export class PostgresStore implements Store {
  * names one (`password`, `sslpassword`, …: pg reads them all). Also for forms `URL` cannot parse (a Unix socket host).
  */
 export function redacted(url: string): string {
-  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@?#]*:)[^@/?#]*@/i, '$1***@').replace(/([?&][^=&#]*pass[^=&#]*=)[^&#]*/gi, '$1***');
+  // up to the last @ before the host: an unencoded @ in the password must not leave its second half in the log
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@?#]*:)[^/?#]*@/i, '$1***@').replace(/([?&][^=&#]*pass[^=&#]*=)[^&#]*/gi, '$1***');
 }

@@ -5,6 +5,7 @@ test.each([
   ['postgres://bridge@db.example.invalid/bms?password=not-a-real-password&sslmode=require', 'postgres://bridge@db.example.invalid/bms?password=***&sslmode=require'],
   ['postgresql://bridge@db.example.invalid/bms?sslpassword=not-a-real-one', 'postgresql://bridge@db.example.invalid/bms?sslpassword=***'],
   ['postgres://bridge:not-a-real-password@/bms?host=/var/run/postgresql', 'postgres://bridge:***@/bms?host=/var/run/postgresql'],
+  ['postgres://bridge:not-a-real@pass@not-a-real-either@db.example.invalid/bms', 'postgres://bridge:***@db.example.invalid/bms'], // review 2, finding 7: an unencoded @
 ])('%s is shown as %s (review finding 3: a ?password= was printed)', (url, shown) => {
   expect(redacted(url)).toBe(shown);
   expect(redacted(url)).not.toContain('not-a-real');

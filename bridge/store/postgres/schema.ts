@@ -1,4 +1,7 @@
-import { PoolClient } from 'pg';
+import { PoolClient, QueryConfig } from 'pg';
+
+/** How long (ms) a start may wait for another bridge's migration, or a migration may take, before the client gives up. */
+const LONG_MS = 10 * 60_000;
 
 /** An id for PostgreSQL's advisory lock that serialises migrations when several bridges start together. */
 const MIGRATION_LOCK = 4_711_001;
@@ -66,9 +69,11 @@ const MIGRATIONS: string[] = [
  * lock and migrates, the others wait for it and find nothing left to do.
  */
 export async function migrate(client: PoolClient): Promise<void> {
-  // another bridge may be migrating: wait for it longer than the pool's everyday lock timeout
+  // another bridge may be migrating: wait for it longer than the pool's everyday lock and statement timeouts, and let
+  // a migration of a large table take its time
   await client.query("SET lock_timeout = '120s'");
-  await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+  await client.query("SET statement_timeout = '10min'");
+  await client.query({ text: 'SELECT pg_advisory_lock($1)', values: [MIGRATION_LOCK], query_timeout: LONG_MS } as QueryConfig);
   try {
     // an up-to-date schema needs no CREATE right: a user with only data rights may run the bridge once the owner migrated
     const exists = (await client.query<{ t: string | null }>("SELECT to_regclass('bridge_schema') AS t")).rows[0].t !== null;
@@ -78,7 +83,7 @@ export async function migrate(client: PoolClient): Promise<void> {
     for (let version = current + 1; version <= MIGRATIONS.length; version++) {
       await client.query('BEGIN');
       try {
-        await client.query(MIGRATIONS[version - 1]);
+        await client.query({ text: MIGRATIONS[version - 1], query_timeout: LONG_MS } as QueryConfig);
         await client.query('INSERT INTO bridge_schema (version) VALUES ($1)', [version]);
         await client.query('COMMIT');
       } catch (err) {
@@ -89,5 +94,6 @@ export async function migrate(client: PoolClient): Promise<void> {
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     await client.query('RESET lock_timeout');
+    await client.query('RESET statement_timeout');
   }
 }

@@ -1,5 +1,5 @@
 import { Backoff, ConvergeRequest, Failure, Job, JobPayload, JobQueue, JobState, Lease, LeaseLostError, nextDelayMs, PRIORITY, Trigger } from '../../jobs/job-queue';
-import { firstPayload, mergeInto, payloadOf, sweepWaitMs } from '../../jobs/merge';
+import { absorb, firstPayload, MergedInto, mergeInto, payloadOf, sweepWaitMs, waitingPriority } from '../../jobs/merge';
 import { SqliteDatabase } from './database';
 
 interface Row {
@@ -79,30 +79,62 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   async fail(id: number, owner: string, failure: Failure, backoff: Backoff, now = Date.now()): Promise<Job> {
-    const job = await this.require(id);
-    if (job.state !== 'running' || job.leaseOwner !== owner) throw new LeaseLostError(id, owner);
-    const dead = !failure.retryable || job.attempts >= job.maxAttempts;
-    const runAt = dead ? job.runAt : now + nextDelayMs(job.attempts, backoff, failure.retryAfterMs);
-    const { changes } = this.base
-      .sql("UPDATE jobs SET state = ?, last_error = ?, run_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'running' AND lease_owner = ?")
-      .run(dead ? 'dead' : 'retry', failure.message.slice(0, 2000), runAt, now, id, owner);
-    if (!changes) throw new LeaseLostError(id, owner);
+    this.base.writing(() => {
+      const row = this.base.sql("SELECT * FROM jobs WHERE id = ? AND state = 'running' AND lease_owner = ?").get(id, owner) as Row | undefined;
+      if (!row) throw new LeaseLostError(id, owner);
+      const lastError = failure.message.slice(0, 2000);
+      if (!failure.retryable || row.attempts >= row.max_attempts) {
+        this.base.sql("UPDATE jobs SET state = 'dead', last_error = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ?").run(lastError, now, id);
+        return;
+      }
+      this.backToWaiting(row, { state: 'retry', runAt: now + nextDelayMs(row.attempts, backoff, failure.retryAfterMs), attempts: row.attempts, lastError }, now);
+    });
     return this.require(id);
   }
 
   async resumeExpired(now = Date.now()): Promise<number> {
-    return this.base.sql("UPDATE jobs SET state = 'queued', run_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE state = 'running' AND lease_until < ?").run(now, now, now).changes;
+    return this.base.writing(() => {
+      const expired = this.base.sql("SELECT * FROM jobs WHERE state = 'running' AND lease_until < ?").all(now) as Row[];
+      for (const row of expired) this.backToWaiting(row, { state: 'queued', runAt: now, attempts: row.attempts, lastError: row.last_error }, now);
+      return expired.length;
+    });
   }
 
   async release(owner: string, now = Date.now()): Promise<number> {
-    return this.base.sql("UPDATE jobs SET state = 'queued', run_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE state = 'running' AND lease_owner = ?").run(now, now, owner).changes;
+    return this.base.writing(() => {
+      const held = this.base.sql("SELECT * FROM jobs WHERE state = 'running' AND lease_owner = ?").all(owner) as Row[];
+      for (const row of held) this.backToWaiting(row, { state: 'queued', runAt: now, attempts: row.attempts, lastError: row.last_error }, now);
+      return held.length;
+    });
   }
 
   async revive(id: number, now = Date.now()): Promise<Job> {
-    const job = await this.require(id);
-    if (job.state !== 'dead') throw new Error(`job ${id} is ${job.state}, not dead; only a dead job can be retried`);
-    this.base.sql("UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?, updated_at = ? WHERE id = ?").run(now, now, id);
-    return this.require(id);
+    const into = this.base.writing((): number => {
+      const row = this.base.sql('SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
+      if (!row) throw new Error(`no job ${id}`);
+      if (row.state !== 'dead') throw new Error(`job ${id} is ${row.state}, not dead; only a dead job can be retried`);
+      return this.backToWaiting(row, { state: 'queued', runAt: now, attempts: 0, lastError: row.last_error }, now);
+    });
+    return this.require(into);
+  }
+
+  /**
+   * A job goes back to waiting: as itself (lowered to background priority), or absorbed by the user's newer waiting job
+   * (done, with `mergedInto`). Returns the id of the job that now waits. Runs inside a write transaction.
+   */
+  private backToWaiting(row: Row, next: { state: 'queued' | 'retry'; runAt: number; attempts: number; lastError: string | null }, now: number): number {
+    const waiting = this.base.sql(`SELECT * FROM jobs WHERE user_id = ? AND state IN ${WAITING} AND id <> ? ORDER BY id LIMIT 1`).get(row.user_id, row.id) as Row | undefined;
+    if (!waiting) {
+      this.base
+        .sql('UPDATE jobs SET state = ?, run_at = ?, attempts = ?, priority = ?, last_error = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ?')
+        .run(next.state, next.runAt, next.attempts, waitingPriority(row.priority), next.lastError, now, row.id);
+      return row.id;
+    }
+    const m = absorb(toJob(waiting), toJob(row));
+    this.base.sql('UPDATE jobs SET payload = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(m.payload), now, waiting.id);
+    const merged: MergedInto = { mergedInto: waiting.id };
+    this.base.sql("UPDATE jobs SET state = 'done', result = ?, last_error = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ?").run(JSON.stringify(merged), next.lastError, now, row.id);
+    return waiting.id;
   }
 
   async get(id: number): Promise<Job | undefined> {
