@@ -3,9 +3,9 @@ import { silentLogger } from '../log/logger';
 import { SqliteStore } from '../store/sqlite/sqlite-store';
 import { BridgeMetrics } from './metrics';
 
-async function setUp(rulesHealth: () => Promise<string | undefined> = async () => undefined, now = Date.now): Promise<{ store: SqliteStore; metrics: BridgeMetrics; read: () => Promise<Scrape> }> {
+async function setUp(rulesHealth: () => Promise<string | undefined> = async () => undefined): Promise<{ store: SqliteStore; metrics: BridgeMetrics; read: () => Promise<Scrape> }> {
   const store = new SqliteStore(':memory:');
-  const metrics = new BridgeMetrics({ jobs: store.jobs, coordination: store.coordination, budget: { perWindow: 100, windowMs: 3_600_000 }, rulesHealth, sweepIntervalMs: 600_000, log: silentLogger, now });
+  const metrics = new BridgeMetrics({ jobs: store.jobs, coordination: store.coordination, budget: { perWindow: 100, windowMs: 3_600_000 }, rulesHealth, sweepIntervalMs: 600_000, log: silentLogger });
   return { store, metrics, read: async () => parseScrape((await metrics.exposition()).text) };
 }
 
@@ -77,15 +77,22 @@ describe('BridgeMetrics', () => {
 
   test('says whether the rules are usable, and has the process metrics', async () => {
     let problem: string | undefined = 'rule 20: BMS has no department named Wizardry';
-    let clock = 1_000_000;
-    const { store, read } = await setUp(async () => problem, () => clock);
+    const { store, read } = await setUp(async () => problem);
     expect((await read()).value('bms_bridge_rules_usable')).toBe(0);
     problem = undefined;
-    expect((await read()).value('bms_bridge_rules_usable')).toBe(0); // scrapes within 5 s share one reading
-    clock += 5_000;
     const scrape = await read();
     expect(scrape.value('bms_bridge_rules_usable')).toBe(1);
     expect(scrape.value('process_resident_memory_bytes')).toBeGreaterThan(0);
+    await store.close();
+  });
+
+  test('scrapes at the same time share one reading of the store and the rules', async () => {
+    let readings = 0;
+    const { store, read } = await setUp(async () => void readings++);
+    await Promise.all([read(), read(), read()]);
+    expect(readings).toBe(1);
+    await read();
+    expect(readings).toBe(2);
     await store.close();
   });
 

@@ -18,8 +18,6 @@ export interface MetricsSources {
   /** how often the sweep runs (0: never), in ms */
   sweepIntervalMs: number;
   log: Logger;
-  /** the clock that spaces readings of the store (epoch ms); tests pass their own */
-  now?: () => number;
 }
 
 /** How a webhook was answered (the `outcome` label of bms_bridge_webhooks_total). */
@@ -31,13 +29,11 @@ const TRIGGERS: Trigger[] = ['login', 'event', 'admin', 'sweep'];
 const LOGIN = 'login.provisioning_requested';
 /** At most this many jobs are read per state on a scrape: the cost stays bounded, and a larger count shows as this. */
 export const JOBS_COUNT_CAP = 10_000;
-/** Scrapes within this long share one reading of the store (several Prometheus servers, or a scrape retried). */
-const STORE_READ_MS = 5_000;
 
 /**
  * The bridge's Prometheus metrics, in a registry of its own (several bridges in one process, as tests run them, do not
  * collide). Counters are told what happens (webhooks, BMS exchanges, job attempts, sweeps); gauges read the store and
- * the rules when scraped. Names and meanings: README, "Metrics".
+ * the rules when scraped (one reading per scrape, at most JOBS_COUNT_CAP jobs per state). Names and meanings: README, "Metrics".
  */
 export class BridgeMetrics {
   readonly registry = new Registry();
@@ -52,7 +48,8 @@ export class BridgeMetrics {
   private readonly sweepLast: Gauge;
   /** endpoints this process called: their budget is shown even when no call is in the window */
   private readonly endpoints = new Set<string>();
-  private storeRead?: { at: number; reading: Promise<void> };
+  /** the reading of the store in progress: scrapes that arrive meanwhile (several Prometheus servers) share it */
+  private storeRead?: Promise<void>;
   private readonly gauges: { jobs: Gauge<'trigger' | 'state'>; remaining: Gauge<'endpoint'>; limit: Gauge<'endpoint'>; storeUp: Gauge; rulesUsable: Gauge };
 
   constructor(private readonly sources: MetricsSources) {
@@ -107,7 +104,7 @@ export class BridgeMetrics {
     return { contentType: this.registry.contentType, text: await this.registry.metrics() };
   }
 
-  /** Gauges read from the store and the rules on a scrape; all wait for one reading, shared by scrapes within STORE_READ_MS. */
+  /** Gauges read from the store and the rules on a scrape; all wait for one reading, shared by concurrent scrapes. */
   private storeGauges(registers: Registry[]): BridgeMetrics['gauges'] {
     // prom-client collects every metric of a scrape at once: each gauge waits for the same reading
     const collect = (): Promise<void> => this.readStore();
@@ -122,9 +119,8 @@ export class BridgeMetrics {
   }
 
   private readStore(): Promise<void> {
-    const now = (this.sources.now ?? Date.now)();
-    if (!this.storeRead || now - this.storeRead.at >= STORE_READ_MS) this.storeRead = { at: now, reading: this.read() };
-    return this.storeRead.reading;
+    this.storeRead ??= this.read().finally(() => (this.storeRead = undefined));
+    return this.storeRead;
   }
 
   private async read(): Promise<void> {
