@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -24,16 +24,64 @@ async function run(argv: string[], environment: NodeJS.ProcessEnv = env): Promis
 }
 
 describe('the bridge CLI', () => {
-  test('--help explains every command', async () => {
+  test('--help lists every command and the exit codes, and exits 0', async () => {
     const { code, out } = await run(['--help']);
     expect(code).toBe(0);
-    for (const command of ['serve', 'preview --user-id', 'jobs list', 'jobs show', 'jobs retry']) expect(out).toContain(command);
+    expect(out).toContain('Usage: bridge [options] [command]');
+    for (const command of ['serve', 'preview [options]', 'reconcile [options]', 'jobs']) expect(out).toContain(command);
+    expect(out).toContain('Exit codes: 0 done, 1 failed (the message says what and where), 2 usage');
   });
 
-  test('an unknown command exits 2 with the help', async () => {
+  test('no command at all prints the help and exits 0', async () => {
+    const { code, out } = await run([]);
+    expect(code).toBe(0);
+    expect(out).toContain('Usage: bridge [options] [command]');
+  });
+
+  test.each([
+    [['serve', '--help'], 'Usage: bridge serve [options]'],
+    [['preview', '--help'], '--user-id <id>'],
+    [['reconcile', '--help'], '--all'],
+    [['jobs', '--help'], 'retry <id>'],
+    [['jobs', 'list', '--help'], '--state <state>'],
+    [['jobs', 'show', '--help'], 'Usage: bridge jobs show [options] <id>'],
+    [['help', 'jobs'], 'list [options]'],
+    [['jobs', 'help', 'show'], 'the job id'],
+  ])('%j explains the command and exits 0', async (argv, expected) => {
+    const { code, out } = await run(argv);
+    expect(code).toBe(0);
+    expect(out).toContain(expected);
+  });
+
+  test('an unknown command exits 2 and names it', async () => {
     const { code, err } = await run(['deploy']);
     expect(code).toBe(2);
-    expect(err).toContain("unknown command 'deploy'");
+    expect(err).toContain("error: unknown command 'deploy'");
+  });
+
+  test('an unknown option is refused with exit 2, naming it', async () => {
+    const { code, err } = await run(['reconcile', '--everything']);
+    expect(code).toBe(2);
+    expect(err).toContain("error: unknown option '--everything'");
+  });
+
+  test('a surplus argument is refused with exit 2', async () => {
+    const { code, err } = await run(['serve', 'now']);
+    expect(code).toBe(2);
+    expect(err).toContain("error: too many arguments for 'serve'");
+  });
+
+  test('jobs without a subcommand, or a job id that is not a number, is a usage error (2)', async () => {
+    expect((await run(['jobs'])).code).toBe(2);
+    const { code, err } = await run(['jobs', 'show', 'seven']);
+    expect(code).toBe(2);
+    expect(err).toContain("error: command-argument value 'seven' is invalid for argument 'id'. a job id is a whole number");
+  });
+
+  test('preview with nothing to preview is a usage error (2) that says what to give', async () => {
+    const { code, err } = await run(['preview']);
+    expect(code).toBe(2);
+    expect(err).toBe('bridge: preview: give --user-id, --email, or --group (see bridge preview --help)\n');
   });
 
   test('serve with a broken configuration lists every problem and exits 1', async () => {
@@ -59,6 +107,18 @@ describe('the bridge CLI', () => {
     expect((await run(['jobs', 'list', '--state', 'dead'], withStore)).out).toMatch(new RegExp(`${id}\\s+dead\\s+event\\s+1/1\\s+user-1\\s+BMS refused: DepartmentId unknown`));
     expect(JSON.parse((await run(['jobs', 'show', String(id)], withStore)).out)).toMatchObject({ id, state: 'dead' });
     expect(JSON.parse((await run(['jobs', 'retry', String(id)], withStore)).out)).toMatchObject({ id, state: 'queued', attempts: 0 });
-    expect((await run(['jobs', 'list', '--state', 'sleeping'], withStore)).err).toContain('--state must be one of queued, running, done, retry, dead');
+    const sleeping = await run(['jobs', 'list', '--state', 'sleeping'], withStore);
+    expect(sleeping.code).toBe(2);
+    expect(sleeping.err).toContain("error: option '--state <state>' argument 'sleeping' is invalid. Allowed choices are queued, running, done, retry, dead.");
+    const missing = await run(['jobs', 'show', '999999'], withStore);
+    expect(missing).toMatchObject({ code: 1, err: 'bridge: no job 999999\n' });
+  });
+
+  test("a store that cannot be opened fails with exit 1 and a message naming it", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cli-')), 'a-file');
+    writeFileSync(file, 'not a folder');
+    const { code, err } = await run(['jobs', 'list'], { ...env, BRIDGE_DB_PATH: join(file, 'bridge.sqlite') });
+    expect(code).toBe(1);
+    expect(err).toContain(join(file, 'bridge.sqlite'));
   });
 });

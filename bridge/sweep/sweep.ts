@@ -39,7 +39,8 @@ export interface SweepSummary {
 export interface SweepOptions {
   /** 'requested': linked and marked users; 'all': also every user linked to the identity provider (a backfill) */
   scope: 'requested' | 'all';
-  onProgress?: (examined: number) => void;
+  /** called after each user the sweep looked at: users examined and jobs queued so far */
+  onProgress?: (examined: number, queued: number) => void;
   /** how long to wait for the queued jobs before reporting (they go on afterwards) */
   waitMs?: number;
 }
@@ -97,10 +98,14 @@ export class Sweep {
       if (settled && link) return void summary.unchanged++;
       if (settled && !link) return void (quick.kind === 'refuse' ? summary.denied++ : summary.unchanged++);
       await this.queue(truth.id, backfill, jobs, summary);
-      options.onProgress?.(summary.examined);
     };
-    await this.page(undefined, summary, (u) => consider(u, false));
-    if (options.scope === 'all') await this.page(this.idpAlias, summary, (u) => consider(u, true));
+    // progress after every user looked at, whatever became of them (a CLI shows it on a terminal)
+    const visit = async (user: UserRepresentation, backfill: boolean): Promise<void> => {
+      await consider(user, backfill);
+      options.onProgress?.(summary.examined, summary.queued);
+    };
+    await this.page(undefined, summary, (u) => visit(u, false));
+    if (options.scope === 'all') await this.page(this.idpAlias, summary, (u) => visit(u, true));
     for (const userId of linked) {
       if (seen.has(userId)) continue;
       const record = (await this.store.links.linkOf(userId))?.record;
