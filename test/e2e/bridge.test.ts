@@ -17,12 +17,14 @@ import { adminClient, findUserByUsername } from '../support/admin';
 import { brokerRealmCopy, RealmCopy } from '../support/broker-realm-copy';
 import { stackInfo } from '../support/stack-info';
 import { eventually } from '../support/eventually';
+import { scrape } from '../support/prometheus';
 import { launchBrowser } from './browser';
 import { expectAccountConsole, loginAtAccountConsole, waitForText } from './passly-login';
 
 const { baseUrl } = stackInfo();
 const secret = newWebhookSecret();
 const clientSecret = newWebhookSecret();
+const ADMIN_TOKEN = 'e2e-admin-token-not-a-secret-0000';
 let browser: Browser;
 let admin: KcAdminClient;
 let copy: RealmCopy;
@@ -47,6 +49,7 @@ beforeAll(async () => {
     bms: { baseUrl: api.url, tenant: DEFAULT_API_USER.tenant, userName: DEFAULT_API_USER.userName, password: DEFAULT_API_USER.password, timeoutMs: 1000, retry: { attempts: 1 } },
     store: { path: join(dir, 'bridge.sqlite') },
     jobs: { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 200 },
+    admin: { token: ADMIN_TOKEN },
   });
   bridge = await startBridge(config, silentLogger);
   await copy.configureProvisioning({ 'gated.clients': 'account-console', 'bridge.url': `${bridge.url}/webhooks/keycloak`, 'read.timeout.ms': '4000' });
@@ -198,6 +201,32 @@ describe('the bridge under load and faults (signed webhooks sent directly)', () 
     return (await res.json()) as { status: string };
   }
 
+  test('/metrics, parsed as Prometheus text, moves with signed sign-in webhooks and a browser sign-in', async () => {
+    const login = { type: 'login.provisioning_requested', outcome: 'provisioned' };
+    const created = { endpoint: 'POST /v2/hr/employees', status: '200' };
+    const before = await scrape(bridge.url, ADMIN_TOKEN);
+    expect(await send('metrics.first@contoso.com', 'user-metrics-1')).toMatchObject({ status: 'provisioned' });
+    expect(await send('metrics.second@contoso.com', 'user-metrics-2')).toMatchObject({ status: 'provisioned' });
+    const after = await eventually(async () => {
+      const s = await scrape(bridge.url, ADMIN_TOKEN);
+      return s.value('bms_bridge_job_attempts_total', { trigger: 'login', outcome: 'done' }) >= before.value('bms_bridge_job_attempts_total', { trigger: 'login', outcome: 'done' }) + 2 ? s : undefined;
+    }, 'both sign-in jobs to be counted');
+    expect(after.value('bms_bridge_webhooks_total', login) - before.value('bms_bridge_webhooks_total', login)).toBe(2);
+    expect(after.count('bms_bridge_login_answer_seconds') - before.count('bms_bridge_login_answer_seconds')).toBe(2);
+    expect(after.value('bms_bridge_bms_calls_total', created) - before.value('bms_bridge_bms_calls_total', created)).toBe(2);
+    // the budget shared through the store: each create took one call of the window
+    expect(after.value('bms_bridge_bms_budget_remaining', { endpoint: 'POST /v2/hr/employees' })).toBeLessThanOrEqual(before.value('bms_bridge_bms_budget_remaining', { endpoint: 'POST /v2/hr/employees' }) - 2);
+    expect(after.value('bms_bridge_bms_budget_limit', { endpoint: 'POST /v2/hr/employees' })).toBe(1500);
+    expect(after.value('bms_bridge_rules_usable')).toBe(1);
+    expect(after.family('process_cpu_seconds_total').type).toBe('COUNTER');
+
+    // a real sign-in through Keycloak: the plugin's webhook is counted the same way
+    await loginToAccountConsole('grace.hopper@contoso.com');
+    const afterBrowser = await scrape(bridge.url, ADMIN_TOKEN);
+    expect(afterBrowser.value('bms_bridge_webhooks_total', login) - after.value('bms_bridge_webhooks_total', login)).toBeGreaterThanOrEqual(1);
+    expect((await fetch(`${bridge.url}/metrics`)).status).toBe(401);
+  });
+
   test('a provisioned answer carries the employee id', async () => {
     const answer = await send('answer.id@contoso.com', 'user-answer');
     expect(answer).toEqual({ status: 'provisioned', employeeId: employeesWith('answer.id@contoso.com')[0].id });
@@ -333,7 +362,7 @@ describe('preview and problems', () => {
       identityProviderMapper: { name: 'Rule 70: wizards', identityProviderAlias: 'passly', identityProviderMapper: 'bms-mapping-rule', config: { 'bms.order': '70', 'bms.match.group': 'Wizards', 'bms.department': 'Wizardry' } },
     });
     const ready = await eventually(async () => {
-      const res = await fetch(`${bridge.url}/readyz`);
+      const res = await fetch(`${bridge.url}/readyz`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
       const body = (await res.json()) as { checks: Record<string, string> };
       return res.status === 503 && body.checks.rules.includes('Wizardry') ? body : undefined;
     }, 'readyz to report the unknown name');
