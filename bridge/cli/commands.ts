@@ -95,7 +95,7 @@ async function sweep(ctx: CliContext, all: boolean): Promise<SweepSummary> {
   }
   const core = await createBridgeCore(config, createLogger('warn', process.stderr));
   core.worker.start();
-  const progress = counterProgress(ctx.tty, 'sweeping: {value} users examined, {queued} queued | {duration_formatted}');
+  const progress = counterProgress(ctx.tty, 'sweeping: {value} users examined, {queued} queued | {duration_formatted}', { queued: 0 });
   try {
     // one sweep at a time across every bridge on the store (another host's bridge may be sweeping)
     return await withSweepLease(core.store.coordination, core.worker.owner, () =>
