@@ -1,10 +1,13 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { adminPagesFor } from './admin/admin-pages';
+import { SweepMonitor } from './admin/sweep-monitor';
 import { BmsClient } from './bms/client';
 import { BridgeConfig } from './config/config';
 import { Converger, failureOf, refusedForGood } from './converge/converger';
 import { createApp, ReadyCheck } from './http/app';
+import { checkAll } from './http/health-routes';
 import { webhookHandlers } from './http/handlers';
 import { Worker } from './jobs/worker';
 import { Job } from './jobs/job-queue';
@@ -119,14 +122,19 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
     rules.invalidate();
     await store.coordination.bumpVersion(rulesTopic(idpAlias));
   };
-  const sweepOnce = (scope: 'all' | 'requested', waitMs: number): Promise<SweepSummary> => once(() => withSweepLease(store.coordination, worker.owner, () => timed(metrics, () => sweep.run({ scope, waitMs }))));
+  const sweepOnce = (scope: 'all' | 'requested', waitMs: number, onProgress?: (examined: number) => void): Promise<SweepSummary> =>
+    once(() => withSweepLease(store.coordination, worker.owner, () => timed(metrics, () => sweep.run({ scope, waitMs, onProgress }))));
+  const sweepMonitor = new SweepMonitor((all, onProgress) => sweepOnce(all ? 'all' : 'requested', 0, onProgress));
+  const ready = readinessChecks(core);
+  const adminPages = adminPagesFor(config, core, { previewSource: previewSource(keycloak, rules), health: () => checkAll(ready), sweep: sweepMonitor }, log);
   const app = createApp({
     secret: config.webhook.secret,
     realm: config.keycloak.realm,
     maxBodyBytes: config.webhook.maxBodyBytes,
     deliveries: store.deliveries,
     handlers: webhookHandlers(answerer, worker, store.jobs, rulesChanged, config.jobs.maxAttempts, log),
-    ready: readinessChecks(core),
+    ready,
+    adminPages,
     logger: log,
     metrics: () => metrics.exposition(),
     onWebhook: (type, outcome, seconds) => metrics.webhookAnswered(type, outcome, seconds),
@@ -156,12 +164,13 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
   let stopping: Promise<void> | undefined;
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.server.host}:${port}`;
-  log.info({ url, realm: config.keycloak.realm, idpAlias: config.keycloak.idpAlias }, 'bridge listening');
+  log.info({ url, realm: config.keycloak.realm, idpAlias: config.keycloak.idpAlias, adminPages: adminPages ? `${config.admin.publicUrl}/admin` : 'off' }, 'bridge listening');
   const timer =
     config.reconcile.intervalMs > 0
       ? setInterval(() => {
           if (sweeping) return;
-          sweepOnce('requested', 0).catch((err: Error) =>
+          const startedAt = Date.now();
+          sweepOnce('requested', 0).then((summary) => sweepMonitor.finished(summary, startedAt), (err: Error) =>
             err instanceof SweepElsewhereError ? log.debug({ holder: err.holder }, 'periodic sweep skipped: another bridge sweeps') : log.warn({ error: err.message }, 'periodic sweep failed; it runs again at the next interval'),
           );
         }, config.reconcile.intervalMs)

@@ -32,7 +32,7 @@ describe('bridge configuration', () => {
     expect(config.webhook.answerBudgetMs).toBe(2500);
     expect(config.keycloak).toMatchObject({ realm: 'broker', idpAlias: 'passly' });
     expect(config.jobs.maxAttempts).toBe(8);
-    expect(config.retention).toEqual({ deliveriesMs: 3_600_000, jobsMs: 30 * 24 * 3_600_000 });
+    expect(config.retention).toEqual({ deliveriesMs: 3_600_000, jobsMs: 30 * 24 * 3_600_000, auditMs: 400 * 24 * 3_600_000 });
     expect(config.reconcile).toEqual({ intervalMs: 600_000, pageSize: 200 });
     expect(config.bms.region).toBe('emea');
   });
@@ -65,6 +65,19 @@ describe('bridge configuration', () => {
     } catch (err) {
       expect((err as Error).message).not.toContain('short-and-secret');
     }
+  });
+
+  test('a store URL the URL parser cannot read says to percent-encode the password, without echoing it', () => {
+    const problems = problemsOf({ ...minimal, BRIDGE_STORE_URL: 'postgres://bridge:not/a-real:pass@db.example.invalid:5432/bms' });
+    expect(problems).toEqual([expect.stringMatching(/^store\.url \(BRIDGE_STORE_URL\): is not a URL that can be read: percent-encode special characters .* \/ as %2F/)]);
+    expect(problems.join()).not.toContain('a-real');
+  });
+
+  test('the admin pages need both the public URL and the session secret; with both they are on, with their defaults', () => {
+    expect(problemsOf({ ...minimal, BRIDGE_PUBLIC_URL: 'https://bridge.example.invalid' })).toEqual([expect.stringContaining('the admin pages need both BRIDGE_PUBLIC_URL and BRIDGE_ADMIN_SESSION_SECRET')]);
+    expect(problemsOf({ ...minimal, BRIDGE_PUBLIC_URL: 'https://bridge.example.invalid/admin/', BRIDGE_ADMIN_SESSION_SECRET: 'x'.repeat(32) })).toEqual([expect.stringContaining('admin.publicUrl (BRIDGE_PUBLIC_URL): must be the scheme, host and port only')]);
+    const config = loadConfig({ ...minimal, BRIDGE_PUBLIC_URL: 'https://bridge.example.invalid', BRIDGE_ADMIN_SESSION_SECRET: 'x'.repeat(32) });
+    expect(config.admin).toMatchObject({ publicUrl: 'https://bridge.example.invalid', role: 'bms-bridge-admin', idleMs: 30 * 60_000, absoluteMs: 8 * 3_600_000 });
   });
 
   test('a missing or broken config file is a problem, not a crash', () => {

@@ -41,6 +41,7 @@ export const bridgeConfigSchema = z.strictObject({
       url: z
         .string()
         .regex(/^postgres(ql)?:\/\/[^\s]+$/, 'must be a postgres://user:password@host:port/database URL (or unset, for the embedded SQLite store)')
+        .refine(parsesAsUrl, 'is not a URL that can be read: percent-encode special characters in the user name and password (@ as %40, / as %2F, # as %23, ? as %3F, : as %3A)')
         .optional(),
       /** connections each bridge keeps to PostgreSQL */
       poolSize: z.number().int().min(2).max(100).default(10),
@@ -68,9 +69,32 @@ export const bridgeConfigSchema = z.strictObject({
       deliveriesMs: z.number().int().min(360_000).default(3_600_000),
       /** finished jobs (with the user's facts and errors) deleted after this long */
       jobsMs: z.number().int().min(60_000).default(30 * 24 * 3_600_000),
+      /** the audit trail (each sign-in's decision, each BMS write, admin actions) deleted after this long */
+      auditMs: z.number().int().min(24 * 3_600_000).default(400 * 24 * 3_600_000),
     })
     .prefault({}),
-  admin: z.strictObject({ token: z.string().min(24, 'must be at least 24 characters').optional() }).prefault({}),
+  admin: z
+    .strictObject({
+      token: z.string().min(24, 'must be at least 24 characters').optional(),
+      /** the bridge's URL as browsers reach it; with sessionSecret, turns the admin pages on */
+      publicUrl: z
+        .url()
+        .regex(/^https?:\/\/[^/]+$/, 'must be the scheme, host and port only, without a path or a trailing slash, e.g. https://bridge.example.com')
+        .optional(),
+      /** signs the admin session cookie; the same on every bridge behind one URL */
+      sessionSecret: z.string().min(32, 'must be at least 32 characters').optional(),
+      /** the realm role the admin pages require */
+      role: z.string().min(1).default('bms-bridge-admin'),
+      /** the admin pages' SAML client id in the broker realm; default: <publicUrl>/admin */
+      entityId: z.string().min(1).optional(),
+      idleMs: z.number().int().min(60_000).default(30 * 60_000),
+      absoluteMs: z.number().int().min(60_000).default(8 * 3_600_000),
+      clockSkewMs: z.number().int().min(0).max(300_000).default(5_000),
+    })
+    .refine((a) => Boolean(a.publicUrl) === Boolean(a.sessionSecret), {
+      message: 'the admin pages need both BRIDGE_PUBLIC_URL and BRIDGE_ADMIN_SESSION_SECRET (or neither, to turn them off)',
+    })
+    .prefault({}),
   log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).prefault({}),
 });
 
@@ -108,7 +132,15 @@ export const ENVIRONMENT: Record<string, string> = {
   RECONCILE_PAGE_SIZE: 'reconcile.pageSize',
   RETENTION_DELIVERIES_MS: 'retention.deliveriesMs',
   RETENTION_JOBS_MS: 'retention.jobsMs',
+  RETENTION_AUDIT_MS: 'retention.auditMs',
   BRIDGE_ADMIN_TOKEN: 'admin.token',
+  BRIDGE_PUBLIC_URL: 'admin.publicUrl',
+  BRIDGE_ADMIN_SESSION_SECRET: 'admin.sessionSecret',
+  BRIDGE_ADMIN_ROLE: 'admin.role',
+  BRIDGE_ADMIN_ENTITY_ID: 'admin.entityId',
+  BRIDGE_ADMIN_IDLE_MS: 'admin.idleMs',
+  BRIDGE_ADMIN_ABSOLUTE_MS: 'admin.absoluteMs',
+  BRIDGE_ADMIN_CLOCK_SKEW_MS: 'admin.clockSkewMs',
   LOG_LEVEL: 'log.level',
 };
 
@@ -180,4 +212,14 @@ function set(target: Record<string, unknown>, path: string, value: unknown): voi
     node = node[key] as Record<string, unknown>;
   }
   node[keys[keys.length - 1]] = value;
+}
+
+/** Whether the WHATWG URL parser (which pg uses) can read the text. */
+function parsesAsUrl(text: string): boolean {
+  try {
+    new URL(text);
+    return true;
+  } catch {
+    return false;
+  }
 }

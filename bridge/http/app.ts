@@ -1,4 +1,4 @@
-import express, { NextFunction, Request, Response } from 'express';
+import express, { NextFunction, Request, Response, Router } from 'express';
 import { Webhook } from 'standardwebhooks';
 
 import { DeliveryLog } from '../webhooks/delivery-log';
@@ -42,6 +42,8 @@ export interface AppOptions {
   metrics?: () => Promise<{ contentType: string; text: string }>;
   /** told how each webhook was answered and how long it took */
   onWebhook?: (type: string, outcome: WebhookOutcome, seconds: number) => void;
+  /** the admin pages (bridge/admin/), mounted at /admin; off when absent */
+  adminPages?: Router;
 }
 
 /** The bridge's HTTP face. Translates HTTP to calls; every refusal is a JSON error that says what was wrong. */
@@ -129,6 +131,8 @@ export function createApp(options: AppOptions): express.Express {
     },
   );
 
+  if (options.adminPages) app.use(options.adminPages);
+  else app.get(/^\/admin(\/.*)?$/, (_req, res) => refuse(res, 404, 'the admin pages are off: set BRIDGE_PUBLIC_URL and BRIDGE_ADMIN_SESSION_SECRET (README, "Admin pages")'));
   app.use((req, res) => refuse(res, 404, `no such endpoint: ${req.method} ${req.path}`));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const e = err as { type?: string; status?: number; message?: string };

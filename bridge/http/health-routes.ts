@@ -28,10 +28,10 @@ export function healthRoutes(options: HealthOptions): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => void res.json({ status: 'ok', service: 'bms-bridge' }));
   router.get('/readyz', async (req, res) => {
-    const results = await Promise.all((options.ready ?? []).map(async (c) => [c.name, await bounded(c.check).catch((e: Error) => e.message)] as const));
-    const ready = results.every(([, problem]) => !problem);
+    const results = await checkAll(options.ready ?? []);
+    const ready = results.every(({ problem }) => !problem);
     const body = { status: ready ? 'ready' : 'not ready' };
-    res.status(ready ? 200 : 503).json(hasAdminToken(req, options.adminToken) ? { ...body, checks: Object.fromEntries(results.map(([n, p]) => [n, p ?? 'ok'])) } : body);
+    res.status(ready ? 200 : 503).json(hasAdminToken(req, options.adminToken) ? { ...body, checks: Object.fromEntries(results.map(({ name, problem }) => [name, problem ?? 'ok'])) } : body);
   });
   router.get('/metrics', async (req, res) => {
     if (!options.metrics || !options.adminToken) return void res.status(404).json({ error: 'the metrics endpoint is off: set BRIDGE_ADMIN_TOKEN to enable it' });
@@ -40,6 +40,11 @@ export function healthRoutes(options: HealthOptions): Router {
     res.type(contentType).send(text);
   });
   return router;
+}
+
+/** Runs every check at once, each bounded in time; a check that throws reports its message as the problem. */
+export function checkAll(checks: ReadyCheck[]): Promise<{ name: string; problem: string | undefined }[]> {
+  return Promise.all(checks.map(async (c) => ({ name: c.name, problem: await bounded(c.check).catch((e: Error) => e.message) })));
 }
 
 function bounded(check: () => Promise<string | undefined>): Promise<string | undefined> {

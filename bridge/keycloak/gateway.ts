@@ -64,6 +64,22 @@ export class KeycloakGateway {
     return found[0];
   }
 
+  /** The user with exactly this user name, if any. Errors: an OperationError naming the search. */
+  async userByUsername(username: string): Promise<UserRepresentation | undefined> {
+    const client = await this.authed();
+    const found = await this.calling(`search of users by user name ${username} in realm '${this.settings.realm}'`, () => client.users.find({ username, exact: true, briefRepresentation: false }));
+    return found[0];
+  }
+
+  /** A user by Keycloak id, e-mail address or user name, tried in that order (the admin pages' search). */
+  async findUser(query: string): Promise<UserRepresentation | undefined> {
+    if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(query)) {
+      const byId = await this.user(query);
+      if (byId) return byId;
+    }
+    return (query.includes('@') ? await this.userByEmail(query) : undefined) ?? (await this.userByUsername(query));
+  }
+
   /**
    * Sets (or with null clears) exactly the `bms_employee_id` attribute, through the plugin's endpoint
    * `PUT /realms/{realm}/bms-provisioning/users/{id}/employee-id`: no full-representation PUT that could revert a

@@ -72,6 +72,11 @@ export class RuleSource {
     return `${problems.join('; ')}${fallback}`;
   }
 
+  /** For the admin pages: the latest load (good or not) and the last good one, each with when it loaded (epoch ms). */
+  loads(): { latest?: { set: RuleSet; at: number }; good?: { set: RuleSet; at: number } } {
+    return { latest: this.latest && { set: this.latest.set, at: this.latest.at }, good: this.good && { ...this.good } };
+  }
+
   private inForce(): RuleSet {
     const latest = this.latest?.set;
     if (latest && !latest.problems.length) return latest;

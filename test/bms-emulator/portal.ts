@@ -2,6 +2,7 @@ import express, { NextFunction, Request, Response } from 'express';
 import { Passport, Strategy as PassportStrategy } from 'passport';
 import { Profile, Strategy, VerifiedCallback } from '@node-saml/passport-saml';
 
+import { samlResponseXml, weakAlgorithms } from '../../bridge/admin/saml-response';
 import { EmployeeStore } from './employee-store';
 import { Employee, Seed } from './seed';
 
@@ -18,8 +19,6 @@ export interface PortalOptions {
 
 /** BMS's ACS path, kept as BMS has it. */
 export const ACS_PATH = '/saml/connect.aspx';
-const SHA256_SIGNATURE = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
-const SHA256_DIGEST = 'http://www.w3.org/2001/04/xmlenc#sha256';
 
 /**
  * The BMS web portal, reduced to what the login path needs: a SAML service provider trusting the broker realm
@@ -87,16 +86,14 @@ export function createPortal(options: PortalOptions): express.Express {
 
 /** Refuses responses whose signatures or digests are not SHA-256 before the SAML library reads them. */
 function requireSha256(req: Request, res: Response, next: NextFunction): void {
-  const encoded = (req.body as Record<string, unknown> | undefined)?.SAMLResponse;
-  if (typeof encoded !== 'string' || !encoded) {
+  const xml = samlResponseXml(req.body);
+  if (!xml) {
     res.status(400).send(page('Sign-in refused', '<h1>Sign-in refused</h1><p>No SAMLResponse in the request.</p>'));
     return;
   }
-  const xml = Buffer.from(encoded, 'base64').toString('utf8');
-  const algorithms = [...xml.matchAll(/(SignatureMethod|DigestMethod)\s+Algorithm="([^"]+)"/g)].map((m) => m[2]);
-  const weak = algorithms.filter((a) => a !== SHA256_SIGNATURE && a !== SHA256_DIGEST);
-  if (weak.length || !algorithms.length) {
-    res.status(401).send(page('Sign-in refused', `<h1>Sign-in refused</h1><p>The SAML response must be signed with RSA-SHA256; it used ${esc(weak.join(', ') || 'no signature')}.</p>`));
+  const weak = weakAlgorithms(xml);
+  if (weak) {
+    res.status(401).send(page('Sign-in refused', `<h1>Sign-in refused</h1><p>${esc(weak)}.</p>`));
     return;
   }
   next();

@@ -34,7 +34,7 @@ describe('the portal as a SAML service provider', () => {
   test('refuses an unsigned response', async () => {
     const res = await post('<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"><saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"/></samlp:Response>');
     expect(res.status).toBe(401);
-    expect(await res.text()).toContain('no signature');
+    expect(await res.text()).toContain('the response is not signed');
   });
 
   test('refuses a response whose SHA-256 signature does not verify against the broker certificate', async () => {

@@ -1,0 +1,147 @@
+import type UserRepresentation from '@keycloak/keycloak-admin-client/lib/defs/userRepresentation';
+import { csrfSync } from 'csrf-sync';
+import express, { Request, Response, Router } from 'express';
+
+import { Job } from '../jobs/job-queue';
+import { Logger } from '../log/logger';
+import { Preview, PreviewRequest } from '../rules/preview';
+import { Store } from '../store/store';
+import { html, layout, SafeHtml } from './html';
+import { HealthCheck, healthPage } from './pages/health';
+import { EmployeeNow, personPage, PersonStory } from './pages/person';
+import { rulesPage, PreviewForm, RulesView } from './pages/rules';
+import { stuckPage } from './pages/jobs';
+import { sweepPage } from './pages/sweep';
+import { adminOf, adminSignIn, AdminSignInSettings } from './sign-in';
+import { SweepMonitor } from './sweep-monitor';
+
+/** What the admin pages read and do; the bridge wires its parts in (bridge.ts). */
+export interface AdminDeps {
+  store: Store;
+  /** a Keycloak user by id, e-mail or user name */
+  findUser(query: string): Promise<UserRepresentation | undefined>;
+  /** what BMS holds for an employee now */
+  employee(id: number): Promise<EmployeeNow>;
+  preview(request: PreviewRequest): Promise<Preview>;
+  /** queues an admin converge job for the user and wakes the worker */
+  converge(userId: string, by: string): Promise<Job>;
+  /** gives a dead job fresh attempts and wakes the worker */
+  retry(jobId: number): Promise<Job>;
+  rules(): Promise<RulesView>;
+  /** each part's health, with detail (the admin is signed in) */
+  health(): Promise<HealthCheck[]>;
+  /** BMS's per-endpoint limit and window, for the budget table */
+  budget: { limit: number; windowMs: number };
+  sweep: SweepMonitor;
+  log: Logger;
+}
+
+const EMPTY_FORM: PreviewForm = { groups: '', domain: '', upn: '', email: '' };
+
+/**
+ * The admin pages at /admin: signed in through the broker realm over SAML, the realm role required, every POST with
+ * the session's CSRF token. Person, stuck work, rules (with preview), health, sweep. Every admin action is audited.
+ */
+export function adminRouter(settings: AdminSignInSettings, deps: AdminDeps): Router {
+  const { router: signIn, requireAdmin, signOut } = adminSignIn(settings, deps.store.expiring, deps.log);
+  const { csrfSynchronisedProtection, generateToken } = csrfSync({ getTokenFromRequest: (req) => (req.body as Record<string, string> | undefined)?._csrf });
+  const router = express.Router();
+  router.use(signIn);
+  const pages = express.Router();
+  pages.use(requireAdmin, express.urlencoded({ extended: false, limit: '256kb' }), csrfSynchronisedProtection);
+  const send = (req: Request, res: Response, title: string, current: string, body: (csrf: string) => SafeHtml): void => {
+    const csrf = generateToken(req);
+    res.setHeader('Cache-Control', 'no-store');
+    res.send(layout(title, current, { name: adminOf(req)?.name ?? '' }, csrf, body(csrf)));
+  };
+  const audit = (req: Request, what: string, userId: string | null, details: Record<string, unknown> = {}): Promise<void> =>
+    deps.store.audit.record({ userId, kind: 'admin-action', what, trigger: 'admin', by: adminOf(req)?.name ?? null, details });
+
+  pages.get('/admin', async (req, res) => {
+    const query = typeof req.query.q === 'string' ? req.query.q.trim() : '';
+    const story = query ? await storyOf(deps, query) : undefined;
+    send(req, res, 'Person', '/admin', (csrf) => personPage(query, story, csrf, typeof req.query.notice === 'string' ? req.query.notice : undefined));
+  });
+  pages.post('/admin/person/converge', async (req, res) => {
+    const userId = String(req.body?.userId ?? '');
+    const job = await deps.converge(userId, adminOf(req)?.name ?? 'admin');
+    await audit(req, `asked to converge now (job ${job.id})`, userId, { jobId: job.id });
+    res.redirect(303, `/admin?q=${encodeURIComponent(userId)}&notice=${encodeURIComponent(`Job ${job.id} queued: the person is converged now.`)}`);
+  });
+  pages.get('/admin/stuck', async (req, res) => {
+    const [dead, retrying] = await Promise.all([deps.store.jobs.list({ state: 'dead', limit: 200 }), deps.store.jobs.list({ state: 'retry', limit: 200 })]);
+    send(req, res, 'Stuck work', '/admin/stuck', (csrf) => stuckPage(dead, retrying, csrf, typeof req.query.notice === 'string' ? req.query.notice : undefined));
+  });
+  pages.post('/admin/stuck/retry', async (req, res) => {
+    const job = await deps.retry(Number(req.body?.jobId));
+    await audit(req, `retried dead job ${job.id}`, job.userId, { jobId: job.id });
+    res.redirect(303, `/admin/stuck?notice=${encodeURIComponent(`Job ${job.id} runs again.`)}`);
+  });
+  pages.post('/admin/stuck/retry-all', async (req, res) => {
+    const dead = await deps.store.jobs.list({ state: 'dead', limit: 1000 });
+    for (const job of dead) await deps.retry(job.id);
+    await audit(req, `retried all ${dead.length} dead jobs`, null, { jobIds: dead.map((j) => j.id) });
+    res.redirect(303, `/admin/stuck?notice=${encodeURIComponent(`${dead.length} dead jobs run again.`)}`);
+  });
+  pages.get('/admin/rules', async (req, res) => {
+    const view = await deps.rules();
+    send(req, res, 'Rules', '/admin/rules', (csrf) => rulesPage(view, csrf, EMPTY_FORM));
+  });
+  pages.post('/admin/rules/preview', async (req, res) => {
+    const form = formOf(req.body);
+    const answer = await deps
+      .preview({ facts: { groups: form.groups.split(/\r?\n/).map((g) => g.trim()).filter(Boolean), domain: form.domain || null, upn: form.upn || null, email: form.email || null } })
+      .catch((err: Error) => ({ error: err.message }));
+    const view = await deps.rules();
+    send(req, res, 'Rules', '/admin/rules', (csrf) => rulesPage(view, csrf, form, answer));
+  });
+  pages.get('/admin/health', async (req, res) => {
+    const [checks, used] = await Promise.all([deps.health(), deps.store.coordination.callsInWindow(deps.budget.windowMs)]);
+    const budget = { ...deps.budget, used: Object.entries(used).map(([endpoint, n]) => ({ endpoint, used: n })) };
+    send(req, res, 'Health', '/admin/health', () => healthPage(checks, budget, deps.sweep.report()));
+  });
+  pages.get('/admin/sweep', (req, res) => {
+    const report = deps.sweep.report();
+    if (report.running) res.setHeader('Refresh', '2');
+    send(req, res, 'Sweep', '/admin/sweep', (csrf) => sweepPage(report, csrf, typeof req.query.notice === 'string' ? req.query.notice : undefined));
+  });
+  pages.post('/admin/sweep/start', async (req, res) => {
+    const all = req.body?.scope === 'all';
+    const started = deps.sweep.start(all);
+    if (started) await audit(req, `started a sweep${all ? ' of every user linked to the identity provider' : ''}`, null);
+    res.redirect(303, `/admin/sweep?notice=${encodeURIComponent(started ? 'The sweep started.' : 'A sweep already runs on this bridge.')}`);
+  });
+  pages.post('/admin/logout', signOut);
+  // a refusal or a failure as a page that says what was wrong and what to do
+  pages.use((err: Error & { code?: string }, req: Request, res: Response, _next: express.NextFunction) => {
+    const forged = err.code === 'EBADCSRFTOKEN';
+    if (!forged) deps.log.warn({ admin: adminOf(req)?.name, path: req.path, error: err.message }, 'admin pages: an action failed');
+    const message = forged ? 'This form was not sent by a page of this session (a stale or forged form): reload the page and try again.' : err.message;
+    res.status(forged ? 403 : 409).send(layout(forged ? 'Refused' : 'That did not work', '', { name: adminOf(req)?.name ?? '' }, generateToken(req), html`<p role="alert" class="bad">${message}</p><p><a href="${req.get('referer')?.startsWith(settingsOrigin(settings)) ? req.get('referer') : '/admin'}">Back</a></p>`));
+  });
+  router.use(pages);
+  return router;
+}
+
+const settingsOrigin = (settings: AdminSignInSettings): string => `${settings.publicUrl}/admin`;
+
+/** A person's whole story: the Keycloak user, the decision now, the link, what BMS holds, their jobs and audit entries. */
+async function storyOf(deps: AdminDeps, query: string): Promise<PersonStory | { notFound: string }> {
+  const user = await deps.findUser(query);
+  if (!user?.id) return { notFound: `No Keycloak user has the id, e-mail address or user name '${query}'.` };
+  const userId = user.id;
+  const [preview, link, jobs, audit] = await Promise.all([
+    deps.preview({ userId }).catch((err: Error) => ({ error: err.message })),
+    deps.store.links.linkOf(userId),
+    deps.store.jobs.list({ userId, limit: 50 }),
+    deps.store.audit.list({ userId, newestFirst: true, limit: 200 }),
+  ]);
+  const employee = link ? await deps.employee(link.employeeId) : undefined;
+  return { user, preview, link, employee, jobs, audit };
+}
+
+function formOf(body: unknown): PreviewForm {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const text = (key: keyof PreviewForm): string => (typeof b[key] === 'string' ? (b[key] as string) : '');
+  return { groups: text('groups'), domain: text('domain').trim(), upn: text('upn').trim(), email: text('email').trim() };
+}

@@ -1,0 +1,208 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import type KcAdminClient from '@keycloak/keycloak-admin-client';
+import type { Browser, Page } from 'playwright-core';
+import { Webhook } from 'standardwebhooks';
+
+import { RunningBridge, startBridge } from '../../bridge/bridge';
+import { bridgeConfigSchema } from '../../bridge/config/config';
+import { silentLogger } from '../../bridge/log/logger';
+import { createBmsEmulator, DEFAULT_API_USER, BmsEmulator } from '../bms-emulator/server';
+import { freePort } from '../stack/ports';
+import { cacheDir } from '../stack/project';
+import { newWebhookSecret } from '../stack/webhook-secret';
+import { adminClient } from '../support/admin';
+import { brokerRealmCopy, RealmCopy } from '../support/broker-realm-copy';
+import { eventually } from '../support/eventually';
+import { stackInfo } from '../support/stack-info';
+import { addStandInUser, StandInPerson } from '../support/stand-in-users';
+import { launchBrowser } from './browser';
+import { expectAccountConsole, loginAtAccountConsole, signInAtStandIn, waitForText } from './passly-login';
+
+/**
+ * The admin pages (issue 13) through a real Keycloak and a real browser: a bridge of the test's own (its own BMS
+ * emulator and store), in a copy of the broker realm whose admin-pages client points at it. People come from the
+ * Passly stand-in; the admin is in the AD group the realm's role mapper turns into bms-bridge-admin.
+ */
+const { baseUrl } = stackInfo();
+const ADMINS_GROUP = 'CN=BMS-Bridge-Admins,OU=Groups,DC=contoso,DC=com';
+const TECHS_GROUP = 'CN=BMS-Techs,OU=Groups,DC=contoso,DC=com';
+/** where the run's browser keeps screenshots of each page (git-ignored; README's copies are made by hand) */
+const SHOTS = join(cacheDir, 'screenshots');
+const secret = newWebhookSecret();
+const clientSecret = newWebhookSecret();
+let browser: Browser;
+let admin: KcAdminClient;
+let copy: RealmCopy;
+let emulator: BmsEmulator;
+let closeEmulator: () => Promise<void>;
+let bridge: RunningBridge;
+let dir: string;
+let adminPerson: StandInPerson;
+let adminPage: Page;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  admin = await adminClient();
+  emulator = createBmsEmulator();
+  const api = await emulator.listen();
+  closeEmulator = api.close;
+  const port = await freePort();
+  const publicUrl = `http://127.0.0.1:${port}`;
+  copy = await brokerRealmCopy(admin, baseUrl, 'broker-admin', { BMS_WEBHOOK_SECRET: secret, BRIDGE_KEYCLOAK_CLIENT_SECRET: clientSecret, BRIDGE_ADMIN_URL: `${publicUrl}/admin` });
+  dir = mkdtempSync(join(tmpdir(), 'bridge-admin-'));
+  const config = bridgeConfigSchema.parse({
+    server: { port },
+    webhook: { secret, answerBudgetMs: 4000 },
+    keycloak: { baseUrl, realm: copy.realm, clientId: 'bms-bridge', clientSecret },
+    bms: { baseUrl: api.url, tenant: DEFAULT_API_USER.tenant, userName: DEFAULT_API_USER.userName, password: DEFAULT_API_USER.password, timeoutMs: 1000, retry: { attempts: 1 } },
+    store: { path: join(dir, 'bridge.sqlite') },
+    jobs: { maxAttempts: 2, baseDelayMs: 50, maxDelayMs: 200 },
+    admin: { token: newWebhookSecret(), publicUrl, sessionSecret: newWebhookSecret() },
+  });
+  bridge = await startBridge(config, silentLogger);
+  await copy.configureProvisioning({ 'gated.clients': 'account-console', 'bridge.url': `${bridge.url}/webhooks/keycloak`, 'read.timeout.ms': '5000' });
+  mkdirSync(SHOTS, { recursive: true });
+  adminPerson = await addStandInUser(admin, { firstName: 'Ida', lastName: 'Rhodes', mailbox: 'ida.rhodes', domain: 'contoso.com', groups: [ADMINS_GROUP, TECHS_GROUP] });
+});
+
+afterAll(async () => {
+  await bridge?.stop();
+  await closeEmulator?.();
+  await copy?.cleanup();
+  await browser?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Opens an admin page in a fresh browser, signs in at the stand-in as `username`, and returns the page. */
+async function signInToAdmin(username: string, path = '/admin'): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${bridge.url}${path}`);
+  await signInAtStandIn(page, username);
+  return page;
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `admin-${name}.png`), fullPage: true });
+}
+
+/** A signed login webhook, as the plugin sends it, for a Keycloak user of the copy. */
+async function sendLogin(userId: string, email: string): Promise<{ status: string }> {
+  const body = JSON.stringify({
+    type: 'login.provisioning_requested', eventId: `admin-test-${Date.now()}`, realm: copy.realm, idpAlias: 'passly', clientId: 'account-console',
+    user: { id: userId, username: email, subject: email, email, firstName: 'Dead', lastName: 'Job', upn: email, domain: 'contoso.com', groups: [TECHS_GROUP] },
+    firstLogin: true, time: new Date().toISOString(),
+  });
+  const id = `msg_admin_${Math.random().toString(36).slice(2)}`;
+  const now = new Date();
+  const res = await fetch(`${bridge.url}/webhooks/keycloak`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': new Webhook(secret).sign(id, now, body) },
+    body,
+  });
+  return (await res.json()) as { status: string };
+}
+
+const employeesWith = (email: string) => emulator.store.all().filter((e) => e.emailAddress.toLowerCase() === email.toLowerCase());
+
+test('a person without the admin role signs in at Keycloak and is refused with what to ask for', async () => {
+  const tech = await addStandInUser(admin, { firstName: 'Tess', lastName: 'Tech', mailbox: 'tess.tech', domain: 'contoso.com', groups: [TECHS_GROUP] });
+  const page = await signInToAdmin(tech.username);
+  const text = await waitForText(page, 'Not an admin of the bridge');
+  expect(text).toContain("need the realm role 'bms-bridge-admin'");
+  const res = await page.request.get(`${bridge.url}/admin/stuck`, { maxRedirects: 0 });
+  expect(res.status()).toBe(303); // no session was made: straight back to sign-in
+  await page.context().close();
+});
+
+test("an admin signs in through Keycloak and finds a person's story after their login", async () => {
+  const person = await addStandInUser(admin, { firstName: 'Grace', lastName: 'Story', mailbox: 'grace.story', domain: 'contoso.com', groups: [TECHS_GROUP] });
+  const login = await loginAtAccountConsole(browser, baseUrl, copy.realm, person.username);
+  await expectAccountConsole(login, baseUrl, copy.realm);
+  await login.context().close();
+  const [employee] = employeesWith(person.email);
+  expect(employee).toBeDefined();
+
+  adminPage = await signInToAdmin(adminPerson.username);
+  await waitForText(adminPage, `Signed in as`);
+  await adminPage.fill('#q', person.email);
+  await adminPage.click('button:has-text("Find")');
+  const text = await waitForText(adminPage, 'Story (newest first)');
+  expect(text).toContain(`created BMS employee ${employee.id}`);
+  expect(text).toContain(`sign-in answered provisioned (employee ${employee.id})`);
+  expect(await adminPage.locator('[data-field="outcome"]').innerText()).toBe('provision');
+  expect(await adminPage.locator('[data-field="employee-id"]').innerText()).toBe(String(employee.id));
+  expect(await adminPage.locator('[data-field="bms-now"]').innerText()).toContain('active');
+  await shoot(adminPage, 'person');
+
+  // "run now": a converge job for the person, audited with the admin's name
+  await adminPage.click('button:has-text("Run now")');
+  await waitForText(adminPage, /Job \d+ queued/);
+  const entries = await bridge.store.audit.list({ userId: (await bridge.keycloak.userByEmail(person.email))?.id });
+  expect(entries.find((e) => e.kind === 'admin-action')).toMatchObject({ trigger: 'admin', by: adminPerson.username });
+});
+
+test('a forged POST without the CSRF token is refused, even with the admin\'s session cookie', async () => {
+  const forged = await adminPage.request.post(`${bridge.url}/admin/stuck/retry-all`, { form: {}, maxRedirects: 0 });
+  expect(forged.status()).toBe(403);
+  expect(await forged.text()).toContain('stale or forged form');
+  const wrong = await adminPage.request.post(`${bridge.url}/admin/stuck/retry-all`, { form: { _csrf: 'not-the-token' }, maxRedirects: 0 });
+  expect(wrong.status()).toBe(403);
+  const anonymous = await fetch(`${bridge.url}/admin/stuck/retry-all`, { method: 'POST', redirect: 'manual' });
+  expect(anonymous.status).toBe(401);
+});
+
+test('a dead job is retried from the stuck-work page and the employee appears', async () => {
+  const email = `dead.job.${Date.now()}@contoso.com`;
+  const { id } = await admin.users.create({ realm: copy.realm, username: email, email, firstName: 'Dead', lastName: 'Job', enabled: true, attributes: { upn: [email], ad_domain: ['contoso.com'], ad_groups: [TECHS_GROUP] } });
+  emulator.setFaults({ down: true, pathPrefix: '/v2/hr/employees' });
+  expect(await sendLogin(id, email)).toEqual({ status: 'pending' });
+  const dead = await eventually(async () => (await bridge.store.jobs.list({ userId: id, state: 'dead' }))[0], 'the dead job');
+  emulator.setFaults({});
+
+  await adminPage.goto(`${bridge.url}/admin/stuck`);
+  const row = adminPage.locator(`tr[data-job="${dead.id}"]`);
+  expect(await row.innerText()).toContain('cannot reach BMS');
+  await shoot(adminPage, 'stuck');
+  await row.locator('button:has-text("Retry")').click();
+  await waitForText(adminPage, `Job ${dead.id} runs again.`);
+  await eventually(() => employeesWith(email).length === 1, 'the employee after the retry');
+});
+
+test('the preview form answers like a real login', async () => {
+  await adminPage.goto(`${bridge.url}/admin/rules`);
+  await adminPage.fill('#groups', TECHS_GROUP);
+  await adminPage.fill('#domain', 'contoso.com');
+  await adminPage.fill('#email', 'someone@contoso.com');
+  await adminPage.click('button:has-text("Preview")');
+  await waitForText(adminPage, 'Answer');
+  const facts = { groups: [TECHS_GROUP], domain: 'contoso.com', email: 'someone@contoso.com', upn: null };
+  const real = await bridge.decide(facts);
+  expect(await adminPage.locator('[data-field="outcome"]').innerText()).toBe(real.outcome);
+  expect(await adminPage.locator('[data-field="rule"]').innerText()).toContain(real.outcome !== 'unusable' && real.rule ? real.rule.name : 'none');
+  await shoot(adminPage, 'rules');
+  await adminPage.goto(`${bridge.url}/admin/health`);
+  await waitForText(adminPage, 'BMS budget');
+  await shoot(adminPage, 'health');
+  await adminPage.goto(`${bridge.url}/admin/sweep`);
+  await adminPage.click('button:has-text("Start a sweep")');
+  await waitForText(adminPage, 'The sweep started.');
+  await eventually(async () => (await adminPage.reload(), /Last finished: \d{4}-/.test(await adminPage.locator('#sweep-state').innerText())), 'the sweep to finish', 60_000);
+  await shoot(adminPage, 'sweep');
+});
+
+test('sign-out ends the bridge session and the Keycloak session', async () => {
+  await adminPage.goto(`${bridge.url}/admin`);
+  await adminPage.click('button:has-text("Sign out")');
+  await waitForText(adminPage, 'You are signed out');
+  const res = await adminPage.request.get(`${bridge.url}/admin/stuck`, { maxRedirects: 0 });
+  expect(res.status()).toBe(303);
+  // the broker realm's session ended too: the next visit goes on to the identity provider instead of straight back
+  const visited: string[] = [];
+  adminPage.on('framenavigated', (frame) => void (frame === adminPage.mainFrame() && visited.push(frame.url())));
+  await adminPage.goto(`${bridge.url}/admin`);
+  await eventually(() => visited.some((url) => url.includes('/realms/passly/')), 'a visit to the identity provider');
+  await adminPage.context().close();
+});
