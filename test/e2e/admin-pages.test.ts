@@ -26,7 +26,7 @@ import { expectAccountConsole, loginAtAccountConsole, signInAtStandIn, waitForTe
  * emulator and store), in a copy of the broker realm whose admin-pages client points at it. People come from the
  * Passly stand-in; the admin is in the AD group the realm's role mapper turns into bms-bridge-admin.
  */
-const { baseUrl } = stackInfo();
+const { baseUrl, bridgeUrl } = stackInfo();
 const ADMINS_GROUP = 'CN=BMS-Bridge-Admins,OU=Groups,DC=contoso,DC=com';
 const TECHS_GROUP = 'CN=BMS-Techs,OU=Groups,DC=contoso,DC=com';
 /** where the run's browser keeps screenshots of each page (git-ignored; README's copies are made by hand) */
@@ -205,4 +205,14 @@ test('sign-out ends the bridge session and the Keycloak session', async () => {
   await adminPage.goto(`${bridge.url}/admin`);
   await eventually(() => visited.some((url) => url.includes('/realms/passly/')), 'a visit to the identity provider');
   await adminPage.context().close();
+});
+
+test("the stack's own bridge (npm run demo) lets the realm's demo admin, Ida Rhodes, in", async () => {
+  if (!bridgeUrl) throw new Error('the stack info names no bridge URL');
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${bridgeUrl}/admin/health`);
+  await signInAtStandIn(page, 'ida.rhodes@contoso.com');
+  const text = await waitForText(page, 'BMS budget');
+  expect(text).toContain('Signed in as ida.rhodes@contoso.com');
+  await page.context().close();
 });

@@ -96,7 +96,10 @@ Stack is up (Keycloak ready in ${(kc.startMs / 1000).toFixed(1)} s${kc.reportedS
   Broker realm:            ${BROKER_REALM}   identity provider: ${IDP_ALIAS} (SAML)
   Passly stand-in:         ${kc.baseUrl}/realms/passly   (test fixture standing in for Kaseya Passly)
   Bridge${stack.bridges.length > 1 ? 's' : ' '}:                 ${stack.bridges.map((b) => b.url).join(', ')}   (healthz, readyz; ${stack.storeUrl ? `behind ${stack.webhookUrl} (round robin), sharing the PostgreSQL store ${stack.storeUrl.replace(/:[^:@/]*@/, ':***@')}` : 'jobs in its SQLite store'})
-                           admin token (preview, reconcile): ${stack.adminToken}
+                           admin token (preview, reconcile, /metrics, readyz details): ${stack.adminToken}
+  Bridge admin pages:      ${stack.adminPagesUrl}
+                           (sign in at the stand-in as ida.rhodes@contoso.com, password ${STAND_IN_PASSWORD}: she is in the AD group
+                           CN=BMS-Bridge-Admins, which the realm turns into the role bms-bridge-admin; anyone else is refused)
   BMS API emulator:        ${stack.bms.apiUrl}   tenant '${DEFAULT_API_USER.tenant}', API user ${DEFAULT_API_USER.userName} / ${DEFAULT_API_USER.password}
                            status: ${stack.bms.apiUrl}/_emulator/status   employees: ${stack.bms.apiUrl}/_emulator/employees
   Keycloak log:            ${kc.logFile}

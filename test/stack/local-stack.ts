@@ -23,8 +23,10 @@ export interface LocalStack {
   webhookUrl: string;
   /** with `postgres`: the store's URL (password included; local and per run) */
   storeUrl?: string;
-  /** the bridge's admin token (per run) for /admin/preview and /admin/reconcile */
+  /** the bridge's admin token (per run) for /admin/preview, /admin/reconcile, /metrics and readyz's details */
   adminToken: string;
+  /** the admin pages (sign in as a member of the realm's admin group, e.g. the stand-in's Ida Rhodes) */
+  adminPagesUrl: string;
   /** with `tapWebhooks`: the recorder Keycloak posts through (tests count webhooks with it) */
   tap?: WebhookTap;
   stop(): Promise<void>;
@@ -54,8 +56,10 @@ export async function startLocalStack(ports: LocalStackPorts = {}, log: (line: s
   const bridgePort = await chosenPort(ports.bridge, 'bridge');
   const bms = await startBmsStack(await chosenPort(ports.bmsApi, 'BMS API emulator'), portalPort);
   log(`BMS API emulator on ${bms.apiUrl}`);
-  const secrets = { webhook: newWebhookSecret(), client: newWebhookSecret(), admin: newWebhookSecret() };
+  const secrets = { webhook: newWebhookSecret(), client: newWebhookSecret(), admin: newWebhookSecret(), session: newWebhookSecret() };
   const bridgeWebhookUrl = `http://127.0.0.1:${bridgePort}/webhooks/keycloak`;
+  // the admin pages are reached at the bridge's port: the bridge's own, or the round-robin proxy's (shared sessions)
+  const publicUrl = `http://127.0.0.1:${bridgePort}`;
   const postgres = options.postgresBridges ? await startPostgres() : undefined;
   const storeUrl = postgres ? await postgres.createDatabase('bms_bridge') : undefined;
   const bridges: RunningBridge[] = [];
@@ -67,7 +71,7 @@ export async function startLocalStack(ports: LocalStackPorts = {}, log: (line: s
     broker = await startBrokerStack({
       httpPort: ports.keycloak,
       managementPort: ports.keycloakManagement,
-      realmValues: { ...bms.realmValues, BMS_BRIDGE_URL: tap?.url ?? bridgeWebhookUrl, BMS_WEBHOOK_SECRET: secrets.webhook, BRIDGE_KEYCLOAK_CLIENT_SECRET: secrets.client },
+      realmValues: { ...bms.realmValues, BMS_BRIDGE_URL: tap?.url ?? bridgeWebhookUrl, BMS_WEBHOOK_SECRET: secrets.webhook, BRIDGE_KEYCLOAK_CLIENT_SECRET: secrets.client, BRIDGE_ADMIN_URL: `${publicUrl}/admin` },
       log,
     });
     await bms.startPortal(`${broker.keycloak.baseUrl}/realms/${broker.brokerRealm}`);
@@ -80,7 +84,7 @@ export async function startLocalStack(ports: LocalStackPorts = {}, log: (line: s
       bms: { baseUrl: bms.apiUrl, tenant: DEFAULT_API_USER.tenant, userName: DEFAULT_API_USER.userName, password: DEFAULT_API_USER.password },
       store: { path: join(runDir, 'bridge.sqlite'), ...(storeUrl ? { url: storeUrl } : {}) },
       server: { port: proxy ? 0 : bridgePort },
-      admin: { token: secrets.admin },
+      admin: { token: secrets.admin, publicUrl, sessionSecret: secrets.session },
       // a BMS outage in a demo or test should not wait minutes for the next attempt
       jobs: { baseDelayMs: 500, maxDelayMs: 5_000 },
     });
@@ -100,6 +104,7 @@ export async function startLocalStack(ports: LocalStackPorts = {}, log: (line: s
       webhookUrl: tap?.url ?? bridgeWebhookUrl,
       storeUrl,
       adminToken: secrets.admin,
+      adminPagesUrl: `${publicUrl}/admin`,
       tap,
       stop: async () => {
         await tap?.stop();
