@@ -123,7 +123,7 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
     await store.coordination.bumpVersion(rulesTopic(idpAlias));
   };
   const sweepOnce = (scope: 'all' | 'requested', waitMs: number, onProgress?: (examined: number) => void): Promise<SweepSummary> =>
-    once(() => withSweepLease(store.coordination, worker.owner, () => timed(metrics, () => sweep.run({ scope, waitMs, onProgress }))));
+    once(() => withSweepLease(store.coordination, worker.owner, (signal) => timed(metrics, () => sweep.run({ scope, waitMs, onProgress, signal }))));
   const sweepMonitor = new SweepMonitor((all, onProgress) => sweepOnce(all ? 'all' : 'requested', 0, onProgress));
   const ready = readinessChecks(core);
   const adminPages = adminPagesFor(config, core, { previewSource: previewSource(keycloak, rules), health: () => checkAll(ready), sweep: sweepMonitor }, log);

@@ -98,8 +98,8 @@ async function sweep(ctx: CliContext, all: boolean): Promise<SweepSummary> {
   const progress = counterProgress(ctx.tty, 'sweeping: {value} users examined, {queued} queued | {duration_formatted}', { queued: 0 });
   try {
     // one sweep at a time across every bridge on the store (another host's bridge may be sweeping)
-    return await withSweepLease(core.store.coordination, core.worker.owner, () =>
-      core.sweep.run({ scope: all ? 'all' : 'requested', waitMs: 10 * 60_000, onProgress: (examined, queued) => progress.update(examined, { queued }) }),
+    return await withSweepLease(core.store.coordination, core.worker.owner, (signal) =>
+      core.sweep.run({ scope: all ? 'all' : 'requested', waitMs: 10 * 60_000, signal, onProgress: (examined, queued) => progress.update(examined, { queued }) }),
     );
   } finally {
     progress.stop();

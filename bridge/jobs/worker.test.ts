@@ -34,14 +34,14 @@ test('a long job keeps its lease (renewed while it runs), so a second worker on 
     runs.push(`${name}:${job.userId}`);
     await new Promise<void>((resolve) => (finish = resolve));
   };
-  const options = { baseDelayMs: 10, maxDelayMs: 10, concurrency: 2, leaseMs: 60 };
+  const options = { baseDelayMs: 10, maxDelayMs: 10, concurrency: 2, leaseMs: 600 };
   const first = new Worker(store.jobs, slow('first'), () => ({ message: 'x', retryable: true }), options, silentLogger, 5);
   const second = new Worker(store.jobs, slow('second'), () => ({ message: 'x', retryable: true }), options, silentLogger, 5);
   const { id } = await store.jobs.enqueue({ userId: 'u', trigger: 'login' }, 3);
   first.start();
   await until(async () => runs.length === 1);
   second.start();
-  await new Promise((r) => setTimeout(r, 300)); // five lease lengths: without renewal the second worker would take it over
+  await new Promise((r) => setTimeout(r, 1_500)); // two and a half leases: without renewal the second worker would take it over
   expect(runs).toEqual(['first:u']);
   expect((await store.jobs.get(id))?.leaseOwner).toBe(first.owner);
   finish();
@@ -62,7 +62,7 @@ test('a job whose lease was taken over is told so (its signal aborts) before it 
   const worker = new Worker(store.jobs, async (_job, lease) => {
     signal = lease;
     await new Promise<void>((resolve) => (release = resolve)); // a slow BMS call
-  }, () => ({ message: 'x', retryable: true }), { baseDelayMs: 10, maxDelayMs: 10, leaseMs: 60 }, silentLogger, 5);
+  }, () => ({ message: 'x', retryable: true }), { baseDelayMs: 10, maxDelayMs: 10, leaseMs: 600 }, silentLogger, 5);
   const { id } = await store.jobs.enqueue({ userId: 'u', trigger: 'login' }, 3);
   worker.start();
   await until(async () => signal !== undefined);
@@ -77,5 +77,26 @@ test('a job whose lease was taken over is told so (its signal aborts) before it 
     await worker.stop();
   }
   expect((await store.jobs.get(id))?.leaseOwner).toBe('other-bridge'); // the late result was dropped, not recorded
+  await store.close();
+});
+
+test('a worker whose lease renewals hang (a store gone silent) stops its jobs before their next BMS write once nearly a lease passed (second review, finding 9)', async () => {
+  const store = new SqliteStore(':memory:');
+  const hanging = Object.assign(Object.create(store.jobs) as typeof store.jobs, { renew: () => new Promise<number[]>(() => undefined) });
+  let signal: AbortSignal | undefined;
+  let release: () => void = () => undefined;
+  const worker = new Worker(hanging, async (_job, lease) => {
+    signal = lease;
+    await new Promise<void>((resolve) => (release = resolve));
+  }, () => ({ message: 'x', retryable: true }), { baseDelayMs: 10, maxDelayMs: 10, leaseMs: 600 }, silentLogger, 5);
+  await store.jobs.enqueue({ userId: 'u', trigger: 'login' }, 3);
+  worker.start();
+  await until(async () => signal !== undefined);
+  try {
+    await until(async () => signal?.aborted === true); // fenced after about a lease, not never
+  } finally {
+    release();
+    await worker.stop(100);
+  }
   await store.close();
 });

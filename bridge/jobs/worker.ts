@@ -4,6 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { Logger } from '../log/logger';
 import { Backoff, Failure, Job, JobQueue, LeaseLostError, PRIORITY } from './job-queue';
 
+/** A held job is fenced once this share of its lease passed without a renewal (the rest is a margin for clocks and the write in flight). */
+const FENCE_SHARE = 0.9;
+
 export interface WorkerOptions extends Backoff {
   /** jobs run at once */
   concurrency?: number;
@@ -45,6 +48,7 @@ export class Worker {
   /** when the leases were last renewed (epoch ms): a worker that cannot renew for a whole lease gives its jobs up */
   private renewedAt = Date.now();
   private renewer?: NodeJS.Timeout;
+  private renewing = false;
 
   constructor(
     private readonly store: JobQueue,
@@ -147,7 +151,8 @@ export class Worker {
     while (this.running && this.active < this.concurrency) {
       // the last free slots are kept for logins
       const loginsOnly = this.active >= this.concurrency - this.reserved;
-      const job = await this.store.claim(this.lease, Date.now(), loginsOnly ? { minPriority: PRIORITY.login } : {});
+      // no time given: the store stamps the lease with its own clock (PostgreSQL's), whatever this host's clock says
+      const job = await this.store.claim(this.lease, undefined, loginsOnly ? { minPriority: PRIORITY.login } : {});
       if (!job) return;
       this.active++;
       const lease = new AbortController();
@@ -162,22 +167,39 @@ export class Worker {
   }
 
   private async renew(): Promise<void> {
+    this.fenceIfStale();
+    // the last renewal still waits for a slow store: the fence above decides, a second one would only queue up
+    if (this.renewing) return;
     if (!this.held.size) {
       this.renewedAt = Date.now();
       return;
     }
     const ids = [...this.held.keys()];
+    const sentAt = Date.now();
+    this.renewing = true;
     try {
       const kept = new Set(await this.store.renew(ids, this.lease));
-      this.renewedAt = Date.now();
+      // a renewed lease counts from when the renewal was sent, not from when its answer came back
+      this.renewedAt = sentAt;
       const lost = ids.filter((id) => !kept.has(id) && this.held.has(id));
       for (const id of lost) this.held.get(id)?.abort();
       if (lost.length) this.log.warn({ jobIds: lost, owner: this.lease.owner }, 'lost the lease of running jobs (this process was too slow to renew): they stop before their next BMS write, and another worker runs them');
     } catch (err) {
-      // fencing: once a whole lease passed without a renewal, other bridges may have resumed these jobs
-      if (Date.now() - this.renewedAt >= this.lease.ms) for (const lease of this.held.values()) lease.abort();
       this.log.warn({ error: (err as Error).message }, 'could not renew job leases; trying again');
+    } finally {
+      this.renewing = false;
     }
+  }
+
+  /**
+   * Fencing: once nearly a whole lease passed since the last renewal that succeeded was sent, other bridges may resume
+   * these jobs any moment: each stops before its next BMS write. Checked on every renewal tick, even while a renewal
+   * hangs.
+   */
+  private fenceIfStale(): void {
+    if (!this.held.size || Date.now() - this.renewedAt < this.lease.ms * FENCE_SHARE) return;
+    for (const lease of this.held.values()) lease.abort();
+    this.log.error({ owner: this.lease.owner, jobIds: [...this.held.keys()] }, 'job leases not renewed for a whole lease (the store is unreachable or slow): the running jobs stop before their next BMS write');
   }
 
   private async execute(job: Job, lease: AbortSignal): Promise<void> {

@@ -21,3 +21,28 @@ test('a sweep that fails gives the lease up too', async () => {
   expect(await store.coordination.leaseHolder(SWEEP_LEASE)).toBeUndefined();
   await store.close();
 });
+
+test('a sweep whose lease another bridge took over (this one stalled past it) is told, and stops', async () => {
+  const store = new SqliteStore(':memory:');
+  let told: unknown;
+  const swept = withSweepLease(
+    store.coordination,
+    'bridge-a',
+    (lost) =>
+      new Promise<string>((resolve) => {
+        lost.addEventListener('abort', () => {
+          told = lost.reason;
+          resolve('stopped');
+        });
+      }),
+    150,
+  );
+  await new Promise((r) => setTimeout(r, 20));
+  // bridge-a stalls; its lease runs out and bridge-b takes it
+  await store.coordination.releaseLease(SWEEP_LEASE, 'bridge-a');
+  expect(await store.coordination.holdLease(SWEEP_LEASE, { owner: 'bridge-b', ms: 60_000 })).toBe(true);
+  expect(await swept).toBe('stopped');
+  expect(told).toBeInstanceOf(SweepElsewhereError);
+  expect(String(told)).toContain('bridge-b');
+  await store.close();
+});

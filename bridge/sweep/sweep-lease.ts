@@ -16,15 +16,22 @@ export class SweepElsewhereError extends Error {
 /**
  * Runs `sweep` only while this bridge (`owner`) holds the store's sweep lease, so one sweep runs at a time across all
  * bridges; the lease is renewed while it runs and given up after, and a bridge that dies mid-sweep loses it within a
- * minute, so another takes over at its next interval. SweepElsewhereError when another bridge holds it.
+ * minute, so another takes over at its next interval. SweepElsewhereError when another bridge holds it. `lost` is
+ * aborted when a renewal finds the lease taken over (this bridge stalled past it): the sweep stops at its next user.
  */
-export async function withSweepLease<T>(coordination: Coordination, owner: string, sweep: () => Promise<T>): Promise<T> {
-  const lease = { owner, ms: LEASE_MS };
+export async function withSweepLease<T>(coordination: Coordination, owner: string, sweep: (lost: AbortSignal) => Promise<T>, leaseMs = LEASE_MS): Promise<T> {
+  const lease = { owner, ms: leaseMs };
   if (!(await coordination.holdLease(SWEEP_LEASE, lease))) throw new SweepElsewhereError((await coordination.leaseHolder(SWEEP_LEASE)) ?? 'another bridge');
-  const renew = setInterval(() => void coordination.holdLease(SWEEP_LEASE, lease).catch(() => undefined), LEASE_MS / 3);
+  const lost = new AbortController();
+  const renew = setInterval(() => {
+    coordination.holdLease(SWEEP_LEASE, lease).then(
+      async (held) => held || lost.abort(new SweepElsewhereError((await coordination.leaseHolder(SWEEP_LEASE).catch(() => undefined)) ?? 'another bridge')),
+      () => undefined,
+    );
+  }, leaseMs / 3);
   renew.unref();
   try {
-    return await sweep();
+    return await sweep(lost.signal);
   } finally {
     clearInterval(renew);
     await coordination.releaseLease(SWEEP_LEASE, owner).catch(() => undefined);

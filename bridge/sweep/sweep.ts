@@ -43,6 +43,8 @@ export interface SweepOptions {
   onProgress?: (examined: number, queued: number) => void;
   /** how long to wait for the queued jobs before reporting (they go on afterwards) */
   waitMs?: number;
+  /** aborted when this bridge no longer holds the sweep lease: the sweep stops at the next user (throws the reason) */
+  signal?: AbortSignal;
 }
 
 export interface SweepSettings {
@@ -101,12 +103,14 @@ export class Sweep {
     };
     // progress after every user looked at, whatever became of them (a CLI shows it on a terminal)
     const visit = async (user: UserRepresentation, backfill: boolean): Promise<void> => {
+      options.signal?.throwIfAborted();
       await consider(user, backfill);
       options.onProgress?.(summary.examined, summary.queued);
     };
     await this.page(undefined, summary, (u) => visit(u, false));
     if (options.scope === 'all') await this.page(this.idpAlias, summary, (u) => visit(u, true));
     for (const userId of linked) {
+      options.signal?.throwIfAborted();
       if (seen.has(userId)) continue;
       const record = (await this.store.links.linkOf(userId))?.record;
       // already deactivated for a user who is gone: nothing left to do (the link stays, for a rehire)

@@ -1,5 +1,7 @@
 import { Client } from 'pg';
 
+import { Worker } from '../../bridge/jobs/worker';
+import { silentLogger } from '../../bridge/log/logger';
 import { PostgresStore } from '../../bridge/store/postgres/postgres-store';
 import { Store } from '../../bridge/store/store';
 import { describeStoreContract } from '../store-contract/store-contract';
@@ -59,6 +61,36 @@ describe('the PostgreSQL store', () => {
       expect(done.updatedAt).toBeGreaterThanOrEqual(after);
       expect(done.updatedAt).toBeLessThanOrEqual(await dbNow());
     } finally {
+      await sql.end();
+      await store.close();
+    }
+  });
+
+  test("a worker on a host whose clock is 60 s behind stamps its leases with PostgreSQL's clock, so no other bridge takes its live job (second review, finding 3)", async () => {
+    const url = await freshDatabase('skew');
+    const store = await PostgresStore.open(url, 2);
+    const sql = new Client({ connectionString: url });
+    await sql.connect();
+    const realNow = Date.now.bind(Date);
+    const behind = jest.spyOn(Date, 'now').mockImplementation(() => realNow() - 60_000);
+    let release: () => void = () => undefined;
+    let started = false;
+    const worker = new Worker(store.jobs, async () => {
+      started = true;
+      await new Promise<void>((resolve) => (release = resolve));
+    }, () => ({ message: 'x', retryable: true }), { baseDelayMs: 10, maxDelayMs: 10, leaseMs: 30_000 }, silentLogger, 5);
+    try {
+      const { id } = await store.jobs.enqueue({ userId: 'u', trigger: 'event' }, 3);
+      worker.start();
+      for (let i = 0; i < 400 && !started; i++) await new Promise((r) => setTimeout(r, 5));
+      expect(started).toBe(true);
+      const { rows } = await sql.query('SELECT lease_until - (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS left_ms FROM bridge_jobs WHERE id = $1', [id]);
+      expect(Number(rows[0].left_ms)).toBeGreaterThan(20_000); // a live lease by the database's clock, not one 30 s expired
+      expect(await store.jobs.resumeExpired()).toBe(0); // another bridge finds nothing to take over
+    } finally {
+      behind.mockRestore();
+      release();
+      await worker.stop(100);
       await sql.end();
       await store.close();
     }

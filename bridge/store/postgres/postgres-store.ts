@@ -52,6 +52,10 @@ export class PostgresStore implements Store {
       keepAliveInitialDelayMillis: 10_000,
     });
     pool.on('error', () => undefined); // an idle connection dropped by the server: the pool replaces it
+    // every connection's 'error' is heard from its first moment: one that dies while it is checked out between two
+    // queries (a restart, a failover) would otherwise end the process. The query in flight still fails, and the pool
+    // discards the connection when it comes back (it is no longer queryable)
+    pool.on('connect', (client) => client.on('error', () => undefined));
     let connected = false;
     try {
       await withClient(pool, async (client) => {
