@@ -28,7 +28,7 @@ describe('the bridge CLI', () => {
     const { code, out } = await run(['--help']);
     expect(code).toBe(0);
     expect(out).toContain('Usage: bridge [options] [command]');
-    for (const command of ['serve', 'preview [options]', 'reconcile [options]', 'jobs']) expect(out).toContain(command);
+    for (const command of ['serve', 'preview [options]', 'reconcile [options]', 'jobs', 'audit [options]']) expect(out).toContain(command);
     expect(out).toContain('Exit codes: 0 done, 1 failed (the message says what and where), 2 usage');
   });
 
@@ -47,6 +47,7 @@ describe('the bridge CLI', () => {
     [['jobs', 'show', '--help'], 'Usage: bridge jobs show [options] <id>'],
     [['help', 'jobs'], 'list [options]'],
     [['jobs', 'help', 'show'], 'the job id'],
+    [['audit', '--help'], '--user <who>'],
   ])('%j explains the command and exits 0', async (argv, expected) => {
     const { code, out } = await run(argv);
     expect(code).toBe(0);
@@ -112,6 +113,29 @@ describe('the bridge CLI', () => {
     expect(sleeping.err).toContain("error: option '--state <state>' argument 'sleeping' is invalid. Allowed choices are queued, running, done, retry, dead.");
     const missing = await run(['jobs', 'show', '999999'], withStore);
     expect(missing).toMatchObject({ code: 1, err: 'bridge: no job 999999\n' });
+  });
+
+  test('audit exports the trail as JSON lines, oldest first, for one person or everyone, from a time on, across pages', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'cli-')), 'bridge.sqlite');
+    const store = new SqliteStore(path);
+    const ada = '0b5c6f1e-1111-4a4a-9b9b-000000000001';
+    const t0 = Date.parse('2026-11-01T08:00:00Z');
+    for (let i = 0; i < 1_005; i++) await store.audit.record({ at: t0 + i * 60_000, userId: i % 2 ? ada : 'someone-else', kind: 'bms-write', what: `write ${i}`, trigger: 'sweep' });
+    await store.audit.record({ at: t0 + 2_000 * 60_000, userId: ada, kind: 'admin-action', what: 'asked to converge now', trigger: 'admin', by: 'ida.rhodes@contoso.com' });
+    await store.close();
+    const withStore = { ...env, BRIDGE_DB_PATH: path };
+    const everyone = await run(['audit'], withStore);
+    expect(everyone.code).toBe(0);
+    const lines = everyone.out.trimEnd().split('\n').map((l) => JSON.parse(l) as { what: string; at: string; userId: string });
+    expect(lines).toHaveLength(1_006); // more than one page of 1,000
+    expect(lines[0]).toMatchObject({ what: 'write 0', at: '2026-11-01T08:00:00.000Z' });
+    const hers = (await run(['audit', '--user', ada, '--since', '2026-11-01T16:00:00Z'], withStore)).out.trimEnd().split('\n').map((l) => JSON.parse(l) as { what: string; userId: string; by: string | null });
+    expect(hers.every((e) => e.userId === ada)).toBe(true);
+    expect(hers[0].what).toBe('write 481'); // 08:00 + 481 minutes is the first of hers after 16:00
+    expect(hers[hers.length - 1]).toMatchObject({ what: 'asked to converge now', by: 'ida.rhodes@contoso.com' });
+    const badTime = await run(['audit', '--since', 'last tuesday'], withStore);
+    expect(badTime).toMatchObject({ code: 2 });
+    expect(badTime.err).toContain('give a time as ISO 8601');
   });
 
   test("a store that cannot be opened fails with exit 1 and a message naming it", async () => {

@@ -2,10 +2,11 @@
 import { Command, CommanderError } from 'commander';
 
 import { CliContext, EXIT, Out, UsageError } from './context';
+import { registerAudit } from './audit-command';
 import { registerJobs, registerPreview, registerReconcile, registerServe } from './commands';
 
-/** Every command, in the order `--help` lists them. A new command (e.g. `audit`) adds its register function here. */
-const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [registerServe, registerPreview, registerReconcile, registerJobs];
+/** Every command, in the order `--help` lists them. A new command adds its register function here. */
+const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [registerServe, registerPreview, registerReconcile, registerJobs, registerAudit];
 
 const AFTER_HELP = `
 Exit codes: 0 done, 1 failed (the message says what and where), 2 usage (an unknown command or option, a missing value).

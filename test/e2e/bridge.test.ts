@@ -250,6 +250,15 @@ describe('the bridge under load and faults (signed webhooks sent directly)', () 
     await send('audit.story@contoso.com', 'user-audit');
     const again = await bridge.store.audit.list({ userId: ids.get('user-audit'), afterId: story[4].id });
     expect(again.map((e) => [e.kind, e.what, e.jobId])).toEqual([['decision', `sign-in answered provisioned (employee ${employeeId})`, null]]);
+    // the same story from the CLI, found by e-mail through Keycloak, as JSON lines (the running bridge's own store)
+    let out = '';
+    const code = await cli(['audit', '--user', 'audit.story@contoso.com'], {
+      BRIDGE_WEBHOOK_SECRET: secret, KEYCLOAK_URL: baseUrl, KEYCLOAK_REALM: copy.realm, KEYCLOAK_CLIENT_ID: 'bms-bridge', KEYCLOAK_CLIENT_SECRET: clientSecret,
+      BMS_BASE_URL: config.bms.baseUrl, BMS_TENANT: DEFAULT_API_USER.tenant, BMS_USERNAME: DEFAULT_API_USER.userName, BMS_PASSWORD: DEFAULT_API_USER.password,
+      BRIDGE_DB_PATH: config.store.path,
+    }, (t) => (out += t), () => undefined);
+    expect(code).toBe(0);
+    expect(out.trimEnd().split('\n').map((line) => (JSON.parse(line) as { what: string }).what)).toEqual([...story, ...again].map((e) => e.what));
   });
 
   test('BMS answering 429: the call waits for Retry-After and both employees are created', async () => {
@@ -347,6 +356,7 @@ describe('preview and problems', () => {
     const code = await cli(['preview', '--email', 'grace.hopper@contoso.com'], {
       BRIDGE_WEBHOOK_SECRET: secret, KEYCLOAK_URL: baseUrl, KEYCLOAK_REALM: copy.realm, KEYCLOAK_CLIENT_ID: 'bms-bridge', KEYCLOAK_CLIENT_SECRET: clientSecret,
       BMS_BASE_URL: config.bms.baseUrl, BMS_TENANT: DEFAULT_API_USER.tenant, BMS_USERNAME: DEFAULT_API_USER.userName, BMS_PASSWORD: DEFAULT_API_USER.password,
+      BRIDGE_DB_PATH: join(dir, 'preview.sqlite'), // where the preview keeps its last good rule set (not the repository's .data/)
     }, (t) => (out += t), () => undefined);
     expect(code).toBe(0);
     expect(JSON.parse(out)).toMatchObject({ decision: { outcome: 'provision', rule: { name: 'Rule 20: technicians' } }, facts: { email: 'grace.hopper@contoso.com' }, rulesProblems: [] });
