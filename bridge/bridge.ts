@@ -122,9 +122,10 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
     rules.invalidate();
     await store.coordination.bumpVersion(rulesTopic(idpAlias));
   };
+  // every sweep of this bridge (periodic, from the admin pages, POST /admin/reconcile) is recorded for every bridge's pages
+  const sweepMonitor = new SweepMonitor(store.expiring, (all, onProgress) => sweepOnce(all ? 'all' : 'requested', 0, onProgress));
   const sweepOnce = (scope: 'all' | 'requested', waitMs: number, onProgress?: (examined: number) => void): Promise<SweepSummary> =>
-    once(() => withSweepLease(store.coordination, worker.owner, (signal) => timed(metrics, () => sweep.run({ scope, waitMs, onProgress, signal }))));
-  const sweepMonitor = new SweepMonitor((all, onProgress) => sweepOnce(all ? 'all' : 'requested', 0, onProgress));
+    once(() => sweepMonitor.recorded(withSweepLease(store.coordination, worker.owner, (signal) => timed(metrics, () => sweep.run({ scope, waitMs, onProgress, signal })))));
   const ready = readinessChecks(core);
   const adminPages = adminPagesFor(config, core, { previewSource: previewSource(keycloak, rules), health: () => checkAll(ready), sweep: sweepMonitor }, log);
   const app = createApp({
@@ -169,8 +170,7 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
     config.reconcile.intervalMs > 0
       ? setInterval(() => {
           if (sweeping) return;
-          const startedAt = Date.now();
-          sweepOnce('requested', 0).then((summary) => sweepMonitor.finished(summary, startedAt), (err: Error) =>
+          sweepOnce('requested', 0).catch((err: Error) =>
             err instanceof SweepElsewhereError ? log.debug({ holder: err.holder }, 'periodic sweep skipped: another bridge sweeps') : log.warn({ error: err.message }, 'periodic sweep failed; it runs again at the next interval'),
           );
         }, config.reconcile.intervalMs)

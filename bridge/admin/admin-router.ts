@@ -98,10 +98,11 @@ export function adminRouter(settings: AdminSignInSettings, deps: AdminDeps): Rou
   pages.get('/admin/health', async (req, res) => {
     const [checks, used] = await Promise.all([deps.health(), deps.store.coordination.callsInWindow(deps.budget.windowMs)]);
     const budget = { ...deps.budget, used: Object.entries(used).map(([endpoint, n]) => ({ endpoint, used: n })) };
-    send(req, res, 'Health', '/admin/health', () => healthPage(checks, budget, deps.sweep.report()));
+    const sweep = await deps.sweep.report();
+    send(req, res, 'Health', '/admin/health', () => healthPage(checks, budget, sweep));
   });
-  pages.get('/admin/sweep', (req, res) => {
-    const report = deps.sweep.report();
+  pages.get('/admin/sweep', async (req, res) => {
+    const report = await deps.sweep.report();
     if (report.running) res.setHeader('Refresh', '2');
     send(req, res, 'Sweep', '/admin/sweep', (csrf) => sweepPage(report, csrf, typeof req.query.notice === 'string' ? req.query.notice : undefined));
   });
