@@ -1,4 +1,5 @@
 import { AUDIT_PAGE_MAX, AuditEntry, AuditFilter, AuditLog, NewAuditEntry } from '../../audit/audit-log';
+import { GroupCommit } from '../group-commit';
 import { num, PostgresDatabase } from './database';
 
 interface Row {
@@ -16,20 +17,24 @@ interface Row {
 
 /** The audit trail on PostgreSQL, one for every bridge on the store (contract: test/store-contract/). */
 export class PostgresAuditLog implements AuditLog {
+  /** one multi-row INSERT (one round trip) for the entries of every sign-in that arrived meanwhile */
+  private readonly commits = new GroupCommit<NewAuditEntry>((entries) => this.insert(entries));
+
   constructor(private readonly db: PostgresDatabase) {}
 
-  async record(entry: NewAuditEntry): Promise<void> {
-    await this.db.query('INSERT INTO bridge_audit (at, user_id, kind, what, why, trigger, by, job_id, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', [
-      entry.at ?? Date.now(),
-      entry.userId,
-      entry.kind,
-      entry.what,
-      entry.why ?? null,
-      entry.trigger,
-      entry.by ?? null,
-      entry.jobId ?? null,
-      JSON.stringify(entry.details ?? {}),
-    ]);
+  /** Resolves once the entry is committed. */
+  record(entry: NewAuditEntry): Promise<void> {
+    return this.commits.add({ ...entry, at: entry.at ?? Date.now() });
+  }
+
+  private async insert(entries: NewAuditEntry[]): Promise<void> {
+    const values: unknown[] = [];
+    const rows = entries.map((e) => {
+      const first = values.length + 1;
+      values.push(e.at ?? Date.now(), e.userId, e.kind, e.what, e.why ?? null, e.trigger, e.by ?? null, e.jobId ?? null, JSON.stringify(e.details ?? {}));
+      return `(${Array.from({ length: 9 }, (_, i) => `$${first + i}`).join(', ')})`;
+    });
+    await this.db.query(`INSERT INTO bridge_audit (at, user_id, kind, what, why, trigger, by, job_id, details) VALUES ${rows.join(', ')}`, values);
   }
 
   async list(filter: AuditFilter = {}): Promise<AuditEntry[]> {

@@ -1,4 +1,5 @@
 import { AUDIT_PAGE_MAX, AuditEntry, AuditFilter, AuditLog, NewAuditEntry } from '../../audit/audit-log';
+import { GroupCommit } from '../group-commit';
 import { SqliteDatabase } from './database';
 
 interface Row {
@@ -16,12 +17,21 @@ interface Row {
 
 /** The audit trail on SQLite (contract: test/store-contract/). */
 export class SqliteAuditLog implements AuditLog {
+  /** one transaction (one fsync) for the entries of every sign-in that arrived meanwhile */
+  private readonly commits = new GroupCommit<NewAuditEntry>(async (entries) => this.insert(entries));
+
   constructor(private readonly base: SqliteDatabase) {}
 
-  async record(entry: NewAuditEntry): Promise<void> {
-    this.base
-      .sql('INSERT INTO audit (at, user_id, kind, what, why, trigger, by, job_id, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(entry.at ?? Date.now(), entry.userId, entry.kind, entry.what, entry.why ?? null, entry.trigger, entry.by ?? null, entry.jobId ?? null, JSON.stringify(entry.details ?? {}));
+  /** Resolves once the entry is committed. */
+  record(entry: NewAuditEntry): Promise<void> {
+    return this.commits.add({ ...entry, at: entry.at ?? Date.now() });
+  }
+
+  private insert(entries: NewAuditEntry[]): void {
+    const statement = this.base.sql('INSERT INTO audit (at, user_id, kind, what, why, trigger, by, job_id, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    this.base.writing(() => {
+      for (const e of entries) statement.run(e.at ?? Date.now(), e.userId, e.kind, e.what, e.why ?? null, e.trigger, e.by ?? null, e.jobId ?? null, JSON.stringify(e.details ?? {}));
+    });
   }
 
   async list(filter: AuditFilter = {}): Promise<AuditEntry[]> {

@@ -1,0 +1,31 @@
+import { GroupCommit } from './group-commit';
+
+test('callers of one turn share a commit; those arriving during a commit share the next; each resolves once committed', async () => {
+  const commits: number[][] = [];
+  let release: () => void = () => undefined;
+  const group = new GroupCommit<number>(async (items) => {
+    commits.push(items);
+    if (commits.length === 1) await new Promise<void>((resolve) => (release = resolve));
+  });
+  const first = [1, 2, 3].map((n) => group.add(n));
+  await new Promise((r) => setImmediate(r));
+  const second = [4, 5].map((n) => group.add(n)); // the first commit is still running
+  let firstDone = false;
+  void Promise.all(first).then(() => (firstDone = true));
+  await new Promise((r) => setTimeout(r, 10));
+  expect(firstDone).toBe(false); // not acknowledged before its commit ends
+  release();
+  await Promise.all([...first, ...second]);
+  expect(commits).toEqual([[1, 2, 3], [4, 5]]);
+});
+
+test('a failed commit rejects exactly its own callers; the next commit goes on', async () => {
+  let fail = true;
+  const group = new GroupCommit<string>(async () => {
+    if (fail) throw new Error('disk full');
+  });
+  const failed = group.add('a');
+  await expect(failed).rejects.toThrow('disk full');
+  fail = false;
+  await expect(group.add('b')).resolves.toBeUndefined();
+});
