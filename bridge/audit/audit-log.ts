@@ -2,7 +2,7 @@ import { Job, PRIORITY, Trigger } from '../jobs/job-queue';
 import { Decision } from '../rules/model';
 
 /** What kind of step an audit entry records. */
-export type AuditKind = 'decision' | 'bms-write' | 'bms-read' | 'keycloak-write' | 'admin-action';
+export type AuditKind = 'decision' | 'bms-write' | 'bms-read' | 'keycloak-write' | 'job' | 'admin-action';
 
 /** What set the step off: a sign-in, a Keycloak event, the periodic sweep, or an admin (named in `by`). */
 export type AuditTrigger = Trigger;

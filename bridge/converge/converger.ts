@@ -52,8 +52,18 @@ export class Converger {
 
   /** `lease`: aborted when this process no longer holds the job (another bridge may run it now): no further BMS write. */
   async run(job: Job, lease?: AbortSignal): Promise<ConvergeResult> {
-    const priority = this.priorityOf(job);
     const note = this.notesFor(job);
+    try {
+      return await this.converge(job, note, lease);
+    } catch (err) {
+      // each failed attempt is part of the person's story (the job keeps only its last error)
+      await note({ kind: 'job', what: `attempt ${job.attempts} of ${job.maxAttempts} failed: ${(err as Error).message}`, details: { attempt: job.attempts, of: job.maxAttempts } });
+      throw err;
+    }
+  }
+
+  private async converge(job: Job, note: Note, lease?: AbortSignal): Promise<ConvergeResult> {
+    const priority = this.priorityOf(job);
     const done: string[] = [];
     let truth = await this.truthFor(job);
     let knowledge: BmsKnowledge | undefined;

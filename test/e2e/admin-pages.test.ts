@@ -165,6 +165,9 @@ test('a dead job is retried from the stuck-work page and the employee appears', 
   await adminPage.goto(`${bridge.url}/admin/stuck`);
   const row = adminPage.locator(`tr[data-job="${dead.id}"]`);
   expect(await row.innerText()).toContain('cannot reach BMS');
+  // each failed attempt is in the person's story, not only the last error
+  const attempts = (await bridge.store.audit.list({ userId: id })).filter((e) => e.kind === 'job').map((e) => e.what);
+  expect(attempts).toEqual([expect.stringMatching(/^attempt 1 of 2 failed: .*cannot reach BMS/), expect.stringMatching(/^attempt 2 of 2 failed: .*cannot reach BMS/)]);
   await shoot(adminPage, 'stuck');
   await row.locator('button:has-text("Retry")').click();
   await waitForText(adminPage, `Job ${dead.id} runs again.`);
