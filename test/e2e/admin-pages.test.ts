@@ -1,22 +1,19 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type KcAdminClient from '@keycloak/keycloak-admin-client';
 import type { Browser, Page } from 'playwright-core';
-import { Webhook } from 'standardwebhooks';
 
-import { RunningBridge, startBridge } from '../../bridge/bridge';
-import { bridgeConfigSchema } from '../../bridge/config/config';
-import { silentLogger } from '../../bridge/log/logger';
-import { createBmsEmulator, DEFAULT_API_USER, BmsEmulator } from '../bms-emulator/server';
+import { RunningBridge } from '../../bridge/bridge';
+import { BmsEmulator } from '../bms-emulator/server';
 import { freePort } from '../stack/ports';
 import { cacheDir } from '../stack/project';
 import { newWebhookSecret } from '../stack/webhook-secret';
 import { adminClient } from '../support/admin';
-import { brokerRealmCopy, RealmCopy } from '../support/broker-realm-copy';
+import { WebhookSender } from '../support/converge-webhooks';
 import { eventually } from '../support/eventually';
 import { stackInfo } from '../support/stack-info';
+import { OwnBridge, startOwnBridge } from '../support/own-bridge';
 import { addStandInUser, StandInPerson } from '../support/stand-in-users';
 import { launchBrowser } from './browser';
 import { expectAccountConsole, loginAtAccountConsole, signInAtStandIn, waitForText } from './passly-login';
@@ -31,49 +28,37 @@ const ADMINS_GROUP = 'CN=BMS-Bridge-Admins,OU=Groups,DC=contoso,DC=com';
 const TECHS_GROUP = 'CN=BMS-Techs,OU=Groups,DC=contoso,DC=com';
 /** where the run's browser keeps screenshots of each page (git-ignored; README's copies are made by hand) */
 const SHOTS = join(cacheDir, 'screenshots');
-const secret = newWebhookSecret();
-const clientSecret = newWebhookSecret();
 let browser: Browser;
 let admin: KcAdminClient;
-let copy: RealmCopy;
-let emulator: BmsEmulator;
-let closeEmulator: () => Promise<void>;
+let own: OwnBridge;
 let bridge: RunningBridge;
-let dir: string;
+let emulator: BmsEmulator;
+let webhooks: WebhookSender;
 let adminPerson: StandInPerson;
 let adminPage: Page;
 
 beforeAll(async () => {
   browser = await launchBrowser();
   admin = await adminClient();
-  emulator = createBmsEmulator();
-  const api = await emulator.listen();
-  closeEmulator = api.close;
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
-  copy = await brokerRealmCopy(admin, baseUrl, 'broker-admin', { BMS_WEBHOOK_SECRET: secret, BRIDGE_KEYCLOAK_CLIENT_SECRET: clientSecret, BRIDGE_ADMIN_URL: `${publicUrl}/admin` });
-  dir = mkdtempSync(join(tmpdir(), 'bridge-admin-'));
-  const config = bridgeConfigSchema.parse({
-    server: { port },
-    webhook: { secret, answerBudgetMs: 4000 },
-    keycloak: { baseUrl, realm: copy.realm, clientId: 'bms-bridge', clientSecret },
-    bms: { baseUrl: api.url, tenant: DEFAULT_API_USER.tenant, userName: DEFAULT_API_USER.userName, password: DEFAULT_API_USER.password, timeoutMs: 1000, retry: { attempts: 1 } },
-    store: { path: join(dir, 'bridge.sqlite') },
+  own = await startOwnBridge(admin, baseUrl, 'broker-admin', {
+    port,
+    realmValues: { BRIDGE_ADMIN_URL: `${publicUrl}/admin` },
+    answerBudgetMs: 4000,
+    readTimeoutMs: 5000,
     jobs: { maxAttempts: 2, baseDelayMs: 50, maxDelayMs: 200 },
     admin: { token: newWebhookSecret(), publicUrl, sessionSecret: newWebhookSecret() },
   });
-  bridge = await startBridge(config, silentLogger);
-  await copy.configureProvisioning({ 'gated.clients': 'account-console', 'bridge.url': `${bridge.url}/webhooks/keycloak`, 'read.timeout.ms': '5000' });
+  ({ bridge, emulator } = own);
+  webhooks = new WebhookSender(() => `${bridge.url}/webhooks/keycloak`, own.secret, () => own.copy.realm);
   mkdirSync(SHOTS, { recursive: true });
   adminPerson = await addStandInUser(admin, { firstName: 'Ida', lastName: 'Rhodes', mailbox: 'ida.rhodes', domain: 'contoso.com', groups: [ADMINS_GROUP, TECHS_GROUP] });
 });
 
 afterAll(async () => {
-  await bridge?.stop();
-  await closeEmulator?.();
-  await copy?.cleanup();
+  await own?.stop();
   await browser?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** Opens an admin page in a fresh browser, signs in at the stand-in as `username`, and returns the page. */
@@ -86,23 +71,6 @@ async function signInToAdmin(username: string, path = '/admin'): Promise<Page> {
 
 async function shoot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `admin-${name}.png`), fullPage: true });
-}
-
-/** A signed login webhook, as the plugin sends it, for a Keycloak user of the copy. */
-async function sendLogin(userId: string, email: string): Promise<{ status: string }> {
-  const body = JSON.stringify({
-    type: 'login.provisioning_requested', eventId: `admin-test-${Date.now()}`, realm: copy.realm, idpAlias: 'passly', clientId: 'account-console',
-    user: { id: userId, username: email, subject: email, email, firstName: 'Dead', lastName: 'Job', upn: email, domain: 'contoso.com', groups: [TECHS_GROUP] },
-    firstLogin: true, time: new Date().toISOString(),
-  });
-  const id = `msg_admin_${Math.random().toString(36).slice(2)}`;
-  const now = new Date();
-  const res = await fetch(`${bridge.url}/webhooks/keycloak`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': new Webhook(secret).sign(id, now, body) },
-    body,
-  });
-  return (await res.json()) as { status: string };
 }
 
 const employeesWith = (email: string) => emulator.store.all().filter((e) => e.emailAddress.toLowerCase() === email.toLowerCase());
@@ -119,8 +87,8 @@ test('a person without the admin role signs in at Keycloak and is refused with w
 
 test("an admin signs in through Keycloak and finds a person's story after their login", async () => {
   const person = await addStandInUser(admin, { firstName: 'Grace', lastName: 'Story', mailbox: 'grace.story', domain: 'contoso.com', groups: [TECHS_GROUP] });
-  const login = await loginAtAccountConsole(browser, baseUrl, copy.realm, person.username);
-  await expectAccountConsole(login, baseUrl, copy.realm);
+  const login = await loginAtAccountConsole(browser, baseUrl, own.copy.realm, person.username);
+  await expectAccountConsole(login, baseUrl, own.copy.realm);
   await login.context().close();
   const [employee] = employeesWith(person.email);
   expect(employee).toBeDefined();
@@ -156,9 +124,10 @@ test('a forged POST without the CSRF token is refused, even with the admin\'s se
 
 test('a dead job is retried from the stuck-work page and the employee appears', async () => {
   const email = `dead.job.${Date.now()}@contoso.com`;
-  const { id } = await admin.users.create({ realm: copy.realm, username: email, email, firstName: 'Dead', lastName: 'Job', enabled: true, attributes: { upn: [email], ad_domain: ['contoso.com'], ad_groups: [TECHS_GROUP] } });
+  const { id } = await admin.users.create({ realm: own.copy.realm, username: email, email, firstName: 'Dead', lastName: 'Job', enabled: true, attributes: { upn: [email], ad_domain: ['contoso.com'], ad_groups: [TECHS_GROUP] } });
   emulator.setFaults({ down: true, pathPrefix: '/v2/hr/employees' });
-  expect(await sendLogin(id, email)).toEqual({ status: 'pending' });
+  const login = webhooks.login({ id, username: email, email, firstName: 'Dead', lastName: 'Job', domain: 'contoso.com', groups: [TECHS_GROUP] });
+  expect((await webhooks.send(login)).json).toEqual({ status: 'pending' });
   const dead = await eventually(async () => (await bridge.store.jobs.list({ userId: id, state: 'dead' }))[0], 'the dead job');
   emulator.setFaults({});
 

@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import type KcAdminClient from '@keycloak/keycloak-admin-client';
@@ -8,13 +6,13 @@ import { Webhook } from 'standardwebhooks';
 
 import { RunningBridge, startBridge } from '../../bridge/bridge';
 import { main as cli } from '../../bridge/cli/main';
-import { bridgeConfigSchema } from '../../bridge/config/config';
+import { BridgeConfig } from '../../bridge/config/config';
 import { SqliteStore } from '../../bridge/store/sqlite/sqlite-store';
 import { silentLogger } from '../../bridge/log/logger';
-import { createBmsEmulator, DEFAULT_API_USER, BmsEmulator } from '../bms-emulator/server';
-import { newWebhookSecret } from '../stack/webhook-secret';
+import { DEFAULT_API_USER, BmsEmulator } from '../bms-emulator/server';
 import { adminClient, findUserByUsername } from '../support/admin';
-import { brokerRealmCopy, RealmCopy } from '../support/broker-realm-copy';
+import { RealmCopy } from '../support/broker-realm-copy';
+import { OwnBridge, startOwnBridge } from '../support/own-bridge';
 import { stackInfo } from '../support/stack-info';
 import { eventually } from '../support/eventually';
 import { scrape } from '../support/prometheus';
@@ -22,45 +20,30 @@ import { launchBrowser } from './browser';
 import { expectAccountConsole, loginAtAccountConsole, waitForText } from './passly-login';
 
 const { baseUrl } = stackInfo();
-const secret = newWebhookSecret();
-const clientSecret = newWebhookSecret();
 const ADMIN_TOKEN = 'e2e-admin-token-not-a-secret-0000';
 let browser: Browser;
 let admin: KcAdminClient;
+let own: OwnBridge;
 let copy: RealmCopy;
 let emulator: BmsEmulator;
-let closeEmulator: () => Promise<void>;
+/** the bridge now (a test restarts it) */
 let bridge: RunningBridge;
 let dir: string;
-let config: ReturnType<typeof bridgeConfigSchema.parse>;
+let config: BridgeConfig;
+let secret: string;
+let clientSecret: string;
 
 beforeAll(async () => {
   browser = await launchBrowser();
   admin = await adminClient();
-  emulator = createBmsEmulator();
-  const api = await emulator.listen();
-  closeEmulator = api.close;
-  copy = await brokerRealmCopy(admin, baseUrl, 'broker-bridge', { BMS_WEBHOOK_SECRET: secret, BRIDGE_KEYCLOAK_CLIENT_SECRET: clientSecret });
-  dir = mkdtempSync(join(tmpdir(), 'bridge-'));
-  config = bridgeConfigSchema.parse({
-    server: { port: 0 },
-    webhook: { secret, answerBudgetMs: 2500 },
-    keycloak: { baseUrl, realm: copy.realm, clientId: 'bms-bridge', clientSecret },
-    bms: { baseUrl: api.url, tenant: DEFAULT_API_USER.tenant, userName: DEFAULT_API_USER.userName, password: DEFAULT_API_USER.password, timeoutMs: 1000, retry: { attempts: 1 } },
-    store: { path: join(dir, 'bridge.sqlite') },
-    jobs: { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 200 },
-    admin: { token: ADMIN_TOKEN },
-  });
-  bridge = await startBridge(config, silentLogger);
-  await copy.configureProvisioning({ 'gated.clients': 'account-console', 'bridge.url': `${bridge.url}/webhooks/keycloak`, 'read.timeout.ms': '4000' });
+  own = await startOwnBridge(admin, baseUrl, 'broker-bridge', { admin: { token: ADMIN_TOKEN } });
+  ({ copy, emulator, bridge, dir, config, secret, clientSecret } = own);
 });
 
 afterAll(async () => {
   await bridge?.stop();
-  await closeEmulator?.();
-  await copy?.cleanup();
+  await own?.stop();
   await browser?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const login = (username: string): Promise<Page> => loginAtAccountConsole(browser, baseUrl, copy.realm, username);
@@ -172,7 +155,6 @@ describe('the bridge, end to end through Keycloak and the BMS emulator', () => {
 });
 
 describe('the bridge under load and faults (signed webhooks sent directly)', () => {
-  const signer = new Webhook(secret);
   let n = 0;
   const ids = new Map<string, string>();
   const creating = new Map<string, Promise<string>>();
@@ -195,7 +177,7 @@ describe('the bridge under load and faults (signed webhooks sent directly)', () 
     const now = new Date();
     const res = await fetch(`${to.url}/webhooks/keycloak`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': signer.sign(id, now, body) },
+      headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': new Webhook(secret).sign(id, now, body) },
       body,
     });
     return (await res.json()) as { status: string };
