@@ -26,6 +26,7 @@ export function adminPagesFor(config: BridgeConfig, core: BridgeCore, parts: Adm
   const { store, keycloak, bms, worker, rules } = core;
   const deps: AdminDeps = {
     store,
+    stillAdmin: (username) => keycloak.hasRealmRole(username, config.admin.role),
     findUser: (query) => keycloak.findUser(query),
     employee: (id) => employeeNow(bms, id),
     preview: (request) => preview(parts.previewSource, request),
@@ -54,6 +55,7 @@ export function adminPagesFor(config: BridgeConfig, core: BridgeCore, parts: Adm
     idleMs: config.admin.idleMs,
     absoluteMs: config.admin.absoluteMs,
     clockSkewMs: config.admin.clockSkewMs,
+    roleRecheckMs: config.admin.roleRecheckMs,
   };
   return adminRouter(settings, deps);
 }

@@ -12,12 +12,14 @@ import { EmployeeNow, personPage, PersonStory } from './pages/person';
 import { rulesPage, PreviewForm, RulesView } from './pages/rules';
 import { stuckPage } from './pages/jobs';
 import { sweepPage } from './pages/sweep';
-import { adminOf, adminSignIn, AdminSignInSettings } from './sign-in';
+import { adminOf, adminSignIn, AdminSignInSettings, StillAdmin } from './sign-in';
 import { SweepMonitor } from './sweep-monitor';
 
 /** What the admin pages read and do; the bridge wires its parts in (bridge.ts). */
 export interface AdminDeps {
   store: Store;
+  /** whether the admin (by user name) is enabled and still holds the role, asked again every roleRecheckMs */
+  stillAdmin: StillAdmin;
   /** a Keycloak user by id, e-mail or user name */
   findUser(query: string): Promise<UserRepresentation | undefined>;
   /** what BMS holds for an employee now */
@@ -43,7 +45,7 @@ const EMPTY_FORM: PreviewForm = { groups: '', domain: '', upn: '', email: '' };
  * the session's CSRF token. Person, stuck work, rules (with preview), health, sweep. Every admin action is audited.
  */
 export function adminRouter(settings: AdminSignInSettings, deps: AdminDeps): Router {
-  const { router: signIn, requireAdmin, signOut } = adminSignIn(settings, deps.store.expiring, deps.log);
+  const { router: signIn, requireAdmin, signOut } = adminSignIn(settings, deps.store.expiring, deps.stillAdmin, deps.log);
   const { csrfSynchronisedProtection, generateToken } = csrfSync({ getTokenFromRequest: (req) => (req.body as Record<string, string> | undefined)?._csrf });
   const router = express.Router();
   router.use(signIn);
@@ -52,36 +54,43 @@ export function adminRouter(settings: AdminSignInSettings, deps: AdminDeps): Rou
   const send = (req: Request, res: Response, title: string, current: string, body: (csrf: string) => SafeHtml): void => {
     const csrf = generateToken(req);
     res.setHeader('Cache-Control', 'no-store');
+    // no script, no framing; forms post to the bridge (sign-out then goes on to Keycloak)
+    res.setHeader('Content-Security-Policy', `default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self' ${new URL(settings.idpSsoUrl).origin}; frame-ancestors 'none'; base-uri 'none'`);
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
     res.send(layout(title, current, { name: adminOf(req)?.name ?? '' }, csrf, body(csrf)));
   };
+  // the action happened: a failed audit write is logged with the entry, and the admin still sees the action's result
   const audit = (req: Request, what: string, userId: string | null, details: Record<string, unknown> = {}): Promise<void> =>
-    deps.store.audit.record({ userId, kind: 'admin-action', what, trigger: 'admin', by: adminOf(req)?.name ?? null, details });
+    deps.store.audit.record({ userId, kind: 'admin-action', what, trigger: 'admin', by: adminOf(req)?.name ?? null, details }).catch((err: Error) => {
+      deps.log.error({ admin: adminOf(req)?.name, what, userId, error: err.message }, 'admin pages: could not record an admin action in the audit trail');
+    });
 
   pages.get('/admin', async (req, res) => {
     const query = typeof req.query.q === 'string' ? req.query.q.trim() : '';
     const story = query ? await storyOf(deps, query) : undefined;
-    send(req, res, 'Person', '/admin', (csrf) => personPage(query, story, csrf, typeof req.query.notice === 'string' ? req.query.notice : undefined));
+    send(req, res, 'Person', '/admin', (csrf) => personPage(query, story, csrf, noticeOf(req)));
   });
   pages.post('/admin/person/converge', async (req, res) => {
     const userId = String(req.body?.userId ?? '');
     const job = await deps.converge(userId, adminOf(req)?.name ?? 'admin');
     await audit(req, `asked to converge now (job ${job.id})`, userId, { jobId: job.id });
-    res.redirect(303, `/admin?q=${encodeURIComponent(userId)}&notice=${encodeURIComponent(`Job ${job.id} queued: the person is converged now.`)}`);
+    res.redirect(303, `/admin?q=${encodeURIComponent(userId)}&done=converge&n=${job.id}`);
   });
   pages.get('/admin/stuck', async (req, res) => {
     const [dead, retrying] = await Promise.all([deps.store.jobs.list({ state: 'dead', limit: 200 }), deps.store.jobs.list({ state: 'retry', limit: 200 })]);
-    send(req, res, 'Stuck work', '/admin/stuck', (csrf) => stuckPage(dead, retrying, csrf, typeof req.query.notice === 'string' ? req.query.notice : undefined));
+    send(req, res, 'Stuck work', '/admin/stuck', (csrf) => stuckPage(dead, retrying, csrf, noticeOf(req)));
   });
   pages.post('/admin/stuck/retry', async (req, res) => {
     const job = await deps.retry(Number(req.body?.jobId));
     await audit(req, `retried dead job ${job.id}`, job.userId, { jobId: job.id });
-    res.redirect(303, `/admin/stuck?notice=${encodeURIComponent(`Job ${job.id} runs again.`)}`);
+    res.redirect(303, `/admin/stuck?done=retry&n=${job.id}`);
   });
   pages.post('/admin/stuck/retry-all', async (req, res) => {
     const dead = await deps.store.jobs.list({ state: 'dead', limit: 1000 });
     for (const job of dead) await deps.retry(job.id);
     await audit(req, `retried all ${dead.length} dead jobs`, null, { jobIds: dead.map((j) => j.id) });
-    res.redirect(303, `/admin/stuck?notice=${encodeURIComponent(`${dead.length} dead jobs run again.`)}`);
+    res.redirect(303, `/admin/stuck?done=retry-all&n=${dead.length}`);
   });
   pages.get('/admin/rules', async (req, res) => {
     const view = await deps.rules();
@@ -104,13 +113,13 @@ export function adminRouter(settings: AdminSignInSettings, deps: AdminDeps): Rou
   pages.get('/admin/sweep', async (req, res) => {
     const report = await deps.sweep.report();
     if (report.running) res.setHeader('Refresh', '2');
-    send(req, res, 'Sweep', '/admin/sweep', (csrf) => sweepPage(report, csrf, typeof req.query.notice === 'string' ? req.query.notice : undefined));
+    send(req, res, 'Sweep', '/admin/sweep', (csrf) => sweepPage(report, csrf, noticeOf(req)));
   });
   pages.post('/admin/sweep/start', async (req, res) => {
     const all = req.body?.scope === 'all';
     const started = deps.sweep.start(all);
     if (started) await audit(req, `started a sweep${all ? ' of every user linked to the identity provider' : ''}`, null);
-    res.redirect(303, `/admin/sweep?notice=${encodeURIComponent(started ? 'The sweep started.' : 'A sweep already runs on this bridge.')}`);
+    res.redirect(303, `/admin/sweep?done=${started ? 'sweep-started' : 'sweep-running'}`);
   });
   pages.post('/admin/logout', signOut);
   // a refusal or a failure as a page that says what was wrong and what to do
@@ -139,6 +148,28 @@ async function storyOf(deps: AdminDeps, query: string): Promise<PersonStory | { 
   ]);
   const employee = link ? await deps.employee(link.employeeId) : undefined;
   return { user, preview, link, employee, jobs, audit };
+}
+
+/**
+ * What an action's redirect tells the admin: a code and a number from the query, never text from it (a link someone
+ * sends must not put words of theirs on the page).
+ */
+function noticeOf(req: Request): string | undefined {
+  const n = typeof req.query.n === 'string' && /^\d{1,12}$/.test(req.query.n) ? req.query.n : undefined;
+  switch (req.query.done) {
+    case 'converge':
+      return n && `Job ${n} queued: the person is converged now.`;
+    case 'retry':
+      return n && `Job ${n} runs again.`;
+    case 'retry-all':
+      return n && `${n} dead jobs run again.`;
+    case 'sweep-started':
+      return 'The sweep started.';
+    case 'sweep-running':
+      return 'A sweep already runs on this bridge.';
+    default:
+      return undefined;
+  }
 }
 
 function formOf(body: unknown): PreviewForm {

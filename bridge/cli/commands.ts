@@ -4,6 +4,7 @@ import { BmsClient } from '../bms/client';
 import { createBridgeCore, previewSource, ruleSourceFor, startBridge } from '../bridge';
 import { loadConfig } from '../config/config';
 import { namedStore, storeLocation } from '../errors/named-store';
+import { describeCause } from '../errors/operation-error';
 import { JobState } from '../jobs/job-queue';
 import { KeycloakGateway } from '../keycloak/gateway';
 import { silentLogger } from '../log/logger';
@@ -84,8 +85,9 @@ async function sweep(ctx: CliContext, all: boolean): Promise<SweepSummary> {
   const serving = `http://${loopbackFor(config.server.host)}:${config.server.port}`;
   if (config.server.port !== 0 && (await isBridge(`${serving}/healthz`))) {
     if (!config.admin.token) throw new Error(`a bridge is serving at ${serving}: set BRIDGE_ADMIN_TOKEN (as it has) so reconcile asks it to sweep, or stop it first`);
-    const res = await fetch(`${serving}/admin/reconcile${all ? '?scope=all' : ''}`, { method: 'POST', headers: { authorization: `Bearer ${config.admin.token}` } }).catch((err: Error) => {
-      throw new Error(`the bridge at ${serving} could not be asked to sweep: ${err.message}`);
+    // a sweep may take long: the request waits up to an hour (the bridge's own sweep goes on if this one gives up)
+    const res = await fetch(`${serving}/admin/reconcile${all ? '?scope=all' : ''}`, { method: 'POST', headers: { authorization: `Bearer ${config.admin.token}` }, signal: AbortSignal.timeout(3_600_000) }).catch((err: Error) => {
+      throw new Error(`the bridge at ${serving} could not be asked to sweep (POST /admin/reconcile): ${describeCause(err)}`);
     });
     const body = (await res.json().catch(() => ({}))) as SweepSummary & { error?: string };
     if (!res.ok) throw new Error(`the bridge at ${serving} refused the sweep (${res.status}): ${body.error ?? 'no reason given'}`);

@@ -133,9 +133,13 @@ describe('the bridge CLI', () => {
     expect(hers.every((e) => e.userId === ada)).toBe(true);
     expect(hers[0].what).toBe('write 481'); // 08:00 + 481 minutes is the first of hers after 16:00
     expect(hers[hers.length - 1]).toMatchObject({ what: 'asked to converge now', by: 'ida.rhodes@contoso.com' });
-    const badTime = await run(['audit', '--since', 'last tuesday'], withStore);
-    expect(badTime).toMatchObject({ code: 2 });
-    expect(badTime.err).toContain('give a time as ISO 8601');
+    for (const bad of ['last tuesday', '2026-02-31', '2026-11-01T08:00:00']) {
+      const badTime = await run(['audit', '--since', bad], withStore); // not a date, a date that does not exist, a time without its zone
+      expect(badTime).toMatchObject({ code: 2 });
+      expect(badTime.err).toContain('give an existing date or a time with its zone as ISO 8601');
+    }
+    expect((await run(['audit', '--user', ada.toUpperCase()], withStore)).out.trimEnd().split('\n')).toHaveLength(503); // ids are lower case: 502 writes and the admin action
+    expect((await run(['audit', '--user-id', 'f:ldap-provider:ada'], withStore)).out).toBe(''); // any stored id, no Keycloak lookup
   });
 
   test("a store that cannot be opened fails with exit 1 and a message naming it", async () => {

@@ -90,6 +90,8 @@ export const bridgeConfigSchema = z.strictObject({
       idleMs: z.number().int().min(60_000).default(30 * 60_000),
       absoluteMs: z.number().int().min(60_000).default(8 * 3_600_000),
       clockSkewMs: z.number().int().min(0).max(300_000).default(5_000),
+      /** a signed-in admin's role is checked in Keycloak again this often */
+      roleRecheckMs: z.number().int().min(1_000).max(3_600_000).default(300_000),
     })
     .refine((a) => Boolean(a.publicUrl) === Boolean(a.sessionSecret), {
       message: 'the admin pages need both BRIDGE_PUBLIC_URL and BRIDGE_ADMIN_SESSION_SECRET (or neither, to turn them off)',
@@ -141,6 +143,7 @@ export const ENVIRONMENT: Record<string, string> = {
   BRIDGE_ADMIN_IDLE_MS: 'admin.idleMs',
   BRIDGE_ADMIN_ABSOLUTE_MS: 'admin.absoluteMs',
   BRIDGE_ADMIN_CLOCK_SKEW_MS: 'admin.clockSkewMs',
+  BRIDGE_ADMIN_ROLE_RECHECK_MS: 'admin.roleRecheckMs',
   LOG_LEVEL: 'log.level',
 };
 

@@ -131,7 +131,9 @@ export function createApp(options: AppOptions): express.Express {
     },
   );
 
-  if (options.adminPages) app.use(options.adminPages);
+  // only /admin… reaches the admin pages (their session middleware knows no other path)
+  const adminPages = options.adminPages;
+  if (adminPages) app.use((req, res, next) => (req.path === '/admin' || req.path.startsWith('/admin/') ? adminPages(req, res, next) : next()));
   else app.get(/^\/admin(\/.*)?$/, (_req, res) => refuse(res, 404, 'the admin pages are off: set BRIDGE_PUBLIC_URL and BRIDGE_ADMIN_SESSION_SECRET (README, "Admin pages")'));
   app.use((req, res) => refuse(res, 404, `no such endpoint: ${req.method} ${req.path}`));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {

@@ -71,6 +71,19 @@ export class KeycloakGateway {
     return found[0];
   }
 
+  /**
+   * Whether the user with exactly this user name is enabled and holds the realm role (directly, through a group or a
+   * composite role). Errors: an OperationError naming the read.
+   */
+  async hasRealmRole(username: string, role: string): Promise<boolean> {
+    const user = await this.userByUsername(username);
+    if (!user?.id || user.enabled === false) return false;
+    const client = await this.authed();
+    const id = user.id;
+    const roles = await this.calling(`read of the realm roles of user ${username} in realm '${this.settings.realm}'`, () => client.users.listCompositeRealmRoleMappings({ id }));
+    return roles.some((r) => r.name === role);
+  }
+
   /** A user by Keycloak id, e-mail address or user name, tried in that order (the admin pages' search). */
   async findUser(query: string): Promise<UserRepresentation | undefined> {
     if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(query)) {

@@ -9,7 +9,7 @@ import { BmsEmulator } from '../bms-emulator/server';
 import { freePort } from '../stack/ports';
 import { cacheDir } from '../stack/project';
 import { newWebhookSecret } from '../stack/webhook-secret';
-import { adminClient } from '../support/admin';
+import { adminClient, findUserByUsername } from '../support/admin';
 import { WebhookSender } from '../support/converge-webhooks';
 import { eventually } from '../support/eventually';
 import { stackInfo } from '../support/stack-info';
@@ -48,7 +48,7 @@ beforeAll(async () => {
     answerBudgetMs: 4000,
     readTimeoutMs: 5000,
     jobs: { maxAttempts: 2, baseDelayMs: 50, maxDelayMs: 200 },
-    admin: { token: newWebhookSecret(), publicUrl, sessionSecret: newWebhookSecret() },
+    admin: { token: newWebhookSecret(), publicUrl, sessionSecret: newWebhookSecret(), roleRecheckMs: 1_000 },
   });
   ({ bridge, emulator } = own);
   webhooks = new WebhookSender(() => `${bridge.url}/webhooks/keycloak`, own.secret, () => own.copy.realm);
@@ -85,6 +85,39 @@ test('a person without the admin role signs in at Keycloak and is refused with w
   await page.context().close();
 });
 
+/** Signs `username` in at Keycloak for the admin pages and keeps the SAML response instead of letting it reach the ACS. */
+async function capturedSignInResponse(username: string): Promise<string> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  let captured: string | undefined;
+  await page.route('**/admin/saml/acs', async (route) => {
+    captured = route.request().postData() ?? undefined;
+    await route.fulfill({ status: 200, body: 'captured' });
+  });
+  await page.goto(`${bridge.url}/admin`);
+  await signInAtStandIn(page, username);
+  await eventually(() => captured !== undefined, 'the SAML response');
+  await context.close();
+  return captured ?? '';
+}
+
+test("a person without the role cannot get a session by posting their sign-in response anywhere else (review: to the single-logout URL)", async () => {
+  const tech = await addStandInUser(admin, { firstName: 'Sly', lastName: 'Tech', mailbox: 'sly.tech', domain: 'contoso.com', groups: [TECHS_GROUP] });
+  const body = await capturedSignInResponse(tech.username);
+  const slo = await fetch(`${bridge.url}/admin/saml/slo`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+  expect(slo.status).toBe(400);
+  expect(slo.headers.get('set-cookie')).toBeNull();
+  // and at the ACS it is refused for the role, with no session either
+  const acs = await fetch(`${bridge.url}/admin/saml/acs`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+  expect(acs.status).toBe(403);
+  expect(acs.headers.get('set-cookie')).toBeNull();
+  // nothing else answers a SAML message either, and paths outside /admin are the bridge's usual 404s, not the pages'
+  expect((await fetch(`${bridge.url}/admin/saml/slo`, { redirect: 'manual' })).status).toBe(400);
+  const root = await fetch(`${bridge.url}/`);
+  expect(root.status).toBe(404);
+  expect(await root.json()).toEqual({ error: 'no such endpoint: GET /' });
+});
+
 test("an admin signs in through Keycloak and finds a person's story after their login", async () => {
   const person = await addStandInUser(admin, { firstName: 'Grace', lastName: 'Story', mailbox: 'grace.story', domain: 'contoso.com', groups: [TECHS_GROUP] });
   const login = await loginAtAccountConsole(browser, baseUrl, own.copy.realm, person.username);
@@ -110,6 +143,11 @@ test("an admin signs in through Keycloak and finds a person's story after their 
   await waitForText(adminPage, /Job \d+ queued/);
   const entries = await bridge.store.audit.list({ userId: (await bridge.keycloak.userByEmail(person.email))?.id });
   expect(entries.find((e) => e.kind === 'admin-action')).toMatchObject({ trigger: 'admin', by: adminPerson.username });
+  // the pages may not be framed, run no script, and send forms only to the bridge and Keycloak
+  const headers = (await adminPage.request.get(`${bridge.url}/admin/health`)).headers();
+  expect(headers['x-frame-options']).toBe('DENY');
+  expect(headers['content-security-policy']).toContain("default-src 'none'");
+  expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
 });
 
 test('a forged POST without the CSRF token is refused, even with the admin\'s session cookie', async () => {
@@ -163,6 +201,19 @@ test('the preview form answers like a real login', async () => {
   await waitForText(adminPage, 'The sweep started.');
   await eventually(async () => (await adminPage.reload(), /Last finished: \d{4}-/.test(await adminPage.locator('#sweep-state').innerText())), 'the sweep to finish', 60_000);
   await shoot(adminPage, 'sweep');
+});
+
+test('an admin whose role is taken away in Keycloak is signed out at their next request after the recheck interval', async () => {
+  const demoted = await addStandInUser(admin, { firstName: 'Dee', lastName: 'Moted', mailbox: 'dee.moted', domain: 'contoso.com', groups: [ADMINS_GROUP] });
+  const page = await signInToAdmin(demoted.username, '/admin/health');
+  await waitForText(page, 'BMS budget');
+  const user = await findUserByUsername(admin, own.copy.realm, demoted.username);
+  const role = await admin.roles.findOneByName({ realm: own.copy.realm, name: 'bms-bridge-admin' });
+  await admin.users.delRealmRoleMappings({ realm: own.copy.realm, id: user?.id ?? '', roles: [{ id: role?.id ?? '', name: 'bms-bridge-admin' }] });
+  await eventually(async () => (await page.request.get(`${bridge.url}/admin/health`, { maxRedirects: 0 })).status() === 403, 'the session to end');
+  const after = await page.request.get(`${bridge.url}/admin/health`, { maxRedirects: 0 });
+  expect(after.status()).toBe(303); // the session is gone: back to sign-in
+  await page.context().close();
 });
 
 test('sign-out ends the bridge session and the Keycloak session', async () => {
