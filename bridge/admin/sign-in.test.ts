@@ -53,3 +53,22 @@ test.each([
 ])('after sign-in, %j leads to %j (admin pages only)', (given, expected) => {
   expect(returnPath(given)).toBe(expected);
 });
+
+test('anonymous callers cannot flood the store with sign-in starts: 30 a minute per address, then 429 (review finding 4)', async () => {
+  const store = new SqliteStore(':memory:');
+  const { router } = adminSignIn(settings, store.expiring, async () => true, silentLogger);
+  const app = express();
+  app.use(router);
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/admin/saml/login`;
+  try {
+    const statuses: number[] = [];
+    for (let i = 0; i < 32; i++) statuses.push((await fetch(url, { redirect: 'manual' })).status);
+    expect(statuses.slice(0, 30).every((s) => s === 302)).toBe(true); // on to Keycloak
+    expect(statuses.slice(30)).toEqual([429, 429]);
+  } finally {
+    server.close();
+    await store.close();
+  }
+});

@@ -1,4 +1,5 @@
 import express, { NextFunction, Request, Response, Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
 import session from 'express-session';
 import { Passport, Strategy as PassportStrategy } from 'passport';
 import { Profile, Strategy, ValidateInResponseTo, VerifiedCallback } from '@node-saml/passport-saml';
@@ -96,7 +97,15 @@ export function adminSignIn(settings: AdminSignInSettings, entries: ExpiringEntr
   router.use(passport.initialize());
   router.use(passport.session());
   router.get('/admin/saml/metadata', (_req, res) => void res.type('application/xml').send(strategy.generateServiceProviderMetadata(null)));
-  router.get(LOGIN_PATH, (req, res, next) => {
+  // each sign-in start stores a request id in the shared store (10 minutes): anonymous callers must not flood it
+  const signInStarts = rateLimit({
+    windowMs: 60_000,
+    limit: 30,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, res) => refuse(res, 429, 'Too many sign-ins', 'Too many sign-ins were started from your address in the last minute. Wait a minute, then sign in again.'),
+  });
+  router.get(LOGIN_PATH, signInStarts, (req, res, next) => {
     req.query.RelayState = returnPath(req.query.RelayState);
     passport.authenticate(STRATEGY)(req, res, next);
   });

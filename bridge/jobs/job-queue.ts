@@ -107,6 +107,8 @@ export interface JobQueue {
   revive(id: number, now?: number): Promise<Job>;
   get(id: number): Promise<Job | undefined>;
   list(filter?: { state?: JobState; userId?: string; limit?: number }): Promise<Job[]>;
+  /** How many jobs there are of each trigger in each state, counted in the store (no job is read). */
+  countByState(): Promise<{ trigger: Trigger; state: JobState; count: number }[]>;
   /** The user's waiting or running job, if any. */
   pendingJobOf(userId: string): Promise<Job | undefined>;
   /** True when a sign-in waits for the user's running job: a job of the user is waiting at a sign-in's priority. */

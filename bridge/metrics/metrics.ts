@@ -27,13 +27,11 @@ export type WebhookOutcome = 'provisioned' | 'pending' | 'denied' | 'unavailable
 const COUNTED_STATES: JobState[] = ['queued', 'running', 'retry', 'dead'];
 const TRIGGERS: Trigger[] = ['login', 'event', 'admin', 'sweep'];
 const LOGIN = 'login.provisioning_requested';
-/** At most this many jobs are read per state on a scrape: the cost stays bounded, and a larger count shows as this. */
-export const JOBS_COUNT_CAP = 10_000;
 
 /**
  * The bridge's Prometheus metrics, in a registry of its own (several bridges in one process, as tests run them, do not
  * collide). Counters are told what happens (webhooks, BMS exchanges, job attempts, sweeps); gauges read the store and
- * the rules when scraped (one reading per scrape, at most JOBS_COUNT_CAP jobs per state). Names and meanings: README, "Metrics".
+ * the rules when scraped (one reading per scrape; jobs are counted by the store). Names and meanings: README, "Metrics".
  */
 export class BridgeMetrics {
   readonly registry = new Registry();
@@ -110,7 +108,7 @@ export class BridgeMetrics {
     const collect = (): Promise<void> => this.readStore();
     const gauge = <L extends string>(name: string, help: string, labelNames: L[]): Gauge<L> => new Gauge({ name, help, labelNames, registers, collect });
     return {
-      jobs: gauge('bms_bridge_jobs', `Jobs in the store by trigger and state (queued, running, retry, dead; at most ${JOBS_COUNT_CAP} counted per state)`, ['trigger', 'state']),
+      jobs: gauge('bms_bridge_jobs', 'Jobs in the store by trigger and state (queued, running, retry, dead)', ['trigger', 'state']),
       remaining: gauge('bms_bridge_bms_budget_remaining', "Calls left in BMS's rate window per endpoint, for every bridge on this store", ['endpoint']),
       limit: gauge('bms_bridge_bms_budget_limit', "Calls allowed per endpoint in BMS's rate window (BMS_RATE_LIMIT_PER_HOUR)", ['endpoint']),
       storeUp: gauge('bms_bridge_store_up', 'Whether the last reading of the store for these metrics succeeded (1) or failed (0)', []),
@@ -142,14 +140,8 @@ export class BridgeMetrics {
     rulesUsable.set((await this.sources.rulesHealth().catch(() => 'failed')) ? 0 : 1);
   }
 
+  /** Jobs per trigger and state, counted by the store (one GROUP BY: no job is read, whatever the backlog). */
   private async countJobs(): Promise<Map<string, number>> {
-    const counts = new Map<string, number>();
-    for (const state of COUNTED_STATES) {
-      for (const job of await this.sources.jobs.list({ state, limit: JOBS_COUNT_CAP })) {
-        const key = `${job.trigger}|${state}`;
-        counts.set(key, (counts.get(key) ?? 0) + 1);
-      }
-    }
-    return counts;
+    return new Map((await this.sources.jobs.countByState()).map(({ trigger, state, count }) => [`${trigger}|${state}`, count]));
   }
 }

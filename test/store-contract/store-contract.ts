@@ -156,6 +156,18 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect((await store.jobs.enqueue({ userId: 'again', trigger: 'login' }, 8, T0 + 1)).priority).toBe(PRIORITY.login);
       });
 
+      test('jobs are counted per trigger and state by the store', async () => {
+        await store.jobs.enqueue({ userId: 'a', trigger: 'login' }, 3, T0);
+        await store.jobs.enqueue({ userId: 'b', trigger: 'sweep' }, 3, T0);
+        await store.jobs.enqueue({ userId: 'c', trigger: 'sweep' }, 3, T0);
+        await store.jobs.claim(A, T0, { minPriority: PRIORITY.login });
+        const counts = (await store.jobs.countByState()).sort((x, y) => `${x.trigger}${x.state}`.localeCompare(`${y.trigger}${y.state}`));
+        expect(counts).toEqual([
+          { trigger: 'login', state: 'running', count: 1 },
+          { trigger: 'sweep', state: 'queued', count: 2 },
+        ]);
+      });
+
       test('one user enqueued by two processes at once gets one waiting job', async () => {
         const other = await second();
         const ids = await Promise.all([...Array(20).keys()].map((i) => (i % 2 ? store : other).jobs.enqueue({ userId: 'burst', trigger: 'event', eventId: `e${i}` }, 3, T0 + i)));

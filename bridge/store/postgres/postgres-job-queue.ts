@@ -204,6 +204,11 @@ export class PostgresJobQueue implements JobQueue {
     return rows[0] && toJob(rows[0]);
   }
 
+  async countByState(): Promise<{ trigger: Trigger; state: JobState; count: number }[]> {
+    const rows = await this.db.query<{ trigger: Trigger; state: JobState; count: string }>('SELECT trigger, state, count(*) AS count FROM bridge_jobs GROUP BY trigger, state');
+    return rows.map((r) => ({ trigger: r.trigger, state: r.state, count: num(r.count) }));
+  }
+
   async loginWaiting(userId: string): Promise<boolean> {
     const rows = await this.db.query("SELECT 1 FROM bridge_jobs WHERE user_id = $1 AND state IN ('queued','retry') AND priority >= $2 LIMIT 1", [userId, PRIORITY.login]);
     return rows.length > 0;

@@ -162,6 +162,10 @@ export class SqliteJobQueue implements JobQueue {
     return row && toJob(row);
   }
 
+  async countByState(): Promise<{ trigger: Trigger; state: JobState; count: number }[]> {
+    return this.base.sql('SELECT trigger, state, count(*) AS count FROM jobs GROUP BY trigger, state').all() as { trigger: Trigger; state: JobState; count: number }[];
+  }
+
   async loginWaiting(userId: string): Promise<boolean> {
     return this.base.sql("SELECT 1 FROM jobs WHERE user_id = ? AND state IN ('queued','retry') AND priority >= ? LIMIT 1").get(userId, PRIORITY.login) !== undefined;
   }
