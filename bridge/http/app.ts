@@ -112,14 +112,17 @@ export function createApp(options: AppOptions): express.Express {
         res.locals.outcome = 'bad_signature';
         return void refuse(res, 401, verified.error);
       }
-      const earlier = (await options.deliveries.delivery(verified.id)) ?? (await inflight.get(verified.id));
+      const json = jsonOf(raw);
+      // a sign-in's answer is never kept in the store (below), so looking it up there would only cost a round trip
+      const login = json.ok && (json.value as { type?: unknown } | null)?.type === 'login.provisioning_requested';
+      const earlier = (login ? undefined : await options.deliveries.delivery(verified.id)) ?? (await inflight.get(verified.id));
       if (earlier) {
         res.locals.outcome = 'replayed';
         res.setHeader('webhook-replay', 'true');
         return void res.status(earlier.status).json(earlier.body);
       }
       // a login's answer is never replayed from the store: a retried sign-in gets the present state of its work
-      const work = answer(raw, options.handlers, options.realm).then((a) => (a.status < 500 && !a.login ? options.deliveries.rememberDelivery(verified.id, a.status, a.body) : a));
+      const work = answer(json, options.handlers, options.realm).then((a) => (a.status < 500 && !a.login ? options.deliveries.rememberDelivery(verified.id, a.status, a.body) : a));
       inflight.set(verified.id, work);
       try {
         const { status, body } = await work;
@@ -146,14 +149,18 @@ export function createApp(options: AppOptions): express.Express {
   return app;
 }
 
-async function answer(raw: Buffer, handlers: WebhookHandlers, realm: string | undefined): Promise<{ status: number; body: unknown; login?: boolean }> {
-  let json: unknown;
+/** The body as JSON, parsed once (a sign-in's body may hold thousands of groups). */
+function jsonOf(raw: Buffer): { ok: true; value: unknown } | { ok: false } {
   try {
-    json = JSON.parse(raw.toString('utf8'));
+    return { ok: true, value: JSON.parse(raw.toString('utf8')) as unknown };
   } catch {
-    return { status: 400, body: { error: 'the body is not valid JSON' } };
+    return { ok: false };
   }
-  const parsed = webhookSchema.safeParse(json);
+}
+
+async function answer(json: ReturnType<typeof jsonOf>, handlers: WebhookHandlers, realm: string | undefined): Promise<{ status: number; body: unknown; login?: boolean }> {
+  if (!json.ok) return { status: 400, body: { error: 'the body is not valid JSON' } };
+  const parsed = webhookSchema.safeParse(json.value);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
     return { status: 400, body: { error: `invalid webhook: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues } };

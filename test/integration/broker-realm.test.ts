@@ -27,10 +27,15 @@ describe('the imported broker realm', () => {
   });
 
   test('imports the six Passly attributes, and every importer follows the FORCE sync of the provider', async () => {
-    const mappers = await admin.identityProviders.findMappers({ realm: brokerRealm, alias: 'passly' });
+    const all = await admin.identityProviders.findMappers({ realm: brokerRealm, alias: 'passly' });
+    const mappers = all.filter((m) => m.identityProviderMapper === 'saml-user-attribute-idp-mapper');
     const imported = Object.fromEntries(mappers.map((m) => [m.config['attribute.name'], m.config['user.attribute']]));
     expect(imported).toEqual({ Email: 'email', FirstName: 'firstName', LastName: 'lastName', Username: 'upn', SecurityGroup: 'ad_groups', Domain: 'ad_domain' });
     for (const m of mappers) expect(m.config.syncMode).toBe('INHERIT');
+    // the one mapper that is not an importer: the AD group that makes a person an admin of the bridge, synced at every sign-in
+    expect(all.filter((m) => m.identityProviderMapper === 'saml-role-idp-mapper').map((m) => m.config)).toEqual([
+      expect.objectContaining({ syncMode: 'FORCE', 'attribute.name': 'SecurityGroup', 'attribute.value': 'CN=BMS-Bridge-Admins,OU=Groups,DC=contoso,DC=com', role: 'bms-bridge-admin' }),
+    ]);
   });
 
   test('sends browser logins straight to passly through the identity-provider redirector', async () => {
