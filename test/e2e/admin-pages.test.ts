@@ -94,26 +94,40 @@ async function capturedSignInResponse(username: string): Promise<string> {
     captured = route.request().postData() ?? undefined;
     await route.fulfill({ status: 200, body: 'captured' });
   });
-  await page.goto(`${bridge.url}/admin`);
-  await signInAtStandIn(page, username);
-  await eventually(() => captured !== undefined, 'the SAML response');
-  await context.close();
+  try {
+    await page.goto(`${bridge.url}/admin`);
+    await signInAtStandIn(page, username);
+    await eventually(() => captured !== undefined, 'the SAML response');
+  } finally {
+    await within(30_000, 'closing the browser context', context.close());
+  }
   return captured ?? '';
 }
 
+/** A step that must end within `ms`: a hang fails the test naming the step, instead of the test's own timeout. */
+function within<T>(ms: number, what: string, step: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took more than ${ms} ms`)), ms)));
+  return Promise.race([step, late]).finally(() => clearTimeout(timer));
+}
+
+/** A POST of a form to the bridge that gives up after 30 s (Node's fetch waits minutes for headers). */
+const postForm = (path: string, body: string): Promise<Response> =>
+  fetch(`${bridge.url}${path}`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body, signal: AbortSignal.timeout(30_000) });
+
 test("a person without the role cannot get a session by posting their sign-in response anywhere else (review: to the single-logout URL)", async () => {
-  const tech = await addStandInUser(admin, { firstName: 'Sly', lastName: 'Tech', mailbox: 'sly.tech', domain: 'contoso.com', groups: [TECHS_GROUP] });
-  const body = await capturedSignInResponse(tech.username);
-  const slo = await fetch(`${bridge.url}/admin/saml/slo`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+  const tech = await within(30_000, 'adding the stand-in user', addStandInUser(admin, { firstName: 'Sly', lastName: 'Tech', mailbox: 'sly.tech', domain: 'contoso.com', groups: [TECHS_GROUP] }));
+  const body = await within(90_000, 'signing in and capturing the SAML response', capturedSignInResponse(tech.username));
+  const slo = await postForm('/admin/saml/slo', body);
   expect(slo.status).toBe(400);
   expect(slo.headers.get('set-cookie')).toBeNull();
   // and at the ACS it is refused for the role, with no session either
-  const acs = await fetch(`${bridge.url}/admin/saml/acs`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+  const acs = await postForm('/admin/saml/acs', body);
   expect(acs.status).toBe(403);
   expect(acs.headers.get('set-cookie')).toBeNull();
   // nothing else answers a SAML message either, and paths outside /admin are the bridge's usual 404s, not the pages'
-  expect((await fetch(`${bridge.url}/admin/saml/slo`, { redirect: 'manual' })).status).toBe(400);
-  const root = await fetch(`${bridge.url}/`);
+  expect((await fetch(`${bridge.url}/admin/saml/slo`, { redirect: 'manual', signal: AbortSignal.timeout(30_000) })).status).toBe(400);
+  const root = await fetch(`${bridge.url}/`, { signal: AbortSignal.timeout(30_000) });
   expect(root.status).toBe(404);
   expect(await root.json()).toEqual({ error: 'no such endpoint: GET /' });
 });
