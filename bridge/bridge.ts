@@ -51,10 +51,10 @@ export async function createBridgeCore(config: BridgeConfig, log: Logger): Promi
   // every failure of the database names the store, the operation and where it is
   const store = namedStore(await openStore(config.store), storeLocation(config.store));
   // one BMS budget for every bridge (and CLI) on this store
-  const bms = new BmsClient(config.bms, { logger: log, rateLimiter: new SharedCallBudget(store.coordination, parseBmsClientConfig(config.bms).rateLimit) });
+  const budget = parseBmsClientConfig(config.bms).rateLimit;
+  const bms = new BmsClient(config.bms, { logger: log, rateLimiter: new SharedCallBudget(store.coordination, budget) });
   const keycloak = new KeycloakGateway(config.keycloak, log);
   const rules = ruleSourceFor(config, keycloak, bms, log);
-  const budget = parseBmsClientConfig(config.bms).rateLimit;
   const metrics = new BridgeMetrics({ jobs: store.jobs, coordination: store.coordination, budget, rulesHealth: () => rules.health(), sweepIntervalMs: config.reconcile.intervalMs, log });
   bms.onExchange((exchange) => metrics.bmsExchange(exchange));
   const converger = new Converger(store, bms, keycloak, rules, { loginFactsWindowMs: 60_000, maxAttempts: config.jobs.maxAttempts }, log);

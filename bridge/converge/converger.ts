@@ -1,4 +1,5 @@
-import { auditTriggerOf, NewAuditEntry, ruleOf, whyOf } from '../audit/audit-log';
+import { auditTriggerOf } from '../audit/audit-log';
+import { decisionNote, Note, writeNote } from './audit-notes';
 import { BmsClient, PRIORITY_BACKGROUND, PRIORITY_LOGIN } from '../bms/client';
 import { BmsError } from '../bms/errors';
 import { EmployeeChanges, NewEmployee } from '../bms/employees';
@@ -10,7 +11,7 @@ import { LinkConflictError } from './link-store';
 import { EMPLOYEE_ID_ATTRIBUTE as EMPLOYEE_ID, KeycloakGateway } from '../keycloak/gateway';
 import { Logger } from '../log/logger';
 import { evaluate } from '../rules/evaluate';
-import { BMS_FIELDS, Decision, FieldValues } from '../rules/model';
+import { BMS_FIELDS, FieldValues } from '../rules/model';
 import { LOOKUP_OF_FIELD, RuleSource } from '../rules/rule-source';
 import { knowledgeOf } from './knowledge';
 import { Action, BmsKnowledge, DEFAULT_POLICIES, EmployeeView, Plan, RefusalReason, UserTruth } from './model';
@@ -33,8 +34,6 @@ export interface ConvergerOptions {
 /** Passes of read → plan → write in one job: a read, a write-back that finds the user gone, a link race. */
 const MAX_PASSES = 5;
 
-/** Records one step of a job in the audit trail (the job, user and trigger filled in); never fails the job. */
-type Note = (entry: Pick<NewAuditEntry, 'kind' | 'what'> & Partial<Pick<NewAuditEntry, 'why' | 'details'>>) => Promise<void>;
 
 /**
  * One converge job: reads the truth now (Keycloak, the rules, the link, BMS when needed), plans with the pure
@@ -288,29 +287,4 @@ export function failureOf(err: unknown): { message: string; retryable: boolean; 
 export function refusedForGood(result: unknown): boolean {
   const r = result as ConvergeResult | null;
   return r?.outcome === 'refused' && (r.reason === 'conflict' || r.reason === 'rehire-denied');
-}
-
-/** The audit entry of one BMS write (or link) that was carried out. */
-function writeNote(action: Action, employeeId: number): Parameters<Note>[0] {
-  switch (action.kind) {
-    case 'create':
-      return { kind: 'bms-write', what: `created BMS employee ${employeeId}`, details: { employeeId, userName: action.employee.userName, email: action.employee.email, fields: action.employee.fields } };
-    case 'link':
-      return { kind: 'bms-write', what: `linked BMS employee ${employeeId}${action.rehire ? ' (inactive: a rehire)' : ''}`, why: 'it has the user\'s e-mail address or user name', details: { employeeId, rehire: action.rehire } };
-    case 'update':
-      return { kind: 'bms-write', what: `updated BMS employee ${employeeId}: ${Object.keys(action.changes).join(', ')}`, details: { employeeId, changes: action.changes } };
-    case 'reactivate':
-      return { kind: 'bms-write', what: `reactivated BMS employee ${employeeId}`, details: { employeeId } };
-    case 'deactivate':
-      return { kind: 'bms-write', what: `deactivated BMS employee ${employeeId}`, why: action.why, details: { employeeId } };
-  }
-}
-
-/** The audit entry of a job's end: what it came to, and the rule that decided it (and why). */
-function decisionNote(result: ConvergeResult, decision: Decision | undefined): Parameters<Note>[0] {
-  const rule = ruleOf(decision);
-  const why = whyOf(decision) ?? 'the Keycloak user is disabled or gone';
-  const what =
-    result.outcome === 'refused' ? `refused (${result.reason}): ${result.detail}` : result.outcome === 'absent' ? 'no BMS employee' : `BMS employee ${result.employeeId} ${result.outcome}`;
-  return { kind: 'decision', what, why, details: { outcome: result.outcome, actions: result.actions, ...(rule ? { rule } : {}), ...(decision ? { decision: decision.outcome } : {}) } };
 }
