@@ -75,12 +75,12 @@ export class LoginAnswerer {
       return { answer: { status: 'pending' }, jobId: job.id };
     }
     const decision = evaluate(ruleSet, login.facts);
-    const link = await this.store.links.linkOf(login.userId);
+    const { link, pendingJob } = await this.store.signInView(login.userId);
     const truth: UserTruth = { exists: true, id: login.userId, username: login.username, enabled: true, email: login.facts.email ?? null, firstName: login.facts.firstName, lastName: login.facts.lastName, upn: login.facts.upn ?? null, domain: login.facts.domain ?? null, groups: login.facts.groups, employeeIdAttribute: null, requested: true };
     const quick = plan({ user: truth, decision, bms: link?.record ? { source: 'record', employee: link.record } : { source: 'unsearched' }, policies: ruleSet.defaults?.policies ?? DEFAULT_POLICIES, mayCreate: true });
     this.log.info({ userId: login.userId, eventId: login.eventId, outcome: decision.outcome, rule: decision.outcome === 'unusable' ? undefined : decision.rule?.name, reason: decision.reason }, 'provisioning decision');
 
-    if (quick.kind === 'act' && !quick.actions.length && quick.end === 'active' && quick.employeeId !== undefined && !(await this.store.jobs.pendingJobOf(login.userId))) {
+    if (quick.kind === 'act' && !quick.actions.length && quick.end === 'active' && quick.employeeId !== undefined && !pendingJob) {
       return { answer: { status: 'provisioned', employeeId: quick.employeeId }, decision };
     }
     // no usable rule set was ever loaded: a bridge failure (the step's failure mode applies), never a denial

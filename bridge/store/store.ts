@@ -1,5 +1,5 @@
 import { AuditLog } from '../audit/audit-log';
-import { LinkStore } from '../converge/link-store';
+import { Link, LinkStore } from '../converge/link-store';
 import { JobQueue } from '../jobs/job-queue';
 import { DeliveryLog } from '../webhooks/delivery-log';
 import { Coordination } from './coordination';
@@ -27,6 +27,14 @@ export interface Purged {
   expired: number;
 }
 
+/** What a sign-in needs to know of one user before it decides, read at one moment. */
+export interface SignInView {
+  /** the user's employee link, if any */
+  link: Link | undefined;
+  /** whether a job for the user is queued, waiting to retry or running (then the link may be about to change) */
+  pendingJob: boolean;
+}
+
 /**
  * The bridge's durable state, split by idea: the job queue, the webhook deliveries, the employee links, what
  * several bridges agree on (coordination) and the audit trail. One store
@@ -39,6 +47,11 @@ export interface Store {
   readonly coordination: Coordination;
   readonly audit: AuditLog;
   readonly expiring: ExpiringEntries;
+  /**
+   * The link and the pending-job flag of one user, in one read: a sign-in's hot path (one round trip on PostgreSQL
+   * instead of two; the same as `links.linkOf` and `jobs.pendingJobOf` read together).
+   */
+  signInView(userId: string): Promise<SignInView>;
   /** Deletes what the retention allows; returns how many rows of each. */
   purge(retention: Retention, now?: number): Promise<Purged>;
   close(): Promise<void>;

@@ -351,6 +351,20 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(await store.links.linkOf('u')).toMatchObject({ record: null, attributeUnwritable: true });
       });
 
+      test("a sign-in's view of a user is their link and whether a job is queued, waiting to retry or running, from any process", async () => {
+        const other = await second();
+        expect(await store.signInView('u')).toEqual({ link: undefined, pendingJob: false });
+        await other.links.saveLink('u', view(9), T0);
+        expect(await store.signInView('u')).toEqual({ link: await store.links.linkOf('u'), pendingJob: false });
+        const job = await other.jobs.enqueue({ userId: 'u', trigger: 'event' }, 1, T0);
+        expect(await store.signInView('u')).toMatchObject({ link: { employeeId: 9 }, pendingJob: true });
+        expect(await store.signInView('someone-else')).toEqual({ link: undefined, pendingJob: false });
+        await other.jobs.claim(A, T0);
+        expect((await store.signInView('u')).pendingJob).toBe(true); // running
+        await other.jobs.fail(job.id, A.owner, { message: 'BMS down', retryable: true }, backoff, T0);
+        expect((await store.signInView('u')).pendingJob).toBe(false); // dead after its one attempt: nothing will change the link
+      });
+
       test('the sweep backs off a user whose jobs die, doubling each time; a success clears it', async () => {
         await store.jobs.recordOutcome('u', true, 60_000, T0);
         const first = (await store.jobs.sweepNotBefore('u')) ?? 0;
@@ -391,6 +405,14 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(all.map((e) => e.userId)).toEqual(['ada', 'grace', 'ada', null]);
         expect((await store.audit.list({ afterId: all[1].id })).map((e) => e.id)).toEqual([all[2].id, all[3].id]); // paging for an export
         expect(await store.audit.list({ since: T0 + 2 })).toHaveLength(2);
+      });
+
+      test('entries recorded together keep their order and their text exactly (quotes, braces, commas, backslashes, non-ASCII)', async () => {
+        const odd = ['a "quoted" {brace}, comma', 'back\\slash \\" and NULL', 'Zoë Ångström — 日本', ''];
+        await Promise.all(odd.map((what, i) => store.audit.record({ at: T0 + i, userId: i % 2 ? null : `u${i}`, kind: 'decision', what, why: i === 1 ? null : what, trigger: 'login', by: what || null, jobId: i === 2 ? null : i, details: { what, list: [what] } })));
+        const read = await store.audit.list();
+        expect(read.map((e) => e.what)).toEqual(odd);
+        read.forEach((e, i) => expect(e).toEqual({ id: expect.any(Number), at: T0 + i, userId: i % 2 ? null : `u${i}`, kind: 'decision', what: odd[i], why: i === 1 ? null : odd[i], trigger: 'login', by: odd[i] || null, jobId: i === 2 ? null : i, details: { what: odd[i], list: [odd[i]] } }));
       });
 
       test('retention deletes audit entries older than its audit setting, and only those', async () => {

@@ -18,8 +18,12 @@ export const UNIQUE_VIOLATION = '23505';
 export class PostgresDatabase {
   constructor(readonly pool: Pool) {}
 
-  async query<R extends QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
-    return (await this.pool.query<R>(text, values)).rows;
+  /**
+   * The rows of one statement. `name`: prepare it once per connection under this name and reuse the plan (for the
+   * statements of every sign-in; the text must be the same for one name).
+   */
+  async query<R extends QueryResultRow>(text: string, values: unknown[] = [], name?: string): Promise<R[]> {
+    return (await this.pool.query<R>(name ? { name, text, values } : { text, values })).rows;
   }
 
   /**

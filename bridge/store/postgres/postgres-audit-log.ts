@@ -27,14 +27,25 @@ export class PostgresAuditLog implements AuditLog {
     return this.commits.add({ ...entry, at: entry.at ?? Date.now() });
   }
 
+  /**
+   * One INSERT of any number of entries: one array per column, so the statement's text never changes and is prepared
+   * once per connection (a VALUES list per batch size would be parsed and planned again on every commit).
+   */
   private async insert(entries: NewAuditEntry[]): Promise<void> {
-    const values: unknown[] = [];
-    const rows = entries.map((e) => {
-      const first = values.length + 1;
-      values.push(e.at ?? Date.now(), e.userId, e.kind, e.what, e.why ?? null, e.trigger, e.by ?? null, e.jobId ?? null, JSON.stringify(e.details ?? {}));
-      return `(${Array.from({ length: 9 }, (_, i) => `$${first + i}`).join(', ')})`;
-    });
-    await this.db.query(`INSERT INTO bridge_audit (at, user_id, kind, what, why, trigger, by, job_id, details) VALUES ${rows.join(', ')}`, values);
+    const columns: unknown[][] = Array.from({ length: 9 }, () => []);
+    for (const e of entries) {
+      const row = [e.at ?? Date.now(), e.userId, e.kind, e.what, e.why ?? null, e.trigger, e.by ?? null, e.jobId ?? null, JSON.stringify(e.details ?? {})];
+      row.forEach((value, i) => columns[i].push(value));
+    }
+    await this.db.query(
+      `INSERT INTO bridge_audit (at, user_id, kind, what, why, trigger, by, job_id, details)
+       SELECT at, user_id, kind, what, why, trigger, by, job_id, details::jsonb
+       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[])
+         WITH ORDINALITY AS t (at, user_id, kind, what, why, trigger, by, job_id, details, n)
+       ORDER BY n`,
+      columns,
+      'bridge-audit-insert',
+    );
   }
 
   async list(filter: AuditFilter = {}): Promise<AuditEntry[]> {

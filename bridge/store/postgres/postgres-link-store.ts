@@ -1,6 +1,7 @@
 import { Link, LinkConflictError, LinkStore } from '../../converge/link-store';
 import { EmployeeView } from '../../converge/model';
 import { recordOf, snapshotOf } from '../records';
+import { SignInView } from '../store';
 import { isUniqueViolation, num, PostgresDatabase } from './database';
 import { PoolClient } from 'pg';
 
@@ -73,6 +74,21 @@ export class PostgresLinkStore implements LinkStore {
       throw new LinkConflictError(employeeId, holder?.userId ?? 'another user');
     }
   }
+}
+
+/**
+ * The sign-in's read of one user (Store.signInView) in one statement: the link (NULL columns when there is none) and
+ * whether a job is pending. Prepared once per connection (named), as it runs for every sign-in.
+ */
+export async function signInViewOf(db: PostgresDatabase, userId: string): Promise<SignInView> {
+  const rows = await db.query<LinkRow & { pending_job: boolean }>(
+    `SELECT l.*, EXISTS (SELECT 1 FROM bridge_jobs j WHERE j.user_id = $1 AND j.state IN ('queued','retry','running')) AS pending_job
+     FROM (SELECT 1) AS one LEFT JOIN bridge_links l ON l.user_id = $1`,
+    [userId],
+    'bridge-sign-in-view',
+  );
+  const row = rows[0];
+  return { link: row.user_id === null ? undefined : toLink(row), pendingJob: row.pending_job };
 }
 
 function toLink(row: LinkRow): Link {

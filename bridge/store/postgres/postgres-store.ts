@@ -1,13 +1,13 @@
 import { Pool } from 'pg';
 
-import { DEFAULT_AUDIT_RETENTION_MS, Purged, Retention, Store } from '../store';
+import { DEFAULT_AUDIT_RETENTION_MS, Purged, Retention, SignInView, Store } from '../store';
 import { PostgresAuditLog } from './postgres-audit-log';
 import { PostgresExpiringEntries } from './postgres-expiring-entries';
 import { PostgresDatabase, withClient } from './database';
 import { PostgresCoordination } from './postgres-coordination';
 import { PostgresDeliveryLog } from './postgres-delivery-log';
 import { PostgresJobQueue } from './postgres-job-queue';
-import { PostgresLinkStore } from './postgres-link-store';
+import { PostgresLinkStore, signInViewOf } from './postgres-link-store';
 import { migrate } from './schema';
 
 /**
@@ -71,6 +71,10 @@ export class PostgresStore implements Store {
       );
     }
     return new PostgresStore(new PostgresDatabase(pool));
+  }
+
+  signInView(userId: string): Promise<SignInView> {
+    return signInViewOf(this.db, userId);
   }
 
   async purge(retention: Retention, now = Date.now()): Promise<Purged> {

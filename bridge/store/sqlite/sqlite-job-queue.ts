@@ -158,6 +158,11 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   async pendingJobOf(userId: string): Promise<Job | undefined> {
+    return this.pendingJobNow(userId);
+  }
+
+  /** pendingJobOf, synchronously (for a read that must see one moment). */
+  pendingJobNow(userId: string): Job | undefined {
     const row = this.base.sql("SELECT * FROM jobs WHERE user_id = ? AND state IN ('queued','retry','running') ORDER BY id LIMIT 1").get(userId) as Row | undefined;
     return row && toJob(row);
   }

@@ -16,7 +16,7 @@ export class SqliteLinkStore implements LinkStore {
   constructor(private readonly base: SqliteDatabase) {}
 
   async linkOf(userId: string): Promise<Link | undefined> {
-    return this.byUser(userId);
+    return this.linkNow(userId);
   }
 
   async linkOfEmployee(employeeId: number): Promise<Link | undefined> {
@@ -51,13 +51,14 @@ export class SqliteLinkStore implements LinkStore {
   private save(userId: string, record: EmployeeView, now: number): void {
     const holder = this.byEmployee(record.id);
     if (holder && holder.userId !== userId) throw new LinkConflictError(record.id, holder.userId);
-    const previous = this.byUser(userId);
+    const previous = this.linkNow(userId);
     this.base
       .sql('INSERT INTO employee_links (user_id, employee_id, snapshot, linked_at) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET employee_id = excluded.employee_id, snapshot = excluded.snapshot, linked_at = excluded.linked_at')
       .run(userId, record.id, snapshotOf(record), previous?.employeeId === record.id ? previous.linkedAt : now);
   }
 
-  private byUser(userId: string): Link | undefined {
+  /** linkOf, synchronously (for a read that must see one moment). */
+  linkNow(userId: string): Link | undefined {
     const row = this.base.sql('SELECT * FROM employee_links WHERE user_id = ?').get(userId) as LinkRow | undefined;
     return row && toLink(row);
   }

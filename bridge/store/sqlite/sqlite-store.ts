@@ -1,4 +1,4 @@
-import { DEFAULT_AUDIT_RETENTION_MS, Purged, Retention, Store } from '../store';
+import { DEFAULT_AUDIT_RETENTION_MS, Purged, Retention, SignInView, Store } from '../store';
 import { SqliteDatabase } from './database';
 import { SqliteAuditLog } from './sqlite-audit-log';
 import { SqliteExpiringEntries } from './sqlite-expiring-entries';
@@ -28,6 +28,12 @@ export class SqliteStore implements Store {
     this.coordination = new SqliteCoordination(this.base);
     this.audit = new SqliteAuditLog(this.base);
     this.expiring = new SqliteExpiringEntries(this.base);
+  }
+
+  async signInView(userId: string): Promise<SignInView> {
+    // both reads are synchronous underneath: nothing else in this process runs between them
+    const [link, pending] = [this.links.linkNow(userId), this.jobs.pendingJobNow(userId)];
+    return { link, pendingJob: pending !== undefined };
   }
 
   async purge(retention: Retention, now = Date.now()): Promise<Purged> {
