@@ -29,6 +29,7 @@ import { SweepElsewhereError, withSweepLease } from './sweep/sweep-lease';
 import { rulesTopic, watchRuleChanges } from './rules/rule-changes';
 import { SharedCallBudget } from './bms/shared-budget';
 import { parseBmsClientConfig } from './bms/config';
+import { wiringReadyCheck } from './setup/check';
 
 /** The parts without HTTP: what `serve` and the CLI's `reconcile` share. */
 export interface BridgeCore {
@@ -126,7 +127,8 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
   const sweepMonitor = new SweepMonitor(store.expiring, (all, onProgress) => sweepOnce(all ? 'all' : 'requested', 0, onProgress));
   const sweepOnce = (scope: 'all' | 'requested', waitMs: number, onProgress?: (examined: number) => void): Promise<SweepSummary> =>
     once(() => sweepMonitor.recorded(withSweepLease(store.coordination, worker.owner, (signal) => timed(metrics, () => sweep.run({ scope, waitMs, onProgress, signal })))));
-  const ready = readinessChecks(core);
+  // the realm's wiring (bridge setup --check), read from Keycloak at most every KEYCLOAK_WIRING_CHECK_MS
+  const ready = [...readinessChecks(core), ...(config.keycloak.wiringCheckMs > 0 ? [wiringReadyCheck(keycloak, config.keycloak)] : [])];
   const adminPages = adminPagesFor(config, core, { previewSource: previewSource(keycloak, rules), health: () => checkAll(ready), sweep: sweepMonitor }, log);
   const app = createApp({
     secret: config.webhook.secret,

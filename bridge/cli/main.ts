@@ -4,9 +4,10 @@ import { Command, CommanderError } from 'commander';
 import { CliContext, EXIT, Out, UsageError } from './context';
 import { registerAudit } from './audit-command';
 import { registerJobs, registerPreview, registerReconcile, registerServe } from './commands';
+import { registerSetup } from './setup-command';
 
 /** Every command, in the order `--help` lists them. A new command adds its register function here. */
-const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [registerServe, registerPreview, registerReconcile, registerJobs, registerAudit];
+const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [registerServe, registerPreview, registerReconcile, registerJobs, registerAudit, registerSetup];
 
 const AFTER_HELP = `
 Exit codes: 0 done, 1 failed (the message says what and where), 2 usage (an unknown command or option, a missing value).

@@ -32,6 +32,8 @@ export const bridgeConfigSchema = z.strictObject({
     clientId: z.string().min(1),
     clientSecret: z.string().min(1),
     rulesTtlMs: z.number().int().min(1000).default(300_000),
+    /** /readyz checks the realm's wiring (bridge setup --check) at most this often, ms; 0: never */
+    wiringCheckMs: z.number().int().min(0).default(300_000),
   }),
   bms: bmsClientConfigSchema,
   store: z
@@ -115,6 +117,7 @@ export const ENVIRONMENT: Record<string, string> = {
   KEYCLOAK_CLIENT_ID: 'keycloak.clientId',
   KEYCLOAK_CLIENT_SECRET: 'keycloak.clientSecret',
   KEYCLOAK_RULES_TTL_MS: 'keycloak.rulesTtlMs',
+  KEYCLOAK_WIRING_CHECK_MS: 'keycloak.wiringCheckMs',
   BMS_REGION: 'bms.region',
   BMS_BASE_URL: 'bms.baseUrl',
   BMS_TENANT: 'bms.tenant',

@@ -135,6 +135,11 @@ export class KeycloakGateway {
     return this.calling(which, () => client.users.find({ first, max, briefRepresentation: false, ...(idpAlias ? { idpAlias } : {}) }));
   }
 
+  /** The admin client, signed in as the service account (for the wiring check of /readyz: bridge/setup/check.ts). */
+  adminApi(): Promise<KcAdminClient> {
+    return this.authed();
+  }
+
   /** undefined when Keycloak accepts the bridge's credentials; otherwise what is wrong (for readyz). */
   async ping(): Promise<string | undefined> {
     try {

@@ -1,0 +1,19 @@
+import { Plan, PlanItem } from './model';
+import { SetupOptions } from './options';
+import { planFirstBrokerLogin, planLegacyPostLogin } from './plan-flows';
+import { planDefaultsMapper, planImporters } from './plan-mappers';
+import { planProfile } from './plan-profile';
+import { planBmsClient, planBridgeClient, planIdp, planListener, planStep } from './plan-realm';
+import { RealmState } from './realm-state';
+
+/**
+ * Everything setup would do to the realm, decided from one reading of it and written nowhere: the same plan serves
+ * the dry run, the real run (applied only when no item is in conflict), and the check (every item must be kept).
+ */
+export function plan(state: RealmState, options: SetupOptions): Plan {
+  const idp = planIdp(state, options);
+  // without the identity provider, its mappers and flows cannot be planned
+  const onIdp: PlanItem[] = idp.action === 'keep' ? [...planImporters(state, options), planDefaultsMapper(state, options), planFirstBrokerLogin(state, options), planLegacyPostLogin(state, options)] : [];
+  const items = [idp, planListener(state), ...planProfile(state), ...onIdp, planBmsClient(state, options), planBridgeClient(state, options), planStep(state, options)];
+  return { realm: state.realm, idp: options.idp, items: items.filter((i): i is PlanItem => i !== undefined) };
+}
