@@ -4,9 +4,9 @@ import { OperationError } from '../errors/operation-error';
 
 /**
  * How setup signs in to Keycloak's admin API: an admin's user name and password (Keycloak's `admin-cli` client of the
- * admin realm, master by default), or a confidential client's service account holding realm-management roles
- * (realm-admin, or manage-realm, manage-identity-providers, manage-clients, manage-users and view-users). Secrets come
- * from the environment only, never from flags (a flag shows in the process list and the shell's history).
+ * admin realm, master by default), or a confidential client's service account holding realm-management's realm-admin
+ * (setup creates clients and grants roles). Secrets come from the environment only, never from flags (a flag shows in
+ * the process list and the shell's history).
  */
 export type AdminLogin =
   | { kind: 'password'; baseUrl: string; adminRealm: string; username: string; password: string }
