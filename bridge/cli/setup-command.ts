@@ -32,9 +32,9 @@ interface Flags {
   bmsAcsUrl?: string;
   bmsCompany?: string;
   employeeDefaults?: Record<string, string>;
-  failureMode: 'fail-open' | 'fail-closed';
-  connectTimeoutMs: number;
-  readTimeoutMs: number;
+  failureMode?: 'fail-open' | 'fail-closed';
+  connectTimeoutMs?: number;
+  readTimeoutMs?: number;
   dryRun: boolean;
   check: boolean;
   remove: boolean;
@@ -71,9 +71,9 @@ export function registerSetup(program: Command, ctx: CliContext): void {
     .option('--bms-acs-url <url>', 'create the BMS SAML client when the realm has none: its ACS, https://<your BMS host>/saml/connect.aspx', httpUrl)
     .option('--bms-company <name>', 'with --bms-acs-url: the CompanyName attribute BMS receives (your BMS company name)')
     .option('--employee-defaults <file>', 'create a BMS employee defaults mapper when the identity provider has none: a JSON file of its settings ({"bms.account": "…", …})', defaultsFile)
-    .addOption(new Option('--failure-mode <mode>', 'when the bridge fails during a sign-in').choices(['fail-open', 'fail-closed']).default('fail-open'))
-    .option('--connect-timeout-ms <ms>', "the step's connect timeout (1-60000)", millis, 1000)
-    .option('--read-timeout-ms <ms>', "the step's read timeout (1-60000)", millis, 4000)
+    .addOption(new Option('--failure-mode <mode>', 'when the bridge fails during a sign-in (default: as the step has it, else fail-open)').choices(['fail-open', 'fail-closed']))
+    .option('--connect-timeout-ms <ms>', "the step's connect timeout, 1-60000 (default: as the step has it, else 1000)", millis)
+    .option('--read-timeout-ms <ms>', "the step's read timeout, 1-60000 (default: as the step has it, else 4000)", millis)
     .option('--dry-run', 'print what would change, change nothing', false)
     .option('--check', "verify the realm's wiring, read-only; exit 1 listing every problem", false)
     .option('--remove', 'take out what setup added and re-bind what it re-bound (users and their attributes stay)', false)

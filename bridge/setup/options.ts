@@ -16,9 +16,12 @@ export interface StepWanted {
   bridgeUrl: string;
   /** the bridge's BRIDGE_WEBHOOK_SECRET (never printed) */
   secret: string;
-  failureMode: 'fail-open' | 'fail-closed';
-  connectTimeoutMs: number;
-  readTimeoutMs: number;
+  /** unset: as the step has it, else fail-open (an admin's deliberate fail-closed is never switched back by a re-run) */
+  failureMode?: 'fail-open' | 'fail-closed';
+  /** unset: as the step has it, else 1000 */
+  connectTimeoutMs?: number;
+  /** unset: as the step has it, else 4000 */
+  readTimeoutMs?: number;
 }
 
 /** What to create when the realm lacks the BMS client (setup --bms-acs-url). */
@@ -60,15 +63,20 @@ export const flowAliasOf = (options: SetupOptions): string => options.flowAlias 
  */
 export const FLOW_ALIAS = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,199}$/;
 
-/** The step's settings setup writes, keeping gated clients that are there already (never removing one). */
-export function stepSettingsOf(step: StepWanted, gated: string[]): Record<string, string> {
+/**
+ * The step's settings setup is responsible for: the bridge URL and secret as told, gated clients kept (never removing
+ * one) with the BMS client added, and the failure mode and timeouts as told, else as they are, else the plugin's
+ * defaults. Settings not named here (the fail-closed message) are the admin's and stay as they are.
+ */
+export function stepSettingsOf(step: StepWanted, gated: string[], current: Record<string, string> = {}): Record<string, string> {
+  const kept = (key: string, told: string | number | undefined, fallback: string): string => (told === undefined ? current[key] || fallback : String(told));
   return {
     [STEP_SETTINGS.bridgeUrl]: step.bridgeUrl,
     [STEP_SETTINGS.secret]: step.secret,
     [STEP_SETTINGS.gatedClients]: gated.join('##'),
-    [STEP_SETTINGS.connectMs]: String(step.connectTimeoutMs),
-    [STEP_SETTINGS.readMs]: String(step.readTimeoutMs),
-    [STEP_SETTINGS.failureMode]: step.failureMode,
+    [STEP_SETTINGS.connectMs]: kept(STEP_SETTINGS.connectMs, step.connectTimeoutMs, '1000'),
+    [STEP_SETTINGS.readMs]: kept(STEP_SETTINGS.readMs, step.readTimeoutMs, '4000'),
+    [STEP_SETTINGS.failureMode]: kept(STEP_SETTINGS.failureMode, step.failureMode, 'fail-open'),
   };
 }
 

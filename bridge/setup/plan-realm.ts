@@ -48,11 +48,12 @@ export function planStep(state: RealmState, options: SetupOptions): PlanItem {
       : { ...base, action: 'keep', details: [`enabled; gated: ${gated.join(', ')}`], ops: [] };
   }
   const wantedGated = options.bmsClient && !gated.includes(options.bmsClient) ? [...gated, options.bmsClient] : gated;
-  const wanted = stepSettingsOf(options.step, wantedGated);
+  const wanted = stepSettingsOf(options.step, wantedGated, settings);
   const diff = Object.entries(wanted)
     .filter(([k, v]) => settings[k] !== v)
     .map(([k, v]) => (k === STEP_SETTINGS.secret ? `${k}: ${settings[k] ? '(another secret)' : '(none)'} → (BRIDGE_WEBHOOK_SECRET)` : `${k}: ${settings[k] ?? '(none)'} → ${v}`));
-  const ops: Op[] = [...(step ? [] : [{ kind: 'register-step' as const }]), ...(diff.length ? [{ kind: 'configure-step' as const, settings: wanted }] : []), ...(step?.enabled ? [] : [{ kind: 'enable-step' as const }])];
+  // Keycloak replaces the whole set: the admin's other settings (the fail-closed message) go back as they are
+  const ops: Op[] = [...(step ? [] : [{ kind: 'register-step' as const }]), ...(diff.length ? [{ kind: 'configure-step' as const, settings: { ...settings, ...wanted } }] : []), ...(step?.enabled ? [] : [{ kind: 'enable-step' as const }])];
   if (!ops.length) return { ...base, action: 'keep', details: [`enabled; bridge ${settings[STEP_SETTINGS.bridgeUrl]}; gated: ${gated.join(', ')}`], ops };
   const details = [...(step ? [] : ['registered']), ...diff, ...(step?.enabled ? [] : ['enabled'])];
   return { ...base, action: step ? 'change' : 'create', details, ops };

@@ -146,6 +146,17 @@ describe('the setup plan', () => {
     expect(s.details.join('\n')).not.toContain('whsec_');
   });
 
+  test("the step's failure mode, timeouts and message are the admin's unless setup is told otherwise", () => {
+    const state = wired();
+    const theirs = { ...state.step!.settings, 'failure.mode': 'fail-closed', 'read.timeout.ms': '2500', 'fail.closed.message': 'Ask the service desk.' };
+    state.step = { ...state.step!, settings: theirs };
+    const untold = { ...options, step: { bridgeUrl: step.bridgeUrl, secret: SECRET } };
+    expect(item(plan(state, untold), 'provisioning-step')).toMatchObject({ action: 'keep', ops: [] });
+    const told = item(plan(state, { ...untold, step: { ...untold.step, failureMode: 'fail-open' } }), 'provisioning-step');
+    expect(told.details).toEqual(['failure.mode: fail-closed → fail-open']);
+    expect(told.ops).toEqual([{ kind: 'configure-step', settings: { ...theirs, 'failure.mode': 'fail-open' } }]);
+  });
+
   test('without setup options (the bridge checking itself) a switched-off step is a problem', () => {
     const state = wired();
     state.step = { ...state.step!, enabled: false };

@@ -66,7 +66,8 @@ export async function readRealmState(api: KcAdminClient, options: SetupOptions):
     try {
       return await call();
     } catch (err) {
-      throw new OperationError('Keycloak', `read of ${what} in realm '${realm}'`, api.baseUrl, err);
+      const forbidden = (err as { response?: { status?: number } }).response?.status === 403;
+      throw new OperationError('Keycloak', `read of ${what} in realm '${realm}'`, api.baseUrl, err, forbidden ? `sign in as an admin of realm '${realm}' (realm-management's realm-admin)` : undefined);
     }
   };
   const rep = await read('the realm', () => api.realms.findOne({ realm }));
