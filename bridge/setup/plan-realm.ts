@@ -11,6 +11,17 @@ export function planListener(state: RealmState): PlanItem {
   return { ...base, action: 'create', details: [`listeners: ${state.eventsListeners.join(', ') || '(none)'} → ${after.join(', ')}`], ops: [{ kind: 'add-event-listener', listener: PLUGIN.listener }] };
 }
 
+/**
+ * The plugin must be in this Keycloak: without it Keycloak refuses the listener and the required action part-way, and a
+ * realm wired before an upgrade that lost the JAR lets BMS sign-ins through unchecked (README, "What an admin must not
+ * change").
+ */
+export function planPlugin(state: RealmState): PlanItem {
+  const base = { key: 'plugin', what: 'the Keycloak extension (bms-jit-keycloak-plugin.jar)', ops: [] };
+  if (state.pluginInstalled) return { ...base, action: 'keep', details: ['installed'] };
+  return { ...base, action: 'conflict', details: ['not installed in this Keycloak'], fix: "copy bms-jit-keycloak-plugin.jar into Keycloak's providers/ folder and restart Keycloak (README, \"Installing into an existing Keycloak\"), then run setup again" };
+}
+
 /** The identity provider must exist and be SAML; everything else hangs on it. */
 export function planIdp(state: RealmState, options: SetupOptions): PlanItem {
   const base = { key: 'identity-provider', what: `identity provider '${options.idp}'`, ops: [] };

@@ -14,6 +14,7 @@ const OURS = 'passly first broker login with BMS';
 function bare(): RealmState {
   return {
     realm: 'acme',
+    pluginInstalled: true,
     eventsListeners: ['jboss-logging', 'audit-to-siem'],
     idp: { alias: 'passly', providerId: 'saml', syncMode: 'IMPORT', firstBrokerLoginFlowAlias: 'first broker login', firstBrokerLoginFlowBound: '', postBrokerLoginFlowAlias: '' },
     mappers: [{ id: 'm-dept', name: 'department', identityProviderMapper: 'saml-user-attribute-idp-mapper', config: { 'attribute.name': 'Department', 'user.attribute': 'department' } }],
@@ -161,6 +162,12 @@ describe('the setup plan', () => {
     const state = wired();
     state.step = { ...state.step!, enabled: false };
     expect(problemsOf(plan(state, { realm: 'acme', idp: 'passly' }))).toEqual([expect.stringContaining('switched off')]);
+  });
+
+  test('a Keycloak without the plugin is a conflict before anything is written, and --check reports it', () => {
+    const p = plan({ ...wired(), pluginInstalled: false }, options);
+    expect(conflictsOf(p).map((i) => i.key)).toEqual(['plugin']);
+    expect(problemsOf(p)).toEqual([expect.stringContaining("copy bms-jit-keycloak-plugin.jar into Keycloak's providers/ folder")]);
   });
 
   test('a missing BMS client is a conflict unless setup was asked to create it', () => {

@@ -3,7 +3,7 @@ import { SetupOptions } from './options';
 import { planFirstBrokerLogin, planLegacyPostLogin } from './plan-flows';
 import { planDefaultsMapper, planImporters } from './plan-mappers';
 import { planProfile } from './plan-profile';
-import { planBmsClient, planBridgeClient, planIdp, planListener, planStep } from './plan-realm';
+import { planBmsClient, planBridgeClient, planIdp, planListener, planPlugin, planStep } from './plan-realm';
 import { RealmState } from './realm-state';
 
 /**
@@ -14,6 +14,6 @@ export function plan(state: RealmState, options: SetupOptions): Plan {
   const idp = planIdp(state, options);
   // without the identity provider, its mappers and flows cannot be planned
   const onIdp: PlanItem[] = idp.action === 'keep' ? [...planImporters(state, options), planDefaultsMapper(state, options), planFirstBrokerLogin(state, options), planLegacyPostLogin(state, options)] : [];
-  const items = [idp, planListener(state), ...planProfile(state), ...onIdp, planBmsClient(state, options), planBridgeClient(state, options), planStep(state, options)];
+  const items = [planPlugin(state), idp, planListener(state), ...planProfile(state), ...onIdp, planBmsClient(state, options), planBridgeClient(state, options), planStep(state, options)];
   return { realm: state.realm, idp: options.idp, items: items.filter((i): i is PlanItem => i !== undefined) };
 }

@@ -30,6 +30,8 @@ export interface ClientFacts {
 /** What a realm holds of the wiring, read once, before anything is planned. */
 export interface RealmState {
   realm: string;
+  /** whether this Keycloak has the plugin (its first-broker-login authenticator is among the authenticator providers) */
+  pluginInstalled: boolean;
   eventsListeners: string[];
   /** the setup record (realm attribute), as stored; undefined when setup never ran here */
   record?: string;
@@ -76,6 +78,7 @@ export async function readRealmState(api: KcAdminClient, options: SetupOptions):
   const mappers = idpRep ? await read(`identity provider '${options.idp}''s mappers`, () => api.identityProviders.findMappers({ realm, alias: options.idp })) : [];
   const profile = await read('the user profile', () => api.users.getProfile({ realm }));
   const flows = (await read('the authentication flows', () => api.authenticationManagement.getFlows({ realm }))).map((f) => f.alias ?? '');
+  const providers = await read('the authenticator providers', () => api.authenticationManagement.getAuthenticatorProviders({ realm } as void & { realm: string }));
   const idp = idpRep && {
     alias: idpRep.alias ?? options.idp,
     providerId: idpRep.providerId ?? '',
@@ -112,6 +115,7 @@ export async function readRealmState(api: KcAdminClient, options: SetupOptions):
   if (bridge?.serviceAccountsEnabled) bridge.roles = await read(`the roles of client '${bridge.clientId}''s service account`, () => serviceAccountRoles(api, realm, bridge.id));
   return {
     realm,
+    pluginInstalled: providers.some((p) => p.id === PLUGIN.requireAttributes),
     eventsListeners: rep.eventsListeners ?? [],
     record: stored,
     idp,
