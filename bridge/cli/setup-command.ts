@@ -64,7 +64,7 @@ export function registerSetup(program: Command, ctx: CliContext): void {
     .option('--keycloak-url <url>', "Keycloak's base URL (default: KEYCLOAK_URL)", httpUrl)
     .option('--admin-realm <realm>', 'the realm the admin signs in to', 'master')
     .option('--admin-user <name>', "an admin's user name (default: KEYCLOAK_ADMIN_USER); password: KEYCLOAK_ADMIN_PASSWORD")
-    .option('--admin-client-id <id>', 'a service account with realm-management roles instead (default: KEYCLOAK_ADMIN_CLIENT_ID); secret: KEYCLOAK_ADMIN_CLIENT_SECRET')
+    .option('--admin-client-id <id>', "a confidential client's service account with realm-management's realm-admin instead (default: KEYCLOAK_ADMIN_CLIENT_ID); secret: KEYCLOAK_ADMIN_CLIENT_SECRET")
     .option('--bridge-client <clientId>', "the bridge's service-account client", 'bms-bridge')
     .option('--no-check-roles', "do not grant the bridge's client the read role /readyz needs to check the wiring (view-realm)")
     .option('--first-broker-login-flow <alias>', 'the name of the first-broker-login flow setup creates (default: "<idp> first broker login with BMS")')

@@ -18,7 +18,8 @@ export interface Applied {
 export class SetupApplyError extends Error {
   override readonly name = 'SetupApplyError';
   constructor(readonly done: Op[], readonly failed: Op, options: ErrorOptions) {
-    super(`setup stopped at '${failed.kind}' after ${done.length} change(s): ${(options.cause as Error).message}. What was done is recorded in the realm: run setup again to finish, or setup --remove to take it out`, options);
+    const cause = (options.cause as Error).message.replace(/\.+$/, '');
+    super(`setup stopped at '${failed.kind}' after ${done.length} change(s): ${cause}. What was done is recorded in the realm: run setup again to finish, or setup --remove to take it out`, options);
   }
 }
 
