@@ -1,3 +1,4 @@
+import { mapperProblems } from '../rules/mapper-checks';
 import { PlanItem } from './model';
 import { SetupOptions } from './options';
 import { RealmState } from './realm-state';
@@ -48,12 +49,19 @@ function planImporter(state: RealmState, options: SetupOptions, importer: Import
   return { ...base, action: 'create', details: [`new importer '${importer.name}': ${importer.samlAttribute} → ${importer.userAttribute}, sync mode ${FORCE}`], ops: [{ kind: 'create-idp-mapper', mapper: { name: importer.name, identityProviderMapper: SAML_IMPORTER, config: importerConfig(importer) } }] };
 }
 
-/** The BMS employee defaults mapper: an existing one is never touched; a new one only when setup was given its values. */
+/**
+ * The BMS employee defaults mapper: an existing one is never touched; a new one only when setup was given its values,
+ * checked first as the plugin checks it when it is saved (rules/mapper-checks.ts, the shared contract), against the
+ * identity provider's rules: Keycloak would refuse it part-way through an apply.
+ */
 export function planDefaultsMapper(state: RealmState, options: SetupOptions): PlanItem {
   const base = { key: 'defaults-mapper', what: 'BMS employee defaults mapper', ops: [] };
   const existing = state.mappers.filter((m) => m.identityProviderMapper === PLUGIN.defaultsMapper);
   if (existing.length) return { ...base, action: 'keep', details: existing.map((m) => `'${m.name}' (left as it is)`) };
   if (!options.employeeDefaults) return { ...base, action: 'skip', details: [`none: add one on identity provider '${options.idp}' (Mappers → BMS employee defaults), or give setup --employee-defaults FILE`] };
   const config = { syncMode: 'INHERIT', ...options.employeeDefaults };
+  const others = state.mappers.map((m) => ({ id: m.id, name: m.name, type: m.identityProviderMapper, config: m.config }));
+  const problems = mapperProblems({ id: 'candidate', name: 'BMS employee defaults', type: PLUGIN.defaultsMapper, config }, others);
+  if (problems.length) return { ...base, action: 'conflict', details: problems.map((p) => p.message), fix: 'correct the file given with --employee-defaults, then run setup again' };
   return { ...base, action: 'create', details: Object.entries(config).map(([k, v]) => `${k}: ${v}`), ops: [{ kind: 'create-idp-mapper', mapper: { name: 'BMS employee defaults', identityProviderMapper: PLUGIN.defaultsMapper, config } }] };
 }

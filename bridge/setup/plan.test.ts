@@ -138,6 +138,12 @@ describe('the setup plan', () => {
     expect(item(plan(wired(), { ...options, employeeDefaults: { 'bms.account': 'Contoso MSP' } }), 'defaults-mapper').action).toBe('create');
   });
 
+  test('defaults the plugin would refuse are a conflict before anything is written, with the problem named', () => {
+    const p = plan(wired(), { ...options, employeeDefaults: { 'bms.no.match.policy': 'maybe' } });
+    expect(item(p, 'defaults-mapper')).toMatchObject({ action: 'conflict', fix: expect.stringContaining('--employee-defaults') });
+    expect(item(p, 'defaults-mapper').details.join(' ')).toContain('maybe');
+  });
+
   test('the step keeps gated clients that are there, adds the BMS client, and says the secret changed without showing it', () => {
     const state = wired();
     state.step = { alias: 'bms-provisioning', enabled: false, settings: { ...stepSettingsOf(step, ['account-console']), 'webhook.secret': 'whsec_other' } };
