@@ -60,7 +60,7 @@ main{padding:1rem;max-width:72rem}
 table{border-collapse:collapse;margin:.5rem 0 1rem}th,td{border:1px solid #999;padding:.25rem .5rem;text-align:left;vertical-align:top}
 caption{text-align:left;font-weight:700}
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;color:#000;padding:.5rem}
-.bad{color:#a00000;font-weight:700}.ok{color:#006400;font-weight:700}
+.bad{color:#a00000;font-weight:700}.warn{color:#8a5a00;font-weight:700}.ok{color:#006400;font-weight:700}
 form.inline{display:inline}label{display:block;margin-top:.5rem}input,textarea,button{font:inherit}
 button{margin-top:.5rem}
 `);

@@ -2,7 +2,7 @@ import type KcAdminClient from '@keycloak/keycloak-admin-client';
 
 import { OperationError } from '../errors/operation-error';
 import { Op, opsInOrder, Plan } from './model';
-import { recorded, SETUP_RECORD_ATTRIBUTE, SetupRecord, serializeRecord } from './record';
+import { intended, recorded, SETUP_RECORD_ATTRIBUTE, SetupRecord, serializeRecord } from './record';
 import { PLUGIN, PROFILE_GROUPS, REALM_MANAGEMENT } from './wiring';
 
 /** What a real run did. */
@@ -17,34 +17,54 @@ export interface Applied {
 /** Apply stopped part-way (Keycloak refused or failed an operation): what was done is in the realm's setup record. */
 export class SetupApplyError extends Error {
   override readonly name = 'SetupApplyError';
-  constructor(readonly done: Op[], readonly failed: Op, options: ErrorOptions) {
+  constructor(
+    readonly done: Op[],
+    readonly failed: Op,
+    options: ErrorOptions,
+    /** the secret of a client created before the stop (shown once, as after a whole run) */
+    readonly clientSecret?: Applied['clientSecret'],
+    /** the record could not be saved either: what was done is listed here only */
+    recordFailure?: Error,
+  ) {
     const cause = (options.cause as Error).message.replace(/\.+$/, '');
-    super(`setup stopped at '${failed.kind}' after ${done.length} change(s): ${cause}. What was done is recorded in the realm: run setup again to finish, or setup --remove to take it out`, options);
+    const undo = recordFailure
+      ? `The setup record could not be saved either (${recordFailure.message.replace(/\.+$/, '')}): --remove will not know of ${done.length ? `these changes: ${done.map((o) => o.kind).join(', ')}` : 'anything'}; take them out by hand or run setup again once Keycloak answers`
+      : 'What was done is recorded in the realm: run setup again to finish, or setup --remove to take it out';
+    super(`setup stopped at '${failed.kind}' after ${done.length} change(s): ${cause}. ${undo}`, options);
   }
 }
 
 /**
- * Carries out a plan that has no conflict, in OP_ORDER, then stores the setup record (also when it stops part-way, so
- * --remove can undo what was done). Never called with a conflicting plan (setup-command.ts checks first).
+ * Carries out a plan that has no conflict, in OP_ORDER. The setup record is saved in the realm before an operation
+ * that creates something it can name (a client) and after every operation, so a run stopped anywhere (Keycloak gone,
+ * kill -9) leaves a record --remove can undo from. Never called with a conflicting plan (setup-command.ts checks first).
  */
 export async function applyPlan(api: KcAdminClient, plan: Plan, record: SetupRecord): Promise<Applied> {
   const realm = plan.realm;
   const done: Op[] = [];
   let clientSecret: Applied['clientSecret'];
   let current = record;
-  try {
-    for (const op of opsInOrder(plan)) {
-      const result = await run(api, realm, plan.idp, op).catch((err: unknown) => {
-        throw new SetupApplyError(done, op, { cause: new OperationError('Keycloak', `${op.kind} in realm '${realm}'`, api.baseUrl, err) });
-      });
-      if (result?.secret && op.kind === 'create-bridge-client') clientSecret = { clientId: op.clientId, secret: result.secret };
-      current = recorded(current, op, result?.id);
+  const save = async (next: SetupRecord): Promise<void> => {
+    if (serializeRecord(next) !== serializeRecord(current)) await writeRecord(api, realm, next);
+    current = next;
+  };
+  for (const op of opsInOrder(plan)) {
+    try {
+      await save(intended(current, op));
+      const result = await run(api, realm, plan.idp, op, (secret) => (clientSecret = secret));
+      await save(recorded(current, plan.idp, op, result?.id));
       done.push(op);
+    } catch (err) {
+      throw await stopped(api, realm, current, done, op, err, clientSecret);
     }
-  } finally {
-    if (done.length) await writeRecord(api, realm, current);
   }
   return { done, record: current, clientSecret };
+}
+
+/** The error of a run stopped at `op`: the record is saved once more (it may be what failed), and a failure to save it is said. */
+async function stopped(api: KcAdminClient, realm: string, record: SetupRecord, done: Op[], op: Op, err: unknown, secret: Applied['clientSecret']): Promise<SetupApplyError> {
+  const recordFailure = await writeRecord(api, realm, record).then(() => undefined, (e: unknown) => e as Error);
+  return new SetupApplyError(done, op, { cause: new OperationError('Keycloak', `${op.kind} in realm '${realm}'`, api.baseUrl, err) }, secret, recordFailure);
 }
 
 /** Stores the setup record in the realm's attributes, or (undefined) takes it out. */
@@ -65,7 +85,11 @@ export async function updateRealm(api: KcAdminClient, realm: string, changes: { 
   await api.realms.update({ realm }, { ...rest, attributes: merged });
 }
 
-async function run(api: KcAdminClient, realm: string, idp: string, op: Op): Promise<{ id?: string; secret?: string } | undefined> {
+/**
+ * One operation. `created`: a client's secret, told as soon as the client exists (before its roles are granted), so a
+ * stop after it still shows the secret once.
+ */
+async function run(api: KcAdminClient, realm: string, idp: string, op: Op, created: (secret: Applied['clientSecret']) => void): Promise<{ id?: string } | undefined> {
   const auth = api.authenticationManagement;
   switch (op.kind) {
     case 'add-event-listener': {
@@ -96,9 +120,9 @@ async function run(api: KcAdminClient, realm: string, idp: string, op: Op): Prom
         protocol: 'openid-connect', publicClient: false, clientAuthenticatorType: 'client-secret', serviceAccountsEnabled: true,
         standardFlowEnabled: false, implicitFlowEnabled: false, directAccessGrantsEnabled: false,
       });
+      created({ clientId: op.clientId, secret: (await api.clients.getClientSecret({ realm, id })).value ?? '' });
       await grant(api, realm, op.clientId, op.roles);
-      const secret = (await api.clients.getClientSecret({ realm, id })).value;
-      return { id, secret };
+      return { id };
     }
     case 'grant-bridge-roles':
       await grant(api, realm, op.clientId, op.roles);

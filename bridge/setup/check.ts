@@ -1,5 +1,6 @@
 import type KcAdminClient from '@keycloak/keycloak-admin-client';
 
+import { ReadyCheck, ReadyWarning } from '../http/health-routes';
 import { tokenRoles } from './connection';
 import { Plan } from './model';
 import { SetupOptions } from './options';
@@ -25,36 +26,41 @@ export async function checkWiring(api: KcAdminClient, options: SetupOptions): Pr
  * its configuration (it knows neither the setup options nor the admin's view of clients), and its own roles read from
  * its token instead of the service account's role mappings. Undefined when all is right, else every problem in one line.
  */
-export async function bridgeWiringProblems(api: KcAdminClient, realm: string, idp: string, clientId: string): Promise<string | undefined> {
+export async function bridgeWiringProblems(api: KcAdminClient, realm: string, idp: string, clientId: string): Promise<string | ReadyWarning | undefined> {
   const roles = tokenRoles(api.accessToken);
   const lacking = BRIDGE_ROLES.filter((r) => !roles.includes(r));
   const lackingCheck = CHECK_ROLES.filter((r) => !roles.includes(r));
-  if (lackingCheck.length) {
-    return `the wiring cannot be checked: client '${clientId}' lacks the realm-management role(s) ${lackingCheck.join(', ')} (bridge setup grants them; or set KEYCLOAK_WIRING_CHECK_MS=0 to turn this check off)${lacking.length ? `; it also lacks ${lacking.join(', ')}, which the bridge needs` : ''}`;
-  }
+  if (lacking.length) return `client '${clientId}' lacks the realm-management role(s) ${lacking.join(', ')}, which the bridge needs (run bridge setup, or grant them)`;
+  // a bridge set up before the check existed serves as well as before: the check cannot run, which is a remark, not unreadiness
+  if (lackingCheck.length) return new ReadyWarning(`the wiring cannot be checked: client '${clientId}' lacks the realm-management role(s) ${lackingCheck.join(', ')} (run bridge setup to grant them, or set KEYCLOAK_WIRING_CHECK_MS=0 to turn this check off)`);
   const { problems } = await checkWiring(api, { realm, idp, readClients: false });
-  if (lacking.length) problems.unshift(`client '${clientId}' lacks the realm-management role(s) ${lacking.join(', ')} (run bridge setup)`);
   return problems.length ? problems.join('; ') : undefined;
 }
 
 /**
  * /readyz's wiring check, cached: Keycloak's admin API is read at most once per `ttlMs` (and by one probe at a time);
- * probes in between get the last verdict.
+ * probes in between get the last verdict. A read that fails (Keycloak restarting) is a warning, not unreadiness: the
+ * bridge's own Keycloak check says whether sign-ins can be served; it is tried again after `retryMs`, not a whole ttl.
  */
 export class CachedWiringCheck {
-  private last?: { at: number; problem: string | undefined };
-  private running?: Promise<string | undefined>;
+  private last?: { until: number; verdict: string | ReadyWarning | undefined };
+  private running?: Promise<string | ReadyWarning | undefined>;
 
-  constructor(private readonly run: () => Promise<string | undefined>, private readonly ttlMs: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly run: () => Promise<string | ReadyWarning | undefined>,
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+    private readonly retryMs = Math.min(ttlMs, 15_000),
+  ) {}
 
-  /** undefined when the wiring is right; else what is wrong (a failed read included, named by its OperationError). */
-  async check(): Promise<string | undefined> {
-    if (this.last && this.now() - this.last.at < this.ttlMs) return this.last.problem;
+  /** undefined when the wiring is right; a string when it is wrong; a ReadyWarning when it could not be read. */
+  async check(): Promise<string | ReadyWarning | undefined> {
+    if (this.last && this.now() < this.last.until) return this.last.verdict;
     this.running ??= this.run()
-      .catch((err: Error) => `the wiring could not be read: ${err.message}`)
-      .then((problem) => {
-        this.last = { at: this.now(), problem };
-        return problem;
+      .then((verdict) => ({ verdict, forMs: this.ttlMs }), (err: Error) => ({ verdict: new ReadyWarning(`the wiring could not be read: ${err.message}`), forMs: this.retryMs }))
+      .then(({ verdict, forMs }) => {
+        this.last = { until: this.now() + forMs, verdict };
+        return verdict;
       })
       .finally(() => (this.running = undefined));
     return this.running;
@@ -68,7 +74,7 @@ export interface WiringCheckSource {
 }
 
 /** /readyz's `wiring` check (README, "Bridge configuration": KEYCLOAK_WIRING_CHECK_MS). */
-export function wiringReadyCheck(gateway: WiringCheckSource, settings: { realm: string; idpAlias: string; clientId: string; wiringCheckMs: number }): { name: string; check(): Promise<string | undefined> } {
+export function wiringReadyCheck(gateway: WiringCheckSource, settings: { realm: string; idpAlias: string; clientId: string; wiringCheckMs: number }): ReadyCheck {
   const cached = new CachedWiringCheck(async () => bridgeWiringProblems(await gateway.adminApi(), settings.realm, settings.idpAlias, settings.clientId), settings.wiringCheckMs);
   return { name: 'wiring', check: () => cached.check() };
 }

@@ -104,7 +104,7 @@ export async function readRealmState(api: KcAdminClient, options: SetupOptions):
   const clients: Record<string, ClientFacts | undefined> = {};
   const stored = rep.attributes?.[SETUP_RECORD_ATTRIBUTE] || undefined;
   // the clients setup created (for --remove); a record changed by hand is reported where it is used, not here
-  const created = ((): string[] => { try { return parseRecord(stored, options.idp).clientsCreated; } catch { return []; } })();
+  const created = ((): string[] => { try { const r = parseRecord(stored); return [...r.clientsCreated, ...Object.keys(r.rolesGranted)]; } catch { return []; } })();
   const lookedUp = options.readClients === false ? [] : [options.bmsClient, options.bridgeClient, ...gated, ...created];
   for (const clientId of new Set(lookedUp)) {
     if (!clientId) continue;

@@ -3,18 +3,21 @@ import type KcAdminClient from '@keycloak/keycloak-admin-client';
 import { OperationError } from '../errors/operation-error';
 import { updateRealm, writeRecord } from './apply';
 import { RealmState } from './realm-state';
-import { parseRecord } from './record';
-import { PLUGIN } from './wiring';
+import { IdpRecord, idpRecordOf, parseRecord, SETUP_RECORD_ATTRIBUTE, SetupRecord } from './record';
+import { PLUGIN, REALM_MANAGEMENT } from './wiring';
 
 /** One thing --remove undoes. */
 export type Undo =
   | { kind: 'unregister-step' }
+  | { kind: 'disable-step' }
   | { kind: 'remove-event-listener'; listener: string }
   | { kind: 'bind-first-broker-login'; flow: string }
   | { kind: 'delete-flow'; flow: string }
   | { kind: 'delete-idp-mapper'; id: string; name: string }
   | { kind: 'restore-mapper-sync-mode'; id: string; name: string; syncMode: string }
   | { kind: 'delete-client'; clientId: string; id: string }
+  | { kind: 'revoke-roles'; clientId: string; id: string; roles: string[] }
+  | { kind: 'forget-idp'; idp: string }
   | { kind: 'forget-record' };
 
 /** What --remove will do, each with its words, and what it leaves on purpose. */
@@ -24,20 +27,55 @@ export interface Removal {
 }
 
 /**
- * What setup added, from the realm's setup record, against the realm as it is now (something an admin already took out
- * is skipped). Order: the gate first (so no sign-in meets half-removed wiring), the listener, the flow binding, then
- * what nothing points at any more. Users, their attributes and the user-profile declarations stay.
+ * What setup added for the identity provider of `state` (its importers, its first-broker-login flow and binding), from
+ * the realm's setup record, against the realm as it is now (something an admin already took out is skipped); and, when
+ * no other identity provider set up by setup remains, what the realm shares (the step, the listener, the clients and
+ * roles). Order: the gate first (so no sign-in meets half-removed wiring), the listener, the flow binding, then what
+ * nothing points at any more. Users, their attributes and the user-profile declarations stay.
  */
 export function planRemoval(state: RealmState): Removal {
-  const record = parseRecord(state.record, state.idp?.alias ?? '');
+  const record = parseRecord(state.record);
+  const alias = state.idp?.alias ?? '';
+  const others = Object.keys(record.idps).filter((a) => a !== alias);
+  const undo: Removal['undo'] = [];
+  const left = ['users and their attributes'];
+  if (!others.length) undo.push(...realmWideUndo(state, record));
+  else left.push(`what the realm shares (the BMS provisioning step, the event listener, the clients setup created): identity provider(s) ${others.map((a) => `'${a}'`).join(', ')} still use it; run setup --remove --idp for them too`);
+  if (state.idp) undo.push(...idpUndo(state, idpRecordOf(record, alias)));
+  if (record.idps[alias] && others.length) undo.push({ what: `forget what setup did for '${alias}' (in the setup record)`, op: { kind: 'forget-idp', idp: alias } });
+  if (!others.length && state.record) undo.push({ what: 'forget the setup record (realm attribute)', op: { kind: 'forget-record' } });
+  if (!others.length && record.stepSettingsChanged && !record.stepRegistered) left.push("the BMS provisioning step's settings as setup wrote them (the earlier ones are not kept: they held a secret)");
+  if (record.profileAttributesAdded.length) left.push(`user-profile attributes ${record.profileAttributesAdded.join(', ')} (they hold users' data; take them out in Realm settings → User profile if you want to)`);
+  return { undo, left };
+}
+
+/** The realm-wide part: the step (unregistered, or switched off again), the listener, clients and roles. */
+function realmWideUndo(state: RealmState, record: SetupRecord): Removal['undo'] {
   const undo: Removal['undo'] = [];
   if (record.stepRegistered && state.step) undo.push({ what: `unregister required action '${PLUGIN.stepName}' (with its settings)`, op: { kind: 'unregister-step' } });
+  else if (record.stepEnabled && state.step?.enabled) undo.push({ what: `switch required action '${PLUGIN.stepName}' off again (it was off before setup)`, op: { kind: 'disable-step' } });
   if (record.listenerAdded && state.eventsListeners.includes(PLUGIN.listener)) undo.push({ what: `remove event listener '${PLUGIN.listener}' (the others stay)`, op: { kind: 'remove-event-listener', listener: PLUGIN.listener } });
-  const before = record.firstBrokerLoginBefore;
-  if (state.idp && before !== undefined && state.idp.firstBrokerLoginFlowBound === record.firstBrokerLoginSetTo && before !== record.firstBrokerLoginSetTo) {
-    undo.push({ what: `first login flow of '${state.idp.alias}': '${state.idp.firstBrokerLoginFlowBound}' → ${before ? `'${before}'` : "the realm's default"} (as before setup)`, op: { kind: 'bind-first-broker-login', flow: before } });
+  for (const clientId of record.clientsCreated) {
+    const client = state.clients[clientId];
+    if (client) undo.push({ what: `delete client '${clientId}'`, op: { kind: 'delete-client', clientId, id: client.id } });
   }
-  if (record.flowCreated && state.flows.includes(record.flowCreated)) undo.push({ what: `delete flow '${record.flowCreated}'`, op: { kind: 'delete-flow', flow: record.flowCreated } });
+  for (const [clientId, roles] of Object.entries(record.rolesGranted)) {
+    const client = state.clients[clientId];
+    if (client && roles.length) undo.push({ what: `take the realm-management role(s) ${roles.join(', ')} setup granted back from client '${clientId}'`, op: { kind: 'revoke-roles', clientId, id: client.id, roles } });
+  }
+  return undo;
+}
+
+/** One identity provider's part: its binding back, the flow setup made, its importers and their sync modes. */
+function idpUndo(state: RealmState, record: IdpRecord): Removal['undo'] {
+  const idp = state.idp;
+  if (!idp) return [];
+  const undo: Removal['undo'] = [];
+  const before = record.firstBrokerLoginBefore;
+  if (before !== undefined && idp.firstBrokerLoginFlowBound === record.firstBrokerLoginSetTo && before !== record.firstBrokerLoginSetTo) {
+    undo.push({ what: `first login flow of '${idp.alias}': '${idp.firstBrokerLoginFlowBound}' → ${before ? `'${before}'` : "the realm's default"} (as before setup)`, op: { kind: 'bind-first-broker-login', flow: before } });
+  }
+  if (record.flowCreated && state.flows.includes(record.flowCreated)) undo.push({ what: `delete flow '${record.flowCreated}' (unless another identity provider uses it)`, op: { kind: 'delete-flow', flow: record.flowCreated } });
   for (const id of record.mappersCreated) {
     const mapper = state.mappers.find((m) => m.id === id);
     if (mapper) undo.push({ what: `delete mapper '${mapper.name}'`, op: { kind: 'delete-idp-mapper', id, name: mapper.name } });
@@ -46,30 +84,35 @@ export function planRemoval(state: RealmState): Removal {
     const mapper = state.mappers.find((m) => m.id === id);
     if (mapper && !record.mappersCreated.includes(id)) undo.push({ what: `mapper '${mapper.name}': sync mode back to ${syncMode}`, op: { kind: 'restore-mapper-sync-mode', id, name: mapper.name, syncMode } });
   }
-  for (const clientId of record.clientsCreated) {
-    const client = state.clients[clientId];
-    if (client) undo.push({ what: `delete client '${clientId}'`, op: { kind: 'delete-client', clientId, id: client.id } });
-  }
-  if (state.record) undo.push({ what: 'forget the setup record (realm attribute)', op: { kind: 'forget-record' } });
-  const left = ['users and their attributes', ...(record.profileAttributesAdded.length ? [`user-profile attributes ${record.profileAttributesAdded.join(', ')} (they hold users' data; take them out in Realm settings → User profile if you want to)`] : [])];
-  return { undo, left };
+  return undo;
 }
 
-/** Carries the removal out, in order. Errors: an OperationError naming the step and Keycloak's URL. */
-export async function applyRemoval(api: KcAdminClient, realm: string, idp: string, removal: Removal): Promise<void> {
+/**
+ * Carries the removal out, in order; returns what it skipped and why (a flow another identity provider uses). Errors:
+ * an OperationError naming the step and Keycloak's URL.
+ */
+export async function applyRemoval(api: KcAdminClient, realm: string, idp: string, removal: Removal): Promise<string[]> {
+  const skipped: string[] = [];
   for (const { what, op } of removal.undo) {
     try {
-      await undoOne(api, realm, idp, op);
+      const note = await undoOne(api, realm, idp, op);
+      if (note) skipped.push(note);
     } catch (err) {
       throw new OperationError('Keycloak', `setup --remove: ${what} in realm '${realm}'`, api.baseUrl, err, 'run setup --remove again: what is done is skipped');
     }
   }
+  return skipped;
 }
 
-async function undoOne(api: KcAdminClient, realm: string, idp: string, op: Undo): Promise<void> {
+async function undoOne(api: KcAdminClient, realm: string, idp: string, op: Undo): Promise<string | void> {
+  const auth = api.authenticationManagement;
   switch (op.kind) {
     case 'unregister-step':
-      return api.authenticationManagement.deleteRequiredAction({ realm, alias: PLUGIN.step });
+      return auth.deleteRequiredAction({ realm, alias: PLUGIN.step });
+    case 'disable-step': {
+      const rep = (await auth.getRequiredActionForAlias({ realm, alias: PLUGIN.step })) as Record<string, unknown>;
+      return auth.updateRequiredAction({ realm, alias: PLUGIN.step }, { ...rep, enabled: false });
+    }
     case 'remove-event-listener': {
       const listeners = (await api.realms.findOne({ realm }))?.eventsListeners ?? [];
       return updateRealm(api, realm, { eventsListeners: listeners.filter((l) => l !== op.listener) });
@@ -80,8 +123,11 @@ async function undoOne(api: KcAdminClient, realm: string, idp: string, op: Undo)
       return;
     }
     case 'delete-flow': {
-      const flow = (await api.authenticationManagement.getFlows({ realm })).find((f) => f.alias === op.flow);
-      if (flow?.id) await api.authenticationManagement.deleteFlow({ realm, flowId: flow.id });
+      // Keycloak refuses (500) to delete a flow an identity provider still names: one an admin bound elsewhere stays
+      const users = (await api.identityProviders.find({ realm })).filter((p) => p.firstBrokerLoginFlowAlias === op.flow || p.postBrokerLoginFlowAlias === op.flow).map((p) => p.alias);
+      if (users.length) return `flow '${op.flow}' stays: identity provider(s) ${users.map((a) => `'${a}'`).join(', ')} use it`;
+      const flow = (await auth.getFlows({ realm })).find((f) => f.alias === op.flow);
+      if (flow?.id) await auth.deleteFlow({ realm, flowId: flow.id });
       return;
     }
     case 'delete-idp-mapper':
@@ -93,7 +139,24 @@ async function undoOne(api: KcAdminClient, realm: string, idp: string, op: Undo)
     }
     case 'delete-client':
       return api.clients.del({ realm, id: op.id });
+    case 'revoke-roles':
+      return revoke(api, realm, op.id, op.roles);
+    case 'forget-idp': {
+      const record = parseRecord((await api.realms.findOne({ realm }))?.attributes?.[SETUP_RECORD_ATTRIBUTE]);
+      const { [op.idp]: _gone, ...idps } = record.idps;
+      return writeRecord(api, realm, { ...record, idps });
+    }
     case 'forget-record':
       return writeRecord(api, realm, undefined);
   }
+}
+
+/** Takes realm-management roles back from a client's service account (those it no longer has are skipped). */
+async function revoke(api: KcAdminClient, realm: string, clientUuid: string, roles: string[]): Promise<void> {
+  const [management] = await api.clients.find({ realm, clientId: REALM_MANAGEMENT, search: false });
+  if (!management?.id) return;
+  const user = await api.clients.getServiceAccountUser({ realm, id: clientUuid });
+  const held = await api.users.listClientRoleMappings({ realm, id: user.id ?? '', clientUniqueId: management.id });
+  const taken = held.filter((r) => r.name && roles.includes(r.name)).map((r) => ({ id: r.id ?? '', name: r.name ?? '' }));
+  if (taken.length) await api.users.delClientRoleMappings({ realm, id: user.id ?? '', clientUniqueId: management.id, roles: taken });
 }

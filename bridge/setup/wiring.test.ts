@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import type KcAdminClient from '@keycloak/keycloak-admin-client';
 import type { UserProfileAttribute } from '@keycloak/keycloak-admin-client/lib/defs/userProfileMetadata';
 
-import { CachedWiringCheck } from './check';
+import { ReadyWarning } from '../http/health-routes';
+import { bridgeWiringProblems, CachedWiringCheck } from './check';
 import { tokenRoles } from './connection';
-import { emptyRecord, parseRecord, recorded, serializeRecord } from './record';
 import { BRIDGE_ROLES, CHECK_ROLES, importerConfig, IMPORTERS, PLUGIN, PROFILE_ATTRIBUTES } from './wiring';
 
 const root = join(__dirname, '..', '..');
@@ -49,23 +50,6 @@ describe('the wiring setup writes is the wiring keycloak-realm.json imports', ()
   });
 });
 
-describe('the setup record', () => {
-  test('keeps the first earlier binding and sync mode, so a second run never overwrites what --remove restores', () => {
-    let record = emptyRecord('passly');
-    record = recorded(record, { kind: 'bind-first-broker-login', flow: 'ours', before: 'first broker login' });
-    record = recorded(record, { kind: 'bind-first-broker-login', flow: 'ours', before: 'ours' });
-    record = recorded(record, { kind: 'set-mapper-sync-mode', id: 'm', name: 'SecurityGroup', syncMode: 'FORCE', before: 'IMPORT' });
-    record = recorded(record, { kind: 'set-mapper-sync-mode', id: 'm', name: 'SecurityGroup', syncMode: 'FORCE', before: 'FORCE' });
-    record = recorded(record, { kind: 'create-idp-mapper', mapper: { name: 'Email', identityProviderMapper: 'x', config: {} } }, 'id-1');
-    expect(parseRecord(serializeRecord(record), 'passly')).toMatchObject({ firstBrokerLoginBefore: 'first broker login', mapperSyncModesBefore: { m: 'IMPORT' }, mappersCreated: ['id-1'] });
-  });
-
-  test('a record edited by hand is refused, naming the attribute', () => {
-    expect(() => parseRecord('{not json', 'passly')).toThrow("the realm attribute 'bms.setup'");
-    expect(() => parseRecord('{"version":2}', 'passly')).toThrow('is not a setup record');
-  });
-});
-
 describe('the wiring check of /readyz', () => {
   test('reads Keycloak at most once per interval, and once for probes arriving together', async () => {
     let now = 0;
@@ -80,9 +64,25 @@ describe('the wiring check of /readyz', () => {
     expect(reads).toBe(2);
   });
 
-  test('a failed read is a problem saying so, not a thrown error', async () => {
-    const check = new CachedWiringCheck(async () => Promise.reject(new Error('Keycloak read of the realm: HTTP 403')), 1000);
-    expect(await check.check()).toBe('the wiring could not be read: Keycloak read of the realm: HTTP 403');
+  test('a failed read (Keycloak restarting) is a warning, not unreadiness, and is tried again soon, not after a whole interval', async () => {
+    let now = 0;
+    let up = false;
+    const check = new CachedWiringCheck(async () => (up ? undefined : Promise.reject(new Error('Keycloak read of the realm: ECONNREFUSED'))), 300_000, () => now, 15_000);
+    expect(await check.check()).toEqual(new ReadyWarning('the wiring could not be read: Keycloak read of the realm: ECONNREFUSED'));
+    up = true;
+    now = 14_999;
+    expect(await check.check()).toBeInstanceOf(ReadyWarning);
+    now = 15_000;
+    expect(await check.check()).toBeUndefined();
+  });
+
+  test("a bridge whose account cannot read the wiring (set up before the check existed) is ready with a warning; one lacking the bridge's own roles is not ready", async () => {
+    const tokenWith = (roles: string[]): string => `x.${Buffer.from(JSON.stringify({ resource_access: { 'realm-management': { roles } } })).toString('base64url')}.y`;
+    const api = (roles: string[]): KcAdminClient => ({ accessToken: tokenWith(roles) }) as unknown as KcAdminClient;
+    const old = await bridgeWiringProblems(api(BRIDGE_ROLES), 'broker', 'passly', 'bms-bridge');
+    expect(old).toBeInstanceOf(ReadyWarning);
+    expect((old as ReadyWarning).message).toContain('lacks the realm-management role(s) view-realm');
+    expect(await bridgeWiringProblems(api(['view-realm', 'view-users']), 'broker', 'passly', 'bms-bridge')).toBe("client 'bms-bridge' lacks the realm-management role(s) view-identity-providers, manage-users, which the bridge needs (run bridge setup, or grant them)");
   });
 
   test("the service account's roles come from its token", () => {

@@ -4,6 +4,8 @@ import { html, SafeHtml, when } from '../html';
 export interface HealthCheck {
   name: string;
   problem: string | undefined;
+  /** a remark that does not make the bridge unready */
+  warning?: string;
 }
 
 /** BMS's budget on one endpoint: calls counted in the window, of the limit. */
@@ -24,7 +26,7 @@ export interface SweepReport {
 
 /** Health: each part's state, BMS's per-endpoint budget used in the window, and the sweep. */
 export function healthPage(checks: HealthCheck[], budget: { limit: number; windowMs: number; used: BudgetUse[] }, sweep: SweepReport): SafeHtml {
-  const rows = checks.map((c) => html`<tr data-check="${c.name}"><th scope="row">${c.name}</th><td class="${c.problem ? 'bad' : 'ok'}">${c.problem ? 'failing' : 'ok'}</td><td>${c.problem ?? ''}</td></tr>`);
+  const rows = checks.map((c) => html`<tr data-check="${c.name}"><th scope="row">${c.name}</th><td class="${c.problem ? 'bad' : c.warning ? 'warn' : 'ok'}">${c.problem ? 'failing' : c.warning ? 'warning' : 'ok'}</td><td>${c.problem ?? c.warning ?? ''}</td></tr>`);
   const budgetRows = budget.used.map((b) => html`<tr><td>${b.endpoint}</td><td>${b.used}</td><td>${Math.max(0, budget.limit - b.used)}</td></tr>`);
   return html`<h2>Parts</h2>
 <table id="health"><thead><tr><th scope="col">Part</th><th scope="col">State</th><th scope="col">Detail</th></tr></thead><tbody>${rows}</tbody></table>
