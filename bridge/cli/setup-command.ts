@@ -5,14 +5,16 @@ import { z } from 'zod';
 
 import { applyPlan } from '../setup/apply';
 import { checkWiring } from '../setup/check';
-import { AdminLogin, signIn } from '../setup/connection';
+import { adminAccessOf, AdminLogin, signIn } from '../setup/connection';
 import { changesOf, conflictsOf } from '../setup/model';
-import { FLOW_ALIAS, flowAliasOf, SetupOptions, StepWanted } from '../setup/options';
+import { FLOW_ALIAS, flowAliasOf, SetupOptions, stepSettingsOf, StepWanted } from '../setup/options';
 import { plan } from '../setup/plan';
 import { readRealmState } from '../setup/realm-state';
 import { parseRecord } from '../setup/record';
 import { applyRemoval, planRemoval } from '../setup/remove';
 import { renderPlan } from '../setup/render';
+import { bridgeUrlProblem, stepSettingsProblems } from '../setup/step-settings';
+import { javaTrim } from '../text/java-trim';
 import { webhookSecret, webhookSecretProblem } from '../webhooks/secret';
 import { CliContext, EXIT, println, UsageError } from './context';
 
@@ -60,7 +62,7 @@ export function registerSetup(program: Command, ctx: CliContext): void {
     .requiredOption('--realm <realm>', 'the realm that brokers Passly')
     .requiredOption('--idp <alias>', "the SAML identity provider's alias (Passly)")
     .option('--bms-client <clientId>', "the BMS SAML client's client id: the step gates its sign-ins (needed to set up)")
-    .option('--bridge-url <url>', "the bridge's webhook endpoint as Keycloak reaches it, e.g. https://bms-bridge.example.com/webhooks/keycloak (needed to set up)", httpUrl)
+    .option('--bridge-url <url>', "the bridge's webhook endpoint as Keycloak reaches it, e.g. https://bms-bridge.example.com/webhooks/keycloak (needed to set up)", bridgeUrl)
     .option('--keycloak-url <url>', "Keycloak's base URL (default: KEYCLOAK_URL)", httpUrl)
     .option('--admin-realm <realm>', 'the realm the admin signs in to', 'master')
     .option('--admin-user <name>', "an admin's user name (default: KEYCLOAK_ADMIN_USER); password: KEYCLOAK_ADMIN_PASSWORD")
@@ -90,7 +92,7 @@ export function registerSetup(program: Command, ctx: CliContext): void {
         return void (ctx.exitCode = problems.length ? EXIT.failure : EXIT.ok);
       }
       const state = await readRealmState(api, options);
-      const planned = plan(state, options);
+      const planned = plan(state, options, adminAccessOf(login, api.accessToken, flags.realm));
       ctx.out(renderPlan(planned));
       if (conflictsOf(planned).length) {
         println(ctx, `Nothing was changed: resolve the conflict(s) above (each says what to do), then run setup again.`);
@@ -129,7 +131,7 @@ async function remove(ctx: CliContext, login: AdminLogin, flags: Flags): Promise
 
 /** The admin's sign-in, from flags and the environment; a UsageError saying what is missing. */
 function adminLoginOf(ctx: CliContext, flags: Flags): AdminLogin {
-  const baseUrl = flags.keycloakUrl ?? ctx.env.KEYCLOAK_URL;
+  const baseUrl = flags.keycloakUrl ?? keycloakUrlFromEnv(ctx.env.KEYCLOAK_URL);
   if (!baseUrl) throw new UsageError('setup: give --keycloak-url or set KEYCLOAK_URL');
   const clientId = flags.adminClientId ?? ctx.env.KEYCLOAK_ADMIN_CLIENT_ID;
   if (clientId) {
@@ -156,6 +158,9 @@ function optionsOf(ctx: CliContext, flags: Flags): SetupOptions {
   const flowAlias = flowAliasOf({ realm: flags.realm, idp: flags.idp, flowAlias: flags.firstBrokerLoginFlow });
   if (!FLOW_ALIAS.test(flowAlias)) throw new UsageError(`setup: '${flowAlias}' cannot be a flow name (letters, digits, spaces, '.', '_' and '-'): give --first-broker-login-flow NAME`);
   const step: StepWanted | undefined = flags.bridgeUrl && secret ? { bridgeUrl: flags.bridgeUrl, secret: webhookSecret(secret), failureMode: flags.failureMode, connectTimeoutMs: flags.connectTimeoutMs, readTimeoutMs: flags.readTimeoutMs } : undefined;
+  // what setup was told is checked as the plugin checks it when Keycloak saves it (values kept from the realm: plan-realm.ts)
+  const told = step ? stepSettingsProblems(stepSettingsOf(step, [])) : [];
+  if (told.length) throw new UsageError(`setup: Keycloak would refuse the step's settings: ${told.join(' ')}`);
   return {
     realm: flags.realm,
     idp: flags.idp,
@@ -167,6 +172,26 @@ function optionsOf(ctx: CliContext, flags: Flags): SetupOptions {
     flowAlias: flags.firstBrokerLoginFlow,
     employeeDefaults: flags.employeeDefaults,
   };
+}
+
+/** KEYCLOAK_URL checked as --keycloak-url is: a UsageError naming the variable. */
+function keycloakUrlFromEnv(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  try {
+    return httpUrl(value);
+  } catch (err) {
+    throw new UsageError(`setup: KEYCLOAK_URL '${value}' is not usable: ${(err as Error).message} (e.g. https://keycloak.example.com)`);
+  }
+}
+
+/**
+ * The bridge URL as the plugin takes it (java.net.URI, http(s), a host, no user info, a TCP port: step-settings.ts and
+ * the shared test/fixtures/contract/step-settings.json), trimmed as the plugin trims it, without a trailing '/'.
+ */
+function bridgeUrl(value: string): string {
+  const problem = bridgeUrlProblem(value);
+  if (problem) throw new InvalidArgumentError(`${problem} (Keycloak would refuse it)`);
+  return javaTrim(value).replace(/\/$/, '');
 }
 
 /** An http(s) URL with a host Java's HTTP client accepts (no '_'), and no user name or password in it. */

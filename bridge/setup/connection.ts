@@ -1,6 +1,7 @@
 import KcAdminClient from '@keycloak/keycloak-admin-client';
 
 import { OperationError } from '../errors/operation-error';
+import { AdminAccess } from './plan-access';
 
 /**
  * How setup signs in to Keycloak's admin API: an admin's user name and password (Keycloak's `admin-cli` client of the
@@ -28,12 +29,35 @@ export async function signIn(login: AdminLogin): Promise<KcAdminClient> {
 
 /** The realm-management roles in an access token (what a service account may do), from its `resource_access` claim. */
 export function tokenRoles(token: string | undefined, client = 'realm-management'): string[] {
+  return tokenClaims(token)?.resource_access?.[client]?.roles ?? [];
+}
+
+/**
+ * What the signed-in account may do in `realm`, from its access token. An account of the realm itself holds the roles of
+ * its `realm-management` client; an admin of master holds those of master's `<realm>-realm` client (master's admin
+ * role has them all, as does realm-admin). A token without any role claim tells nothing (roles undefined).
+ */
+export function adminAccessOf(login: AdminLogin, token: string | undefined, realm: string): AdminAccess {
+  const who = login.kind === 'password' ? `admin '${login.username}'` : `the service account of client '${login.clientId}'`;
+  const client = login.adminRealm === realm ? 'realm-management' : `${realm}-realm`;
+  const claims = tokenClaims(token);
+  if (!claims?.resource_access && !claims?.realm_access) return { who, client, adminRealm: login.adminRealm };
+  const roles = claims.resource_access?.[client]?.roles ?? [];
+  const masterAdmin = login.adminRealm === 'master' && (claims.realm_access?.roles ?? []).includes('admin');
+  return { who, client, adminRealm: login.adminRealm, roles, all: masterAdmin || roles.includes('realm-admin') };
+}
+
+interface Claims {
+  realm_access?: { roles?: string[] };
+  resource_access?: Record<string, { roles?: string[] }>;
+}
+
+function tokenClaims(token: string | undefined): Claims | undefined {
   const payload = token?.split('.')[1];
-  if (!payload) return [];
+  if (!payload) return undefined;
   try {
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { resource_access?: Record<string, { roles?: string[] }> };
-    return claims.resource_access?.[client]?.roles ?? [];
+    return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Claims;
   } catch {
-    return [];
+    return undefined;
   }
 }

@@ -23,6 +23,15 @@ export function planFirstBrokerLogin(state: RealmState, options: SetupOptions): 
   const ours = flowAliasOf(options);
   const base = { key: 'first-broker-login', what: `first-broker-login flow of identity provider '${options.idp}' with Require brokered attributes first`, ops: [] };
   if (stepFirst(state.executions[current])) return { ...base, action: 'keep', details: [`'${current}' starts with it`] };
+  const shared = state.flows.includes(ours) ? sharedUses(state, ours, options.idp) : [];
+  if (shared.length) {
+    return {
+      ...base,
+      action: 'conflict',
+      details: [`'${ours}' cannot be setup's own flow: it is ${shared.join(', and ')}`],
+      fix: `give --first-broker-login-flow a name no flow has (setup copies '${current}' into it and puts the step first), or leave the flag out (default '${flowAliasOf({ ...options, flowAlias: undefined })}'); setup never changes a flow other logins share`,
+    };
+  }
   if (current === ours || hasStep(state.executions[current])) {
     return { ...base, action: 'conflict', details: [`'${current}' has the step, but not first and required`], fix: `Authentication → '${current}': move "Require brokered attributes" to the top and make it Required, then run setup again` };
   }
@@ -45,6 +54,15 @@ export function planFirstBrokerLogin(state: RealmState, options: SetupOptions): 
       { kind: 'bind-first-broker-login', flow: ours, before: bound },
     ],
   };
+}
+
+/**
+ * What else uses `flow` besides identity provider `idp`'s first login: Keycloak's built-in flows and any flow bound to
+ * the realm or to another identity provider (or as a post login flow) are shared, and setup's changes would reach them.
+ */
+function sharedUses(state: RealmState, flow: string, idp: string): string[] {
+  const ownBinding = `identity provider '${idp}''s first login flow`;
+  return [...(state.builtInFlows?.includes(flow) ? ["one of Keycloak's built-in flows"] : []), ...(state.flowBindings?.[flow] ?? []).filter((w) => w !== ownBinding).map((w) => `bound as ${w}`)];
 }
 
 /**

@@ -20,16 +20,27 @@ export function planProfile(state: RealmState): PlanItem[] {
     const found = declared.find((d) => d.name === wanted.name);
     // the one write carries every missing attribute: it hangs on the first missing one's item
     if (!found) return { ...base, action: 'create', details: [`declared: view and edit by admins only${wanted.multivalued ? ', multi-valued' : ''}`], ops: missing[0] === wanted ? declareOp : [] };
-    const problems = problemsOf(found, wanted);
+    const problems = problemsOf(found, wanted, state.profile.unmanagedAttributePolicy);
     if (problems.length) {
-      return { ...base, action: 'conflict', details: problems, fix: `Realm settings → User profile → ${wanted.name}: let only admins view and edit it${wanted.multivalued ? ' and make it multi-valued' : ''}, then run setup again (users must never change what decides their BMS access)`, ops: [] };
+      const scoped = found.selector?.scopes?.length ? ', select it always (no client scopes under "When is the attribute selected")' : '';
+      return { ...base, action: 'conflict', details: problems, fix: `Realm settings → User profile → ${wanted.name}: let only admins view and edit it${wanted.multivalued ? ' and make it multi-valued' : ''}${scoped}, then run setup again (users must never change what decides their BMS access)`, ops: [] };
     }
     return { ...base, action: 'keep', details: ['declared, admin-only'], ops: [] };
   });
 }
 
-function problemsOf(found: UserProfileAttribute, wanted: UserProfileAttribute): string[] {
+/**
+ * Why the attribute is not admin-only. An attribute limited to client scopes (`selector.scopes`) is outside the profile
+ * whenever those scopes are not requested: its permissions do not apply then, and a realm whose unmanaged-attribute
+ * policy is ENABLED lets users write it (through the account API).
+ */
+function problemsOf(found: UserProfileAttribute, wanted: UserProfileAttribute, unmanaged: string | undefined): string[] {
   const problems: string[] = [];
+  const scopes = found.selector?.scopes ?? [];
+  if (scopes.length) {
+    const exposure = unmanaged === 'ENABLED' ? 'and the realm lets users edit unmanaged attributes (Unmanaged attributes: Enabled), so users can write it' : 'where its admin-only permissions do not apply';
+    problems.push(`selected only with the client scope(s) ${scopes.join(', ')}: elsewhere it is an unmanaged attribute, ${exposure}`);
+  }
   const edit = others(found.permissions?.edit);
   const view = others(found.permissions?.view);
   if (edit.length) problems.push(`editable by ${edit.join(', ')}`);

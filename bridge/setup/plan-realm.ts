@@ -1,6 +1,7 @@
 import { Op, PlanItem } from './model';
 import { bmsClientOf, SetupOptions, STEP_SETTINGS, stepSettingsOf } from './options';
 import { RealmState } from './realm-state';
+import { stepSettingsProblems } from './step-settings';
 import { BRIDGE_ROLES, CHECK_ROLES, PLUGIN } from './wiring';
 
 /** The plugin's event listener, added to the realm's listeners (never replacing one). */
@@ -60,6 +61,17 @@ export function planStep(state: RealmState, options: SetupOptions): PlanItem {
   }
   const wantedGated = options.bmsClient && !gated.includes(options.bmsClient) ? [...gated, options.bmsClient] : gated;
   const wanted = stepSettingsOf(options.step, wantedGated, settings);
+  // Keycloak runs the plugin's check when the settings are saved: whatever it would refuse is found here, before any write
+  const refused = [...stepSettingsProblems({ ...settings, ...wanted }), ...missingGated(state, options, gated)];
+  if (refused.length) {
+    return {
+      ...base,
+      action: 'conflict',
+      details: refused,
+      fix: `correct these in Authentication → Required actions → ${PLUGIN.stepName} → settings (a gated client that is gone: remove it from Gated clients, or create the client again), or give setup the value with its flag, then run setup again`,
+      ops: [],
+    };
+  }
   const diff = Object.entries(wanted)
     .filter(([k, v]) => settings[k] !== v)
     .map(([k, v]) => (k === STEP_SETTINGS.secret ? `${k}: ${settings[k] ? '(another secret)' : '(none)'} → (BRIDGE_WEBHOOK_SECRET)` : `${k}: ${settings[k] ?? '(none)'} → ${v}`));
@@ -68,6 +80,15 @@ export function planStep(state: RealmState, options: SetupOptions): PlanItem {
   if (!ops.length) return { ...base, action: 'keep', details: [`enabled; bridge ${settings[STEP_SETTINGS.bridgeUrl]}; gated: ${gated.join(', ')}`], ops };
   const details = [...(step ? [] : ['registered']), ...diff, ...(step?.enabled ? [] : ['enabled'])];
   return { ...base, action: step ? 'change' : 'create', details, ops };
+}
+
+/**
+ * Gated clients the realm does not have (Keycloak refuses the step's settings naming one), as the plugin says it. The
+ * BMS client setup creates in the same run is not missing.
+ */
+function missingGated(state: RealmState, options: SetupOptions, gated: string[]): string[] {
+  const created = options.bmsClientToCreate ? options.bmsClient : undefined;
+  return gated.filter((c) => c !== created && c in state.clients && !state.clients[c]).map((c) => `The gated client '${c}' does not exist in realm '${state.realm}' (client ids match exactly).`);
 }
 
 /** The BMS SAML client: kept as it is when there; created only when setup was given its ACS URL. */

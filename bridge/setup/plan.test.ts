@@ -1,4 +1,6 @@
+import { adminAccessOf } from './connection';
 import { changesOf, conflictsOf, opsInOrder, Plan } from './model';
+import { AdminAccess } from './plan-access';
 import { SetupOptions, stepSettingsOf } from './options';
 import { plan } from './plan';
 import { RealmState } from './realm-state';
@@ -190,5 +192,107 @@ describe('the setup plan', () => {
     const none = plan({ ...bare(), idp: undefined }, options);
     expect(item(none, 'identity-provider').action).toBe('conflict');
     expect(none.items.some((i) => i.key.startsWith('importer:'))).toBe(false);
+  });
+
+  test('a gated client that no longer exists is a conflict naming it, with what to do; the BMS client created in the same run is not', () => {
+    const state = wired();
+    state.step = { ...state.step!, settings: stepSettingsOf(step, ['https://bms.example.invalid', 'old-portal']) };
+    state.clients['old-portal'] = undefined;
+    const p = plan(state, options);
+    expect(item(p, 'provisioning-step')).toMatchObject({ action: 'conflict', ops: [], details: ["The gated client 'old-portal' does not exist in realm 'acme' (client ids match exactly)."] });
+    expect(item(p, 'provisioning-step').fix).toContain('remove it from Gated clients, or create the client again');
+    const created = wired();
+    created.clients = { 'bms-bridge': created.clients['bms-bridge'], 'https://bms.example.invalid': undefined };
+    const withCreate = plan(created, { ...options, bmsClientToCreate: { acsUrl: 'https://bms.example.invalid/saml/connect.aspx' } });
+    expect(conflictsOf(withCreate)).toEqual([]);
+  });
+
+  test('a setting kept from the realm that the plugin would refuse is a conflict before anything is written', () => {
+    const state = wired();
+    state.step = { ...state.step!, settings: { ...state.step!.settings, 'connect.timeout.ms': 'soon', 'failure.mode': 'fail_closed' } };
+    const untold = { ...options, step: { bridgeUrl: step.bridgeUrl, secret: SECRET } };
+    const p = plan(state, untold);
+    expect(item(p, 'provisioning-step')).toMatchObject({
+      action: 'conflict',
+      ops: [],
+      details: ['The connect timeout must be a whole number of milliseconds between 1 and 60000.', "The failure mode 'fail_closed' is unknown: use fail-open or fail-closed. Until it is fixed the step fails closed."],
+    });
+    // told a good value, setup writes it instead: no conflict
+    expect(conflictsOf(plan(state, { ...untold, step: { ...untold.step, connectTimeoutMs: 1000, failureMode: 'fail-closed' } }))).toEqual([]);
+  });
+
+  test('a hardcoded or XPath mapper writing one of the product\'s attributes is a conflict with what to do; a session-note mapper is not', () => {
+    const state = bare();
+    state.mappers.push({ id: 'h', name: 'everyone admin', identityProviderMapper: 'hardcoded-attribute-idp-mapper', config: { attribute: 'ad_groups', 'attribute.value': 'Domain Admins' } });
+    state.mappers.push({ id: 'x', name: 'emp', identityProviderMapper: 'saml-xpath-attribute-idp-mapper', config: { attribute: 'bms_employee_id', 'attribute.xpath': '//id' } });
+    state.mappers.push({ id: 's', name: 'note', identityProviderMapper: 'hardcoded-user-session-attribute-idp-mapper', config: { attribute: 'upn', 'attribute.value': 'x' } });
+    const p = plan(state, options);
+    expect(conflictsOf(p).map((i) => i.key)).toEqual(['importer:SecurityGroup', 'bridge-attributes']);
+    expect(item(p, 'importer:SecurityGroup')).toMatchObject({ details: ["mapper 'everyone admin' (hardcoded-attribute-idp-mapper) also writes 'ad_groups'"], fix: expect.stringContaining("delete 'everyone admin'") });
+    expect(item(p, 'bridge-attributes')).toMatchObject({ details: ["mapper 'emp' (saml-xpath-attribute-idp-mapper) writes 'bms_employee_id'"], fix: expect.stringContaining('only the bridge writes these') });
+    expect(item(plan(wired(), options), 'bridge-attributes').action).toBe('keep');
+  });
+
+  test('a product attribute limited to client scopes is a conflict, saying users can write it when unmanaged attributes are enabled', () => {
+    const state = wired();
+    state.profile = { unmanagedAttributePolicy: 'ENABLED' as RealmState['profile']['unmanagedAttributePolicy'], attributes: state.profile.attributes!.map((a) => (a.name === 'ad_groups' ? { ...a, selector: { scopes: ['bms'] } } : a)) };
+    const p = plan(state, options);
+    expect(conflictsOf(p).map((i) => i.key)).toEqual(['profile:ad_groups']);
+    expect(item(p, 'profile:ad_groups').details).toEqual([expect.stringContaining('selected only with the client scope(s) bms: elsewhere it is an unmanaged attribute, and the realm lets users edit unmanaged attributes')]);
+    expect(item(p, 'profile:ad_groups').fix).toContain('select it always');
+  });
+
+  test("Keycloak's built-in flow, or a flow bound elsewhere, is refused as setup's own flow with a message that says so", () => {
+    const state = { ...bare(), builtInFlows: ['browser', 'first broker login', 'direct grant'], flowBindings: { 'first broker login': ["the realm's default first broker login flow"], shared: ["identity provider 'azure''s first login flow"] } };
+    const builtIn = item(plan(state, { ...options, flowAlias: 'first broker login' }), 'first-broker-login');
+    expect(builtIn).toMatchObject({ action: 'conflict', ops: [], details: ["'first broker login' cannot be setup's own flow: it is one of Keycloak's built-in flows, and bound as the realm's default first broker login flow"] });
+    expect(builtIn.fix).toContain('give --first-broker-login-flow a name no flow has');
+    expect(builtIn.fix).not.toContain('move "Require brokered attributes"');
+    state.flows.push('shared');
+    state.executions.shared = [{ id: 'r', providerId: 'bms-require-brokered-attributes', displayName: 'Require', requirement: 'REQUIRED', level: 0, index: 0 }];
+    expect(item(plan(state, { ...options, flowAlias: 'shared' }), 'first-broker-login').details).toEqual(["'shared' cannot be setup's own flow: it is bound as identity provider 'azure''s first login flow"]);
+    // setup's own flow, bound to this identity provider only, is kept on a re-run
+    expect(item(plan({ ...wired(), flowBindings: { [OURS]: ["identity provider 'passly''s first login flow"] } }, options), 'first-broker-login').action).toBe('keep');
+  });
+});
+
+describe("the signed-in account's rights", () => {
+  const viewer: AdminAccess = { who: "the service account of client 'setup-bot'", client: 'realm-management', adminRealm: 'acme', roles: ['view-realm', 'view-identity-providers', 'view-users', 'view-clients', 'manage-realm'] };
+
+  test('a role the planned writes need is a conflict naming it, before anything is written (dry run and real run alike)', () => {
+    const p = plan(bare(), options, viewer);
+    const access = item(p, 'admin-access');
+    expect(access.action).toBe('conflict');
+    expect(access.details).toEqual([
+      "lacks the role 'manage-identity-providers' of client 'realm-management' (to change the identity provider's mappers, bind the identity provider's first login flow)",
+      "lacks the role 'manage-clients' of client 'realm-management' (to create a client)",
+      "lacks the role 'manage-users' of client 'realm-management' (to grant roles to a service account, grant 'manage-users')",
+    ]);
+    expect(access.fix).toContain("in realm 'acme', grant the service account of client 'setup-bot' the role(s) 'manage-identity-providers', 'manage-clients', 'manage-users' of client 'realm-management' (or 'realm-admin')");
+  });
+
+  test('enough roles, realm-admin, or nothing to write is no conflict', () => {
+    const enough = { ...viewer, roles: [...viewer.roles!, 'manage-identity-providers', 'manage-users', 'manage-clients'] };
+    expect(item(plan(bare(), options, enough), 'admin-access').action).toBe('keep');
+    expect(item(plan(bare(), options, { ...viewer, roles: ['realm-admin'], all: true }), 'admin-access').action).toBe('keep');
+    expect(item(plan(wired(), options, { ...viewer, roles: [] }), 'admin-access')).toMatchObject({ action: 'keep', details: ['nothing to write'] });
+  });
+
+  test('granting a role needs that role or the manage role over it', () => {
+    const state = wired();
+    state.clients['bms-bridge'] = { ...state.clients['bms-bridge']!, roles: ['manage-users', 'view-users'] };
+    const roles = ['manage-realm', 'manage-users', 'view-users'];
+    expect(item(plan(state, options, { ...viewer, roles }), 'admin-access').details).toEqual(["lacks the role 'view-identity-providers' of client 'realm-management' (to grant 'view-identity-providers')"]);
+    expect(item(plan(state, options, { ...viewer, roles: [...roles, 'manage-identity-providers'] }), 'admin-access').action).toBe('keep');
+  });
+
+  test("is read from the token: the realm's realm-management roles, master's <realm>-realm client for an admin of master, or master's admin role", () => {
+    const token = (claims: object): string => `h.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.s`;
+    const bot = { kind: 'client' as const, baseUrl: 'http://kc', adminRealm: 'acme', clientId: 'setup-bot', clientSecret: 'x' };
+    expect(adminAccessOf(bot, token({ resource_access: { 'realm-management': { roles: ['view-realm'] } } }), 'acme')).toMatchObject({ client: 'realm-management', roles: ['view-realm'], all: false });
+    const admin = { kind: 'password' as const, baseUrl: 'http://kc', adminRealm: 'master', username: 'admin', password: 'x' };
+    expect(adminAccessOf(admin, token({ realm_access: { roles: ['admin'] }, resource_access: { 'acme-realm': { roles: ['view-realm'] } } }), 'acme')).toMatchObject({ client: 'acme-realm', all: true });
+    expect(adminAccessOf(admin, token({ realm_access: { roles: ['offline_access'] }, resource_access: { 'acme-realm': { roles: ['manage-realm'] } } }), 'acme')).toMatchObject({ roles: ['manage-realm'], all: false });
+    expect(adminAccessOf(admin, token({ sub: 'x' }), 'acme').roles).toBeUndefined();
   });
 });

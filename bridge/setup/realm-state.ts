@@ -1,4 +1,5 @@
 import type KcAdminClient from '@keycloak/keycloak-admin-client';
+import type IdentityProviderRepresentation from '@keycloak/keycloak-admin-client/lib/defs/identityProviderRepresentation';
 import type { UserProfileConfig } from '@keycloak/keycloak-admin-client/lib/defs/userProfileMetadata';
 
 import { OperationError } from '../errors/operation-error';
@@ -50,6 +51,10 @@ export interface RealmState {
   profile: UserProfileConfig;
   /** aliases of every flow of the realm */
   flows: string[];
+  /** aliases of Keycloak's built-in flows (shared; setup never changes one); undefined: not read */
+  builtInFlows?: string[];
+  /** flow alias → where it is bound, in words ("the realm's browser flow", "identity provider 'x''s first login flow"); undefined: not read */
+  flowBindings?: Record<string, string[]>;
   /** executions of the flows the plan looks into: the identity provider's two flows and setup's own */
   executions: Record<string, Execution[]>;
   /** the BMS provisioning required action, found by provider id (its alias may differ); undefined: not registered */
@@ -77,8 +82,10 @@ export async function readRealmState(api: KcAdminClient, options: SetupOptions):
   const idpRep = await read(`identity provider '${options.idp}'`, () => api.identityProviders.findOne({ realm, alias: options.idp }));
   const mappers = idpRep ? await read(`identity provider '${options.idp}''s mappers`, () => api.identityProviders.findMappers({ realm, alias: options.idp })) : [];
   const profile = await read('the user profile', () => api.users.getProfile({ realm }));
-  const flows = (await read('the authentication flows', () => api.authenticationManagement.getFlows({ realm }))).map((f) => f.alias ?? '');
+  const flowReps = await read('the authentication flows', () => api.authenticationManagement.getFlows({ realm }));
+  const flows = flowReps.map((f) => f.alias ?? '');
   const providers = await read('the authenticator providers', () => api.authenticationManagement.getAuthenticatorProviders({ realm } as void & { realm: string }));
+  const allIdps = await read('the identity providers', () => allIdentityProviders(api, realm));
   const idp = idpRep && {
     alias: idpRep.alias ?? options.idp,
     providerId: idpRep.providerId ?? '',
@@ -122,6 +129,8 @@ export async function readRealmState(api: KcAdminClient, options: SetupOptions):
     mappers: mappers.map((m) => ({ id: m.id ?? '', name: m.name ?? '', identityProviderMapper: m.identityProviderMapper ?? '', config: (m.config ?? {}) as Record<string, string> })),
     profile,
     flows,
+    builtInFlows: flowReps.filter((f) => f.builtIn === true).map((f) => f.alias ?? ''),
+    flowBindings: flowBindingsOf(rep as Record<string, unknown>, allIdps),
     executions,
     step: step && { ...step, settings: step.settings as Record<string, string> },
     clients,
@@ -142,3 +151,37 @@ async function serviceAccountRoles(api: KcAdminClient, realm: string, clientUuid
   const roles = await api.users.listCompositeClientRoleMappings({ realm, id: user.id, clientUniqueId: management.id });
   return roles.map((r) => r.name ?? '').sort();
 }
+
+/** Every identity provider of the realm, page by page. */
+async function allIdentityProviders(api: KcAdminClient, realm: string): Promise<IdentityProviderRepresentation[]> {
+  const all: IdentityProviderRepresentation[] = [];
+  for (let first = 0; ; first += PAGE) {
+    const page = await api.identityProviders.find({ realm, first, max: PAGE });
+    all.push(...page);
+    if (page.length < PAGE) return all;
+  }
+}
+const PAGE = 100;
+
+/** The realm's flow bindings and every identity provider's: flow alias → where it is bound. */
+function flowBindingsOf(realm: Record<string, unknown>, idps: IdentityProviderRepresentation[]): Record<string, string[]> {
+  const bindings: Record<string, string[]> = {};
+  const add = (flow: unknown, where: string): void => {
+    if (typeof flow === 'string' && flow) (bindings[flow] ??= []).push(where);
+  };
+  for (const [key, name] of REALM_FLOWS) add(realm[key], `the realm's ${name} flow`);
+  for (const i of idps) {
+    add(i.firstBrokerLoginFlowAlias, `identity provider '${i.alias ?? ''}''s first login flow`);
+    add(i.postBrokerLoginFlowAlias, `identity provider '${i.alias ?? ''}''s post login flow`);
+  }
+  return bindings;
+}
+const REALM_FLOWS = [
+  ['browserFlow', 'browser'],
+  ['registrationFlow', 'registration'],
+  ['directGrantFlow', 'direct grant'],
+  ['resetCredentialsFlow', 'reset credentials'],
+  ['clientAuthenticationFlow', 'client authentication'],
+  ['dockerAuthenticationFlow', 'docker authentication'],
+  ['firstBrokerLoginFlow', 'default first broker login'],
+] as const;

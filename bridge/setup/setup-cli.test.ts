@@ -28,8 +28,25 @@ describe('bridge setup refuses what it cannot do before it signs in (exit 2)', (
   });
 
   test('a bridge URL Java cannot call', async () => {
-    expect((await run([...BASE, '--bridge-url', 'https://bms_bridge.example.invalid/webhooks/keycloak'])).err).toContain("refuses '_' in host names");
+    expect((await run([...BASE, '--bridge-url', 'https://bms_bridge.example.invalid/webhooks/keycloak'])).err).toContain("has an underscore, which Java's HTTP client refuses in host names");
     expect((await run([...BASE, '--bridge-url', 'https://user:pw@bridge.example.invalid/'])).code).toBe(2);
+  });
+
+  test.each([
+    ['http://bridge.example.invalid:0/webhooks/keycloak', "The bridge URL's port 0 is not a TCP port (1 to 65535)."],
+    ['http://brücke.example/webhooks/keycloak', 'The bridge URL must name a host'],
+    ['http://h/web hooks', 'The bridge URL is not a valid URL.'],
+    ['http://h/a|b', 'The bridge URL is not a valid URL.'],
+  ])('a bridge URL the plugin refuses (%s), with its reason, before anything is written', async (url, reason) => {
+    const result = await run([...BASE, '--bms-client', 'bms', '--bridge-url', url]);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain(reason);
+  });
+
+  test('a KEYCLOAK_URL that is not http(s) is a usage error, as the flag is', async () => {
+    const result = await run([...BASE, '--check'], { ...ENV, KEYCLOAK_URL: 'ftp://x' });
+    expect(result).toMatchObject({ code: 2, err: expect.stringContaining("KEYCLOAK_URL 'ftp://x' is not usable: give an http(s) URL") });
+    expect((await run([...BASE, '--check'], { ...ENV, KEYCLOAK_URL: 'not a url' })).code).toBe(2);
   });
 
   test('--check with --remove, and no way to sign in', async () => {
