@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
 
-import { applyPlan } from '../setup/apply';
+import { Applied, applyPlan, SetupApplyError } from '../setup/apply';
 import { checkWiring } from '../setup/check';
 import { adminAccessOf, AdminLogin, signIn } from '../setup/connection';
 import { changesOf, conflictsOf } from '../setup/model';
@@ -100,11 +100,13 @@ export function registerSetup(program: Command, ctx: CliContext): void {
       }
       if (flags.dryRun) return println(ctx, '(dry run: nothing was changed)');
       if (!changesOf(planned).length) return println(ctx, 'Nothing to change: the realm is wired already.');
-      const applied = await applyPlan(api, planned, parseRecord(state.record, flags.idp));
+      const applied = await applyPlan(api, planned, parseRecord(state.record)).catch((err: unknown) => {
+        // a run stopped after creating the bridge's client: its secret is shown now, or never
+        if (err instanceof SetupApplyError && err.clientSecret) printSecret(ctx, err.clientSecret);
+        throw err;
+      });
       println(ctx, `Applied ${applied.done.length} change(s); what setup added is recorded in the realm (bridge setup --remove takes it out).`);
-      if (applied.clientSecret) {
-        println(ctx, `The secret of client '${applied.clientSecret.clientId}' (shown only now; give it to every bridge as KEYCLOAK_CLIENT_SECRET):\n  ${applied.clientSecret.secret}`);
-      }
+      if (applied.clientSecret) printSecret(ctx, applied.clientSecret);
       const { problems } = await checkWiring(api, options);
       println(ctx, problems.length ? `But the check finds:\n${problems.map((p) => `  - ${p}`).join('\n')}` : 'Check: the wiring is complete.');
       ctx.exitCode = problems.length ? EXIT.failure : EXIT.ok;
@@ -124,8 +126,8 @@ async function remove(ctx: CliContext, login: AdminLogin, flags: Flags): Promise
     println(ctx, '(dry run: nothing was changed)');
     return EXIT.ok;
   }
-  await applyRemoval(api, flags.realm, flags.idp, removal);
-  println(ctx, 'Removed.');
+  const skipped = await applyRemoval(api, flags.realm, flags.idp, removal);
+  println(ctx, skipped.length ? `Removed, except:\n${skipped.map((s) => `  - ${s}`).join('\n')}` : 'Removed.');
   return EXIT.ok;
 }
 
@@ -224,4 +226,9 @@ function defaultsFile(path: string): Record<string, string> {
   const parsed = z.record(z.string(), z.string()).safeParse((() => { try { return JSON.parse(text) as unknown; } catch { return undefined; } })());
   if (!parsed.success) throw new InvalidArgumentError(`${path} must be one JSON object of text settings, e.g. {"bms.account": "Contoso MSP", "bms.no.match.policy": "deny"}`);
   return parsed.data;
+}
+
+/** The secret of a client setup created: printed once, never stored or logged by setup. */
+function printSecret(ctx: CliContext, created: NonNullable<Applied['clientSecret']>): void {
+  println(ctx, `The secret of client '${created.clientId}' (shown only now; give it to every bridge as KEYCLOAK_CLIENT_SECRET):\n  ${created.secret}`);
 }

@@ -49,13 +49,16 @@ export async function applyPlan(api: KcAdminClient, plan: Plan, record: SetupRec
     current = next;
   };
   for (const op of opsInOrder(plan)) {
+    let ran = false;
     try {
       await save(intended(current, op));
       const result = await run(api, realm, plan.idp, op, (secret) => (clientSecret = secret));
+      ran = true;
       await save(recorded(current, plan.idp, op, result?.id));
       done.push(op);
     } catch (err) {
-      throw await stopped(api, realm, current, done, op, err, clientSecret);
+      // an operation that ran but could not be recorded is among the changes made
+      throw await stopped(api, realm, current, ran ? [...done, op] : done, op, err, clientSecret);
     }
   }
   return { done, record: current, clientSecret };
