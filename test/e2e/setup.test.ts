@@ -209,5 +209,30 @@ describe('bridge setup on an existing realm', () => {
       await planted.cleanup();
     }
   });
-});
 
+  test('an account that may read but not write everything is told which role to grant, in the dry run and the real run, and nothing is written', async () => {
+    const viewer = { clientId: 'setup-viewer', secret: 'setup-viewer-secret-not-a-secret' };
+    const planted = await bareRealm(admin, baseUrl, 'setup-roles', async (realm) => {
+      const { id } = await admin.clients.create({ realm, clientId: viewer.clientId, publicClient: false, secret: viewer.secret, serviceAccountsEnabled: true, standardFlowEnabled: false });
+      const user = await admin.clients.getServiceAccountUser({ realm, id });
+      const [management] = await admin.clients.find({ realm, clientId: 'realm-management', search: false });
+      const roles = await Promise.all(['view-realm', 'view-identity-providers', 'view-users', 'view-clients', 'manage-realm'].map((roleName) => admin.clients.findRole({ realm, id: management.id ?? '', roleName })));
+      await admin.users.addClientRoleMappings({ realm, id: user.id ?? '', clientUniqueId: management.id ?? '', roles: roles.map((r) => ({ id: r?.id ?? '', name: r?.name ?? '' })) });
+    });
+    try {
+      const untouched = await planted.exported();
+      const asViewer: NodeJS.ProcessEnv = { KEYCLOAK_URL: baseUrl, KEYCLOAK_ADMIN_CLIENT_ID: viewer.clientId, KEYCLOAK_ADMIN_CLIENT_SECRET: viewer.secret, BRIDGE_WEBHOOK_SECRET: SECRET };
+      for (const more of [['--dry-run'], []]) {
+        const run = await runCli(setupArgs(planted.realm, '--admin-realm', planted.realm, ...more), asViewer);
+        expect(run.code).toBe(1);
+        expect(run.out).toContain(`! CONFLICT the rights of the service account of client '${viewer.clientId}' in realm '${planted.realm}'`);
+        expect(run.out).toContain("lacks the role 'manage-identity-providers' of client 'realm-management'");
+        expect(run.out).toContain("'manage-clients'");
+        expect(run.out).toContain('Nothing was changed');
+      }
+      expect(await planted.exported()).toEqual(untouched);
+    } finally {
+      await planted.cleanup();
+    }
+  });
+});
