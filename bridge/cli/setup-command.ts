@@ -120,7 +120,7 @@ async function remove(ctx: CliContext, login: AdminLogin, flags: Flags): Promise
     println(ctx, `Realm '${flags.realm}' has no setup record: setup added nothing here (or it was removed already). Nothing to do.`);
     return EXIT.ok;
   }
-  const removal = planRemoval(state);
+  const removal = planRemoval(state, flags.idp);
   println(ctx, `Realm '${flags.realm}', identity provider '${flags.idp}': setup --remove ${flags.dryRun ? 'would' : 'will'}:\n${removal.undo.map((u) => `  - ${u.what}`).join('\n')}\nand leave: ${removal.left.join('; ')}.`);
   if (flags.dryRun) {
     println(ctx, '(dry run: nothing was changed)');

@@ -10,15 +10,16 @@ import { PLUGIN } from './wiring';
  * attributes (where the setup record lives) and fails where told. Unit-level only: the whole journey runs against a
  * real Keycloak in test/e2e/setup.test.ts.
  */
-function fakeRealm(fail: { grant?: boolean; recordWrites?: boolean } = {}) {
+function fakeRealm(fail: { grant?: boolean; recordWritesFrom?: number } = {}) {
   const realm = { eventsListeners: ['jboss-logging'], attributes: {} as Record<string, string> };
   const writes: string[] = [];
+  let saves = 0;
   const api = {
     baseUrl: 'http://keycloak.example.invalid',
     realms: {
       findOne: async () => structuredClone(realm),
       update: async (_: unknown, rep: { eventsListeners?: string[]; attributes?: Record<string, string> }) => {
-        if (rep.attributes && fail.recordWrites) throw new Error('HTTP 503');
+        if (rep.attributes && fail.recordWritesFrom !== undefined && ++saves >= fail.recordWritesFrom) throw new Error('HTTP 503');
         if (rep.eventsListeners) realm.eventsListeners = rep.eventsListeners;
         if (rep.attributes) realm.attributes = rep.attributes;
         writes.push(rep.attributes ? `record ${rep.attributes[SETUP_RECORD_ATTRIBUTE] ? 'saved' : 'gone'}` : 'listeners');
@@ -53,7 +54,7 @@ const plan: Plan = {
 test("a client is in the realm's setup record before it is created, and the record is saved after every change", async () => {
   const { api, realm, writes } = fakeRealm();
   const applied = await applyPlan(api, plan, emptyRecord());
-  expect(writes).toEqual(['listeners', 'record saved', 'record saved', 'create client', 'grant']);
+  expect(writes).toEqual(['record saved', 'listeners', 'record saved', 'record saved', 'create client', 'grant']);
   expect(parseRecord(realm.attributes[SETUP_RECORD_ATTRIBUTE])).toMatchObject({ listenerAdded: true, clientsCreated: ['bms-bridge'] });
   expect(applied.clientSecret).toEqual({ clientId: 'bms-bridge', secret: 'fake-secret-for-tests' });
 });
@@ -69,10 +70,23 @@ test('a run stopped after creating the client (its roles refused) still records 
 });
 
 test('when the record cannot be saved either, the first error stays and the changes it could not record are named', async () => {
-  const { api } = fakeRealm({ recordWrites: true });
+  const { api } = fakeRealm({ recordWritesFrom: 2 }); // the first save (before any change) works, every later one fails
   const stopped = (await applyPlan(api, plan, emptyRecord()).catch((err: unknown) => err)) as Error;
   expect(stopped).toBeInstanceOf(SetupApplyError);
   expect(stopped.message).toContain("setup stopped at 'add-event-listener' after 1 change(s)");
   expect(stopped.message).toContain('The setup record could not be saved either (HTTP 503): --remove will not know of these changes: add-event-listener');
   expect(stopped.message).not.toContain('fake-secret');
+});
+
+test('a change that ran but whose record save failed once is in the record saved on the way out', async () => {
+  const { api, realm } = fakeRealm();
+  const update = api.realms.update.bind(api.realms);
+  let saves = 0;
+  api.realms.update = (async (query: { realm: string }, rep: { attributes?: Record<string, string> }) => {
+    if (rep.attributes && ++saves === 2) throw new Error('HTTP 503'); // the save after the listener was added
+    return update(query, rep);
+  }) as typeof api.realms.update;
+  const stopped = (await applyPlan(api, plan, emptyRecord()).catch((err: unknown) => err)) as Error;
+  expect(stopped.message).toContain('What was done is recorded in the realm');
+  expect(parseRecord(realm.attributes[SETUP_RECORD_ATTRIBUTE])).toMatchObject({ listenerAdded: true, idps: { passly: {} } });
 });

@@ -2,7 +2,7 @@ import type KcAdminClient from '@keycloak/keycloak-admin-client';
 
 import { OperationError } from '../errors/operation-error';
 import { Op, opsInOrder, Plan } from './model';
-import { intended, recorded, SETUP_RECORD_ATTRIBUTE, SetupRecord, serializeRecord } from './record';
+import { intended, recorded, SETUP_RECORD_ATTRIBUTE, SetupRecord, serializeRecord, withIdp } from './record';
 import { PLUGIN, PROFILE_GROUPS, REALM_MANAGEMENT } from './wiring';
 
 /** What a real run did. */
@@ -27,7 +27,9 @@ export class SetupApplyError extends Error {
     recordFailure?: Error,
   ) {
     const cause = (options.cause as Error).message.replace(/\.+$/, '');
-    const undo = recordFailure
+    const undo = recordFailure && !done.length
+      ? 'Nothing was changed'
+      : recordFailure
       ? `The setup record could not be saved either (${recordFailure.message.replace(/\.+$/, '')}): --remove will not know of ${done.length ? `these changes: ${done.map((o) => o.kind).join(', ')}` : 'anything'}; take them out by hand or run setup again once Keycloak answers`
       : 'What was done is recorded in the realm: run setup again to finish, or setup --remove to take it out';
     super(`setup stopped at '${failed.kind}' after ${done.length} change(s): ${cause}. ${undo}`, options);
@@ -49,16 +51,17 @@ export async function applyPlan(api: KcAdminClient, plan: Plan, record: SetupRec
     current = next;
   };
   for (const op of opsInOrder(plan)) {
-    let ran = false;
+    let ran: { id?: string } | undefined;
     try {
-      await save(intended(current, op));
-      const result = await run(api, realm, plan.idp, op, (secret) => (clientSecret = secret));
-      ran = true;
-      await save(recorded(current, plan.idp, op, result?.id));
+      // the provider is in the record from the first change on: --remove counts it among those using the shared part
+      await save(intended(withIdp(current, plan.idp), op));
+      ran = (await run(api, realm, plan.idp, op, (secret) => (clientSecret = secret))) ?? {};
+      await save(recorded(current, plan.idp, op, ran.id));
       done.push(op);
     } catch (err) {
-      // an operation that ran but could not be recorded is among the changes made
-      throw await stopped(api, realm, current, ran ? [...done, op] : done, op, err, clientSecret);
+      // an operation that ran but could not be recorded is among the changes made, and the record saved on the way out
+      const last = ran ? recorded(current, plan.idp, op, ran.id) : current;
+      throw await stopped(api, realm, last, ran ? [...done, op] : done, op, err, clientSecret);
     }
   }
   return { done, record: current, clientSecret };

@@ -51,12 +51,14 @@ export class CachedWiringCheck {
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
     private readonly retryMs = Math.min(ttlMs, 15_000),
+    /** a read that has not answered by then is a warning (below /readyz's 5 s bound on any check, which would fail it) */
+    private readonly answerMs = 4_000,
   ) {}
 
   /** undefined when the wiring is right; a string when it is wrong; a ReadyWarning when it could not be read. */
   async check(): Promise<string | ReadyWarning | undefined> {
     if (this.last && this.now() < this.last.until) return this.last.verdict;
-    this.running ??= this.run()
+    this.running ??= within(this.run(), this.answerMs)
       .then((verdict) => ({ verdict, forMs: this.ttlMs }), (err: Error) => ({ verdict: new ReadyWarning(`the wiring could not be read: ${err.message}`), forMs: this.retryMs }))
       .then(({ verdict, forMs }) => {
         this.last = { until: this.now() + forMs, verdict };
@@ -65,6 +67,13 @@ export class CachedWiringCheck {
       .finally(() => (this.running = undefined));
     return this.running;
   }
+}
+
+/** `work`'s result, or a rejection once `ms` have passed without one (the work itself is left to end on its own). */
+function within<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`Keycloak's admin API did not answer within ${ms / 1000} s`)), ms)));
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 /** What the wiring check of /readyz needs of the bridge's Keycloak gateway and configuration. */

@@ -1,5 +1,5 @@
 import { planRemoval } from './remove';
-import { emptyRecord, intended, parseRecord, recorded, SetupRecord, serializeRecord } from './record';
+import { emptyRecord, intended, parseRecord, recorded, SetupRecord, serializeRecord, withIdp } from './record';
 import { RealmState } from './realm-state';
 import { PLUGIN } from './wiring';
 
@@ -42,7 +42,7 @@ describe('the setup record', () => {
 
   test('a record edited by hand is refused, naming the attribute', () => {
     expect(() => parseRecord('{not json')).toThrow("the realm attribute 'bms.setup'");
-    expect(() => parseRecord('{"version":1}')).toThrow('is not a setup record');
+    expect(() => parseRecord('{"version":3}')).toThrow('is not a setup record');
   });
 });
 
@@ -70,14 +70,33 @@ function setUp(idps: string[]): SetupRecord {
   return record;
 }
 
+test("a record of the first format (one provider's fields at the top) is read in today's shape", () => {
+  const v1 = { version: 1, idp: 'passly', listenerAdded: true, mappersCreated: ['m1'], flowCreated: 'f', firstBrokerLoginBefore: '', firstBrokerLoginSetTo: 'f', clientsCreated: ['bms-bridge'], stepRegistered: true, profileAttributesAdded: ['upn'] };
+  expect(parseRecord(JSON.stringify(v1))).toMatchObject({ version: 2, listenerAdded: true, clientsCreated: ['bms-bridge'], stepRegistered: true, idps: { passly: { mappersCreated: ['m1'], flowCreated: 'f', firstBrokerLoginBefore: '', firstBrokerLoginSetTo: 'f' } } });
+});
+
 describe('--remove', () => {
+  test('a provider whose own pieces were right already still counts: removing another one leaves the shared part for it', () => {
+    const record = withIdp(setUp(['passly2']), 'passly'); // setup for passly changed only shared pieces
+    const removal = planRemoval(stateOf(record, 'passly2'), 'passly2');
+    expect(removal.undo.map((u) => u.op.kind)).not.toContain('unregister-step');
+    expect(removal.left.join(' ')).toContain("identity provider(s) 'passly' still use it");
+  });
+
+  test('an --idp that is neither in the realm nor in the record is refused (a typo must not remove the shared part); a provider deleted since is forgotten', () => {
+    const record = setUp(['passly', 'gone']);
+    expect(() => planRemoval(stateOf(record, 'x', { idp: undefined }), 'pasly')).toThrow("identity provider 'pasly' is neither in realm 'r' nor in setup's record (setup wired: passly, gone)");
+    const removal = planRemoval(stateOf(record, 'x', { idp: undefined }), 'gone');
+    expect(removal.undo.map((u) => u.op)).toEqual([{ kind: 'forget-idp', idp: 'gone' }]);
+  });
+
   test('with one identity provider: everything setup added goes, the gate first, and the record last', () => {
-    const kinds = planRemoval(stateOf(setUp(['passly']), 'passly')).undo.map((u) => u.op.kind);
+    const kinds = planRemoval(stateOf(setUp(['passly']), 'passly'), 'passly').undo.map((u) => u.op.kind);
     expect(kinds).toEqual(['unregister-step', 'remove-event-listener', 'delete-client', 'bind-first-broker-login', 'delete-flow', 'delete-idp-mapper', 'forget-record']);
   });
 
   test("with two identity providers: removing one takes only its part; the shared step, listener and client stay for the other", () => {
-    const removal = planRemoval(stateOf(setUp(['passly', 'passly2']), 'passly'));
+    const removal = planRemoval(stateOf(setUp(['passly', 'passly2']), 'passly'), 'passly');
     expect(removal.undo.map((u) => u.op)).toEqual([
       { kind: 'bind-first-broker-login', flow: 'first broker login' },
       { kind: 'delete-flow', flow: 'passly with BMS' },
@@ -91,7 +110,7 @@ describe('--remove', () => {
     let record = recorded(emptyRecord(), 'passly', { kind: 'enable-step' });
     record = recorded(record, 'passly', { kind: 'configure-step', settings: {} });
     record = recorded(record, 'passly', { kind: 'grant-bridge-roles', clientId: 'old-bridge', roles: ['manage-users'] });
-    const removal = planRemoval(stateOf(record, 'passly'));
+    const removal = planRemoval(stateOf(record, 'passly'), 'passly');
     expect(removal.undo.map((u) => u.op)).toEqual([{ kind: 'disable-step' }, { kind: 'revoke-roles', clientId: 'old-bridge', id: 'c2', roles: ['manage-users'] }, { kind: 'forget-record' }]);
     expect(removal.left.join(' ')).toContain("the BMS provisioning step's settings as setup wrote them");
   });

@@ -52,6 +52,9 @@ export function emptyRecord(): SetupRecord {
   return recordSchema.parse({ version: 2 });
 }
 
+/** The record with identity provider `idp` among those setup wired (an empty part when it did nothing of its own yet). */
+export const withIdp = (record: SetupRecord, idp: string): SetupRecord => (record.idps[idp] ? record : { ...record, idps: { ...record.idps, [idp]: idpRecordSchema.parse({}) } });
+
 /** The record's part for one identity provider (empty when setup did nothing for it). */
 export const idpRecordOf = (record: SetupRecord, idp: string): IdpRecord => record.idps[idp] ?? idpRecordSchema.parse({});
 
@@ -67,7 +70,7 @@ export function parseRecord(stored: string | undefined, _idp?: string): SetupRec
   } catch {
     throw new Error(`the realm attribute '${SETUP_RECORD_ATTRIBUTE}' (what setup added) is not JSON: it was changed by hand; restore it from a realm export, or delete it and undo setup by hand (README, "Installing by hand")`);
   }
-  const parsed = recordSchema.safeParse(json);
+  const parsed = recordSchema.safeParse(fromVersion1(json));
   if (!parsed.success) throw new Error(`the realm attribute '${SETUP_RECORD_ATTRIBUTE}' is not a setup record (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
   return parsed.data;
 }
@@ -123,3 +126,14 @@ export function recorded(record: SetupRecord, idp: string, op: Op, created?: str
 
 /** The record as the realm attribute stores it. */
 export const serializeRecord = (record: SetupRecord): string => JSON.stringify(record);
+
+/**
+ * A record of the first format (version 1: one identity provider's fields at the top, from the first build of setup)
+ * in today's shape; anything else as it is.
+ */
+function fromVersion1(json: unknown): unknown {
+  if (typeof json !== 'object' || json === null || (json as { version?: unknown }).version !== 1) return json;
+  const { idp, mappersCreated, mapperSyncModesBefore, flowCreated, firstBrokerLoginBefore, firstBrokerLoginSetTo, version: _v1, ...shared } = json as Record<string, unknown>;
+  if (typeof idp !== 'string') return json;
+  return { ...shared, version: 2, idps: { [idp]: { mappersCreated, mapperSyncModesBefore, flowCreated, firstBrokerLoginBefore, firstBrokerLoginSetTo } } };
+}

@@ -4,7 +4,10 @@ import { OperationError } from '../errors/operation-error';
 import { updateRealm, writeRecord } from './apply';
 import { RealmState } from './realm-state';
 import { IdpRecord, idpRecordOf, parseRecord, SETUP_RECORD_ATTRIBUTE, SetupRecord } from './record';
-import { PLUGIN, REALM_MANAGEMENT } from './wiring';
+import { FORCE, PLUGIN, REALM_MANAGEMENT } from './wiring';
+
+/** The realm's own flow bindings (RealmRepresentation), each naming a flow by alias. */
+const REALM_FLOW_BINDINGS = ['browserFlow', 'registrationFlow', 'directGrantFlow', 'resetCredentialsFlow', 'clientAuthenticationFlow', 'dockerAuthenticationFlow', 'firstBrokerLoginFlow'];
 
 /** One thing --remove undoes. */
 export type Undo =
@@ -27,22 +30,27 @@ export interface Removal {
 }
 
 /**
- * What setup added for the identity provider of `state` (its importers, its first-broker-login flow and binding), from
- * the realm's setup record, against the realm as it is now (something an admin already took out is skipped); and, when
- * no other identity provider set up by setup remains, what the realm shares (the step, the listener, the clients and
- * roles). Order: the gate first (so no sign-in meets half-removed wiring), the listener, the flow binding, then what
- * nothing points at any more. Users, their attributes and the user-profile declarations stay.
+ * What setup added for identity provider `idp` (its importers, its first-broker-login flow and binding), from the
+ * realm's setup record, against the realm as it is now (something an admin already took out is skipped); and, when no
+ * other identity provider wired by setup remains, what the realm shares. Order: the gate first (so no sign-in meets
+ * half-removed wiring), the listener, the clients and roles, then the provider's binding, flow and mappers. Users, their
+ * attributes and the user-profile declarations stay. An identity provider deleted since is forgotten (its importers and
+ * binding went with it). Errors: an `idp` that is neither in the realm nor in the record (a typo must not remove the
+ * shared part).
  */
-export function planRemoval(state: RealmState): Removal {
+export function planRemoval(state: RealmState, idp: string): Removal {
   const record = parseRecord(state.record);
-  const alias = state.idp?.alias ?? '';
-  const others = Object.keys(record.idps).filter((a) => a !== alias);
+  const recorded = Object.keys(record.idps);
+  if (!state.idp && !recorded.includes(idp)) {
+    throw new Error(`identity provider '${idp}' is neither in realm '${state.realm}' nor in setup's record${recorded.length ? ` (setup wired: ${recorded.join(', ')})` : ''}: give --idp the alias setup was run with`);
+  }
+  const others = recorded.filter((a) => a !== idp);
   const undo: Removal['undo'] = [];
   const left = ['users and their attributes'];
   if (!others.length) undo.push(...realmWideUndo(state, record));
   else left.push(`what the realm shares (the BMS provisioning step, the event listener, the clients setup created): identity provider(s) ${others.map((a) => `'${a}'`).join(', ')} still use it; run setup --remove --idp for them too`);
-  if (state.idp) undo.push(...idpUndo(state, idpRecordOf(record, alias)));
-  if (record.idps[alias] && others.length) undo.push({ what: `forget what setup did for '${alias}' (in the setup record)`, op: { kind: 'forget-idp', idp: alias } });
+  undo.push(...idpUndo(state, idpRecordOf(record, idp)));
+  if (record.idps[idp] && others.length) undo.push({ what: `forget what setup did for '${idp}' (in the setup record)${state.idp ? '' : '; the identity provider is gone from the realm'}`, op: { kind: 'forget-idp', idp } });
   if (!others.length && state.record) undo.push({ what: 'forget the setup record (realm attribute)', op: { kind: 'forget-record' } });
   if (!others.length && record.stepSettingsChanged && !record.stepRegistered) left.push("the BMS provisioning step's settings as setup wrote them (the earlier ones are not kept: they held a secret)");
   if (record.profileAttributesAdded.length) left.push(`user-profile attributes ${record.profileAttributesAdded.join(', ')} (they hold users' data; take them out in Realm settings → User profile if you want to)`);
@@ -123,9 +131,11 @@ async function undoOne(api: KcAdminClient, realm: string, idp: string, op: Undo)
       return;
     }
     case 'delete-flow': {
-      // Keycloak refuses (500) to delete a flow an identity provider still names: one an admin bound elsewhere stays
-      const users = (await api.identityProviders.find({ realm })).filter((p) => p.firstBrokerLoginFlowAlias === op.flow || p.postBrokerLoginFlowAlias === op.flow).map((p) => p.alias);
-      if (users.length) return `flow '${op.flow}' stays: identity provider(s) ${users.map((a) => `'${a}'`).join(', ')} use it`;
+      // Keycloak refuses to delete a flow an identity provider or the realm still names: one an admin bound elsewhere stays
+      const users = (await api.identityProviders.find({ realm })).filter((p) => p.firstBrokerLoginFlowAlias === op.flow || p.postBrokerLoginFlowAlias === op.flow).map((p) => `identity provider '${p.alias}'`);
+      const rep = ((await api.realms.findOne({ realm })) ?? {}) as Record<string, unknown>;
+      const bindings = REALM_FLOW_BINDINGS.filter((b) => rep[b] === op.flow).map((b) => `the realm's ${b}`);
+      if (users.length || bindings.length) return `flow '${op.flow}' stays: ${[...users, ...bindings].join(', ')} use${users.length + bindings.length === 1 ? 's' : ''} it`;
       const flow = (await auth.getFlows({ realm })).find((f) => f.alias === op.flow);
       if (flow?.id) await auth.deleteFlow({ realm, flowId: flow.id });
       return;
@@ -134,6 +144,8 @@ async function undoOne(api: KcAdminClient, realm: string, idp: string, op: Undo)
       return api.identityProviders.delMapper({ realm, alias: idp, id: op.id });
     case 'restore-mapper-sync-mode': {
       const mapper = await api.identityProviders.findOneMapper({ realm, alias: idp, id: op.id });
+      // only while it is as setup left it: a sync mode an admin chose since is theirs
+      if (mapper && mapper.config?.syncMode !== FORCE) return `mapper '${op.name}' keeps sync mode ${String(mapper.config?.syncMode)} (changed since setup)`;
       if (mapper) await api.identityProviders.updateMapper({ realm, alias: idp, id: op.id }, { ...mapper, config: { ...mapper.config, syncMode: op.syncMode } });
       return;
     }

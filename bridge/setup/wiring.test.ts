@@ -76,6 +76,11 @@ describe('the wiring check of /readyz', () => {
     expect(await check.check()).toBeUndefined();
   });
 
+  test('a read that does not answer is a warning within its own bound (below /readyz\'s 5 s), not a hanging probe', async () => {
+    const check = new CachedWiringCheck(() => new Promise(() => undefined), 300_000, Date.now, 15_000, 20);
+    expect(await check.check()).toEqual(new ReadyWarning("the wiring could not be read: Keycloak's admin API did not answer within 0.02 s"));
+  });
+
   test("a bridge whose account cannot read the wiring (set up before the check existed) is ready with a warning; one lacking the bridge's own roles is not ready", async () => {
     const tokenWith = (roles: string[]): string => `x.${Buffer.from(JSON.stringify({ resource_access: { 'realm-management': { roles } } })).toString('base64url')}.y`;
     const api = (roles: string[]): KcAdminClient => ({ accessToken: tokenWith(roles) }) as unknown as KcAdminClient;
