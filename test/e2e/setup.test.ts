@@ -235,4 +235,43 @@ describe('bridge setup on an existing realm', () => {
       await planted.cleanup();
     }
   });
+  test('two identity providers: --remove of one takes only its part, the shared step and listener stay for the other; a mistyped --idp is refused; the last --remove restores the realm', async () => {
+    const two = await bareRealm(admin, baseUrl, 'setup-two');
+    try {
+      const untouched = await two.exported();
+      const passly = await admin.identityProviders.findOne({ realm: two.realm, alias: 'passly' });
+      await admin.identityProviders.create({ ...passly, realm: two.realm, alias: 'passly2', internalId: undefined });
+      const withSecond = await two.exported();
+      const args = (idp: string, ...more: string[]): string[] => [...setupArgs(two.realm, ...more).map((a) => (a === 'passly' ? idp : a))];
+      const bound = async (alias: string): Promise<string | undefined> => (await admin.identityProviders.findOne({ realm: two.realm, alias }))?.firstBrokerLoginFlowAlias;
+      const boundBefore = await bound('passly'); // the realm's default: none of its own
+      expect((await runCli(args('passly'), env())).code).toBe(0);
+      expect((await runCli(args('passly2'), env())).code).toBe(0);
+      expect(await bound('passly2')).toBe('passly2 first broker login with BMS');
+
+      const typo = await runCli(['setup', '--realm', two.realm, '--idp', 'pasly', '--remove'], env());
+      expect(typo.code).toBe(1);
+      expect(typo.err + typo.out).toContain("identity provider 'pasly' is neither in realm");
+
+      const first = await runCli(['setup', '--realm', two.realm, '--idp', 'passly', '--remove'], env());
+      expect(first).toMatchObject({ code: 0, err: '' });
+      expect(first.out).toContain("identity provider(s) 'passly2' still use it");
+      expect(await bound('passly')).toBe(boundBefore);
+      expect(await bound('passly2')).toBe('passly2 first broker login with BMS');
+      const realmNow = await admin.realms.findOne({ realm: two.realm });
+      expect(realmNow?.eventsListeners).toContain('bms-provisioning');
+      expect((await admin.authenticationManagement.getRequiredActions({ realm: two.realm } as void & { realm: string })).find((a) => a.alias === 'bms-provisioning')?.enabled).toBe(true);
+
+      expect((await runCli(['setup', '--realm', two.realm, '--idp', 'passly2', '--remove'], env())).code).toBe(0);
+      const after = await two.exported();
+      const comparable = (rep: RealmRepresentation): RealmRepresentation => {
+        const { components, ...rest } = rep;
+        return { ...rest, components: { ...components, 'org.keycloak.userprofile.UserProfileProvider': [] } } as RealmRepresentation;
+      };
+      expect(comparable(after)).toEqual(comparable(withSecond));
+      expect(untouched.identityProviders?.map((i) => i.alias)).toEqual(['passly']);
+    } finally {
+      await two.cleanup();
+    }
+  });
 });

@@ -65,10 +65,20 @@ export async function bareRealm(admin: KcAdminClient, baseUrl: string, prefix: s
   return {
     realm,
     own,
-    exported: () => admin.realms.export({ realm, exportClients: true, exportGroupsAndRoles: true }),
+    exported: async () => inStableOrder(await admin.realms.export({ realm, exportClients: true, exportGroupsAndRoles: true })),
     cleanup: async () => {
       await admin.realms.del({ realm });
       await admin.clients.del({ realm: PASSLY_REALM, id: standInClient });
     },
   };
+}
+
+/**
+ * An export with the lists Keycloak gives in no fixed order sorted (a client's default and optional client scopes came
+ * back in another order in one of two exports of an unchanged realm), so two exports compare by content.
+ */
+function inStableOrder(rep: RealmRepresentation): RealmRepresentation {
+  const sorted = (list: string[] | undefined): string[] | undefined => list && [...list].sort();
+  const clients = rep.clients?.map((c) => ({ ...c, defaultClientScopes: sorted(c.defaultClientScopes), optionalClientScopes: sorted(c.optionalClientScopes) }));
+  return { ...rep, clients, defaultDefaultClientScopes: sorted(rep.defaultDefaultClientScopes), defaultOptionalClientScopes: sorted(rep.defaultOptionalClientScopes) } as RealmRepresentation;
 }
