@@ -109,8 +109,6 @@ export interface JobQueue {
   list(filter?: { state?: JobState; userId?: string; limit?: number }): Promise<Job[]>;
   /** How many jobs there are of each trigger in each state, counted in the store (no job is read). */
   countByState(): Promise<{ trigger: Trigger; state: JobState; count: number }[]>;
-  /** The user's waiting or running job, if any. */
-  pendingJobOf(userId: string): Promise<Job | undefined>;
   /** True when a sign-in waits for the user's running job: a job of the user is waiting at a sign-in's priority. */
   loginWaiting(userId: string): Promise<boolean>;
   /** When the sweep may look at the user again, after jobs that died (undefined: any time). */

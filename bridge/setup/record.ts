@@ -58,11 +58,8 @@ export const withIdp = (record: SetupRecord, idp: string): SetupRecord => (recor
 /** The record's part for one identity provider (empty when setup did nothing for it). */
 export const idpRecordOf = (record: SetupRecord, idp: string): IdpRecord => record.idps[idp] ?? idpRecordSchema.parse({});
 
-/**
- * The record stored in the realm; an Error naming the attribute when it is not one of ours (edited by hand).
- * `_idp` is not used (every provider's part is in the one record).
- */
-export function parseRecord(stored: string | undefined, _idp?: string): SetupRecord {
+/** The record stored in the realm; an Error naming the attribute when it is not one of ours (edited by hand). */
+export function parseRecord(stored: string | undefined): SetupRecord {
   if (!stored) return emptyRecord();
   let json: unknown;
   try {

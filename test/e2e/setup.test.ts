@@ -59,6 +59,12 @@ function theirs(rep: RealmRepresentation, own: BareRealm['own']): unknown {
   };
 }
 
+/** A realm export as --remove must give it back: the user-profile declarations stay on purpose (they hold users' data). */
+function comparable(rep: RealmRepresentation): RealmRepresentation {
+  const { components, ...rest } = rep;
+  return { ...rest, components: { ...components, 'org.keycloak.userprofile.UserProfileProvider': [] } } as RealmRepresentation;
+}
+
 beforeAll(async () => {
   admin = await adminClient();
   browser = await launchBrowser();
@@ -183,11 +189,6 @@ describe('bridge setup on an existing realm', () => {
     expect(run).toMatchObject({ code: 0, err: '' });
     expect(run.out).toContain("first login flow of 'passly': 'passly first broker login with BMS' → the realm's default (as before setup)");
     const after = await bare.exported();
-    const comparable = (rep: RealmRepresentation): RealmRepresentation => {
-      // the user-profile declarations stay on purpose (they hold the users' data); everything else is as before
-      const { components, ...rest } = rep;
-      return { ...rest, components: { ...components, 'org.keycloak.userprofile.UserProfileProvider': [] } } as RealmRepresentation;
-    };
     expect(comparable(after)).toEqual(comparable(before));
     expect(await admin.users.find({ realm: bare.realm, briefRepresentation: false })).toEqual(users.filter((u) => u.username !== `service-account-${BRIDGE_CLIENT}`));
     expect((await check()).code).toBe(1);
@@ -264,10 +265,6 @@ describe('bridge setup on an existing realm', () => {
 
       expect((await runCli(['setup', '--realm', two.realm, '--idp', 'passly2', '--remove'], env())).code).toBe(0);
       const after = await two.exported();
-      const comparable = (rep: RealmRepresentation): RealmRepresentation => {
-        const { components, ...rest } = rep;
-        return { ...rest, components: { ...components, 'org.keycloak.userprofile.UserProfileProvider': [] } } as RealmRepresentation;
-      };
       expect(comparable(after)).toEqual(comparable(withSecond));
       expect(untouched.identityProviders?.map((i) => i.alias)).toEqual(['passly']);
     } finally {

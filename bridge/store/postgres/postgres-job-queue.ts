@@ -199,11 +199,6 @@ export class PostgresJobQueue implements JobQueue {
     return rows.map(toJob);
   }
 
-  async pendingJobOf(userId: string): Promise<Job | undefined> {
-    const rows = await this.db.query<Row>("SELECT * FROM bridge_jobs WHERE user_id = $1 AND state IN ('queued','retry','running') ORDER BY id LIMIT 1", [userId]);
-    return rows[0] && toJob(rows[0]);
-  }
-
   async countByState(): Promise<{ trigger: Trigger; state: JobState; count: number }[]> {
     const rows = await this.db.query<{ trigger: Trigger; state: JobState; count: string }>('SELECT trigger, state, count(*) AS count FROM bridge_jobs GROUP BY trigger, state');
     return rows.map((r) => ({ trigger: r.trigger, state: r.state, count: num(r.count) }));

@@ -157,11 +157,7 @@ export class SqliteJobQueue implements JobQueue {
     return (this.base.sql(sql).all(...args, filter.limit ?? 100) as Row[]).map(toJob);
   }
 
-  async pendingJobOf(userId: string): Promise<Job | undefined> {
-    return this.pendingJobNow(userId);
-  }
-
-  /** pendingJobOf, synchronously (for a read that must see one moment). */
+  /** The user's oldest queued, retrying or running job, synchronously (Store.signInView reads it with the link at one moment). */
   pendingJobNow(userId: string): Job | undefined {
     const row = this.base.sql("SELECT * FROM jobs WHERE user_id = ? AND state IN ('queued','retry','running') ORDER BY id LIMIT 1").get(userId) as Row | undefined;
     return row && toJob(row);
