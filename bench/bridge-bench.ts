@@ -6,14 +6,15 @@ import { join } from 'node:path';
 
 import { Webhook } from 'standardwebhooks';
 
-import { createBmsEmulator, DEFAULT_API_USER } from '../test/bms-emulator/server';
-import { startPostgres } from '../test/stack/postgres-server';
+import { BmsEmulator, createBmsEmulator, DEFAULT_API_USER } from '../test/bms-emulator/server';
+import { PostgresServer, startPostgres } from '../test/stack/postgres-server';
 import { newWebhookSecret } from '../test/stack/webhook-secret';
-import { startFakeKeycloakAdmin } from './fake-keycloak-admin';
+import { FakeKeycloakAdmin, startFakeKeycloakAdmin } from './fake-keycloak-admin';
 
 const USERS = Number(process.env.BENCH_USERS ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
 
 /** Which store the benched bridges use, and how many of them share it. */
 export interface BridgeBenchSetup {
@@ -21,108 +22,180 @@ export interface BridgeBenchSetup {
   instances: number;
 }
 
+/** One setup, running: its stand-ins, its bridge processes, and a sender of signed sign-in webhooks spread over them. */
+interface RunningSetup {
+  setup: BridgeBenchSetup;
+  emulator: BmsEmulator;
+  keycloak: FakeKeycloakAdmin;
+  pids: number[];
+  /** one signed sign-in webhook for bench user `user`; its latency in ms and the answer's status */
+  send(user: number): Promise<{ ms: number; status: string }>;
+  stop(): Promise<void>;
+}
+
+/** What one load phase of one setup measured; phases of the same setup and sender count add up. */
+interface Load {
+  latencies: number[];
+  seconds: number;
+  cpuMs: number;
+  bmsCalls: number;
+  keycloakCalls: number;
+  peakRss: number;
+  /** webhooks per second of each round, in order */
+  rounds: number[];
+}
+
 /**
  * The bridge in its own process(es), BMS emulator at zero latency: throughput, latency, BMS calls, memory. With
  * several instances (on PostgreSQL) the senders spread their webhooks over them round-robin, as a load balancer would.
- * Every setup gets fresh stand-ins and a fresh store, in this one run, so their figures compare.
+ * Every setup gets its own stand-ins and store and runs beside the others. The sustained load visits the setups in
+ * turn, `BENCH_ROUNDS` rounds of `BENCH_SECONDS / BENCH_ROUNDS` each, starting with another setup each round: a machine
+ * that slows down for a while slows every setup alike, so their figures compare. Returns one table per setup, in the
+ * order given; a setup of several bridges also gets its throughput as a ratio to the PostgreSQL setup of one bridge.
  */
-export async function benchBridge(setup: BridgeBenchSetup = { store: 'sqlite', instances: 1 }): Promise<Record<string, string>> {
+export async function benchBridges(setups: BridgeBenchSetup[]): Promise<Record<string, string>[]> {
+  const postgres = setups.some((s) => s.store === 'postgres') ? await startPostgres() : undefined;
+  const running: RunningSetup[] = [];
+  try {
+    for (const [i, setup] of setups.entries()) running.push(await startSetup(setup, postgres, i));
+    const figures: Record<string, string>[] = [];
+    for (const r of running) figures.push(await newUsers(r));
+    const peakRss = running.map(() => 0);
+    const single = setups.findIndex((s) => s.store === 'postgres' && s.instances === 1);
+    for (const senders of [...new Set([CONCURRENCY, 4])]) {
+      const loads = running.map((): Load => ({ latencies: [], seconds: 0, cpuMs: 0, bmsCalls: 0, keycloakCalls: 0, peakRss: 0, rounds: [] }));
+      for (let round = 0; round < ROUNDS; round++) {
+        for (let k = 0; k < running.length; k++) {
+          const i = (round + k) % running.length;
+          await loadPhase(running[i], senders, SECONDS / ROUNDS, loads[i]);
+        }
+      }
+      running.forEach((r, i) => {
+        peakRss[i] = Math.max(peakRss[i], loads[i].peakRss);
+        const baseline = r.setup.instances > 1 && single >= 0 ? loads[single] : undefined;
+        Object.assign(figures[i], loadFigures(loads[i], `, ${senders} senders`, baseline));
+      });
+    }
+    running.forEach((r, i) => (figures[i]['bridge resident memory, peak under load'] = `${Math.round(peakRss[i] / 1048576)} MiB${r.pids.length > 1 ? ' (largest instance)' : ''}`));
+    return figures;
+  } finally {
+    for (const r of running) await r.stop();
+    await postgres?.stop();
+  }
+}
+
+/** Starts one setup: its BMS emulator, Keycloak stand-in, store (a database of its own on PostgreSQL) and bridges. */
+async function startSetup(setup: BridgeBenchSetup, postgres: PostgresServer | undefined, n: number): Promise<RunningSetup> {
   const emulator = createBmsEmulator({ rateLimitPerHour: 1_000_000 });
   const bms = await emulator.listen();
   const keycloak = await startFakeKeycloakAdmin();
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   const secret = newWebhookSecret();
-  const postgres = setup.store === 'postgres' ? await startPostgres() : undefined;
-  const store: Record<string, string> = postgres ? { BRIDGE_STORE_URL: await postgres.createDatabase('bench_bridge'), BRIDGE_DB_PATH: join(dir, 'bridge.sqlite') } : { BRIDGE_DB_PATH: join(dir, 'bridge.sqlite') };
-  const bridges = Array.from({ length: setup.instances }, () =>
-    spawnBridge({ BRIDGE_WEBHOOK_SECRET: secret, KEYCLOAK_URL: keycloak.url, BMS_BASE_URL: bms.url, ...store }),
-  );
-  try {
-    const urls = await Promise.all(bridges.map((b) => b.url));
-    const pids = bridges.map((b) => b.child.pid ?? 0);
-    const signer = new Webhook(secret);
-    const agent = new Agent({ keepAlive: true, maxSockets: Math.max(CONCURRENCY, 4) * urls.length });
-    let seq = 0;
-    const send = (user: number): Promise<{ ms: number; status: string }> => {
-      const email = `bench.user${user}@contoso.com`;
-      const body = JSON.stringify({
-        type: 'login.provisioning_requested', eventId: `bench-${seq}`, realm: 'broker', idpAlias: 'passly', clientId: 'bms',
-        user: { id: `user-${user}`, username: email, subject: email, email, firstName: 'Bench', lastName: `User${user}`, upn: email, domain: 'contoso.com', groups: ['BMS-Techs'] },
-        firstLogin: false, time: new Date().toISOString(),
-      });
-      const id = `msg_bench_${seq}`;
-      const url = urls[seq++ % urls.length];
-      const now = new Date();
-      const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'webhook-id': id, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': signer.sign(id, now, body) };
-      const started = process.hrtime.bigint();
-      return new Promise((resolve, reject) => {
-        const req = request(`${url}/webhooks/keycloak`, { method: 'POST', headers, agent }, (res) => {
-          let text = '';
-          res.on('data', (c: Buffer) => (text += c.toString()));
-          res.on('end', () => resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, status: (JSON.parse(text) as { status: string }).status }));
-        });
-        req.on('error', reject);
-        req.end(body);
-      });
-    };
-
-    // new users: the BMS calls each costs
-    const callsBefore = emulator.calls.length;
-    const keycloakBefore = keycloak.totalCalls();
-    const answers: Record<string, number> = {};
-    for (let u = 0; u < USERS; u++) {
-      const { status } = await send(u);
-      answers[status] = (answers[status] ?? 0) + 1;
-    }
-    const newUserCalls = emulator.calls.slice(callsBefore).filter((c) => !c.includes('/lookup') && !c.includes('/security/'));
-    const figures: Record<string, string> = {
-      'new users answered': Object.entries(answers).map(([status, n]) => `${status} ${n}`).join(', '),
-      'BMS calls per new user': (newUserCalls.length / USERS).toFixed(2),
-      'Keycloak calls per new user': ((keycloak.totalCalls() - keycloakBefore) / USERS).toFixed(2),
-    };
-    // returning, unchanged users under sustained load: at BENCH_CONCURRENCY senders, then at 4 (the latency target's)
-    let peakRss = 0;
-    for (const senders of [...new Set([CONCURRENCY, 4])]) {
-      const returningBefore = emulator.calls.length;
-      const keycloakReturningBefore = keycloak.totalCalls();
-      const cpuBefore = pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0);
-      const latencies: number[] = [];
-      const deadline = Date.now() + SECONDS * 1000;
-      const sampler = setInterval(() => (peakRss = Math.max(peakRss, ...pids.map(rssOf))), 200);
-      await Promise.all(
-        Array.from({ length: senders }, async (_, worker) => {
-          let i = worker;
-          while (Date.now() < deadline) {
-            const { ms } = await send(i % USERS);
-            latencies.push(ms);
-            i += senders;
-          }
-        }),
-      );
-      clearInterval(sampler);
-      const cpuMs = pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0) - cpuBefore;
-      const returningCalls = emulator.calls.length - returningBefore;
-      latencies.sort((a, b) => a - b);
-      const pct = (p: number): string => `${latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(2)} ms`;
-      const at = `, ${senders} senders`;
-      figures[`webhooks answered (returning users)${at}`] = String(latencies.length);
-      figures[`sustained webhooks per second${at}`] = (latencies.length / SECONDS).toFixed(0);
-      figures[`latency p50${at}`] = pct(50);
-      figures[`latency p99${at}`] = pct(99);
-      figures[`bridge CPU time per webhook${at}`] = `${((cpuMs * 1000) / latencies.length).toFixed(0)} µs`;
-      figures[`BMS calls per unchanged returning user${at}`] = (returningCalls / latencies.length).toFixed(2);
-      figures[`Keycloak calls per unchanged returning user${at}`] = ((keycloak.totalCalls() - keycloakReturningBefore) / latencies.length).toFixed(2);
-    }
-    figures['bridge resident memory, peak under load'] = `${Math.round(peakRss / 1048576)} MiB${urls.length > 1 ? ' (largest instance)' : ''}`;
-    return figures;
-  } finally {
+  const store: Record<string, string> = { BRIDGE_DB_PATH: join(dir, 'bridge.sqlite') };
+  if (setup.store === 'postgres') {
+    if (!postgres) throw new Error('a PostgreSQL setup needs the bench\'s PostgreSQL server');
+    store.BRIDGE_STORE_URL = await postgres.createDatabase(`bench_bridge_${n}`);
+  }
+  const bridges = Array.from({ length: setup.instances }, () => spawnBridge({ BRIDGE_WEBHOOK_SECRET: secret, KEYCLOAK_URL: keycloak.url, BMS_BASE_URL: bms.url, ...store }));
+  const stop = async (): Promise<void> => {
     for (const b of bridges) b.child.kill('SIGTERM');
     await Promise.all(bridges.map((b) => new Promise((r) => (b.child.exitCode !== null ? r(null) : b.child.once('exit', r)))));
     await bms.close();
     await keycloak.close();
-    await postgres?.stop();
     rmSync(dir, { recursive: true, force: true });
+  };
+  let urls: string[];
+  try {
+    urls = await Promise.all(bridges.map((b) => b.url));
+  } catch (err) {
+    await stop();
+    throw err;
   }
+  const signer = new Webhook(secret);
+  const agent = new Agent({ keepAlive: true, maxSockets: Math.max(CONCURRENCY, 4) * urls.length });
+  let seq = 0;
+  const send = (user: number): Promise<{ ms: number; status: string }> => {
+    const email = `bench.user${user}@contoso.com`;
+    const body = JSON.stringify({
+      type: 'login.provisioning_requested', eventId: `bench-${seq}`, realm: 'broker', idpAlias: 'passly', clientId: 'bms',
+      user: { id: `user-${user}`, username: email, subject: email, email, firstName: 'Bench', lastName: `User${user}`, upn: email, domain: 'contoso.com', groups: ['BMS-Techs'] },
+      firstLogin: false, time: new Date().toISOString(),
+    });
+    const id = `msg_bench_${seq}`;
+    const url = urls[seq++ % urls.length];
+    const now = new Date();
+    const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'webhook-id': id, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': signer.sign(id, now, body) };
+    const started = process.hrtime.bigint();
+    return new Promise((resolve, reject) => {
+      const req = request(`${url}/webhooks/keycloak`, { method: 'POST', headers, agent }, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, status: (JSON.parse(text) as { status: string }).status }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  };
+  return { setup, emulator, keycloak, pids: bridges.map((b) => b.child.pid ?? 0), send, stop: () => (agent.destroy(), stop()) };
+}
+
+/** New users, one at a time: what the BMS and Keycloak calls of a first sign-in cost. */
+async function newUsers(r: RunningSetup): Promise<Record<string, string>> {
+  const callsBefore = r.emulator.calls.length;
+  const keycloakBefore = r.keycloak.totalCalls();
+  const answers: Record<string, number> = {};
+  for (let u = 0; u < USERS; u++) {
+    const { status } = await r.send(u);
+    answers[status] = (answers[status] ?? 0) + 1;
+  }
+  const newUserCalls = r.emulator.calls.slice(callsBefore).filter((c) => !c.includes('/lookup') && !c.includes('/security/'));
+  return {
+    'new users answered': Object.entries(answers).map(([status, n]) => `${status} ${n}`).join(', '),
+    'BMS calls per new user': (newUserCalls.length / USERS).toFixed(2),
+    'Keycloak calls per new user': ((r.keycloak.totalCalls() - keycloakBefore) / USERS).toFixed(2),
+  };
+}
+
+/** Returning, unchanged users at `senders` senders for `seconds`, added to `into`. */
+async function loadPhase(r: RunningSetup, senders: number, seconds: number, into: Load): Promise<void> {
+  const callsBefore = r.emulator.calls.length;
+  const keycloakBefore = r.keycloak.totalCalls();
+  const cpuBefore = r.pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0);
+  const answered = into.latencies.length;
+  const deadline = Date.now() + seconds * 1000;
+  const sampler = setInterval(() => (into.peakRss = Math.max(into.peakRss, ...r.pids.map(rssOf))), 200);
+  await Promise.all(
+    Array.from({ length: senders }, async (_, worker) => {
+      for (let i = worker; Date.now() < deadline; i += senders) into.latencies.push((await r.send(i % USERS)).ms);
+    }),
+  );
+  clearInterval(sampler);
+  into.cpuMs += r.pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0) - cpuBefore;
+  into.bmsCalls += r.emulator.calls.length - callsBefore;
+  into.keycloakCalls += r.keycloak.totalCalls() - keycloakBefore;
+  into.seconds += seconds;
+  into.rounds.push((into.latencies.length - answered) / seconds);
+}
+
+/** The figures of one setup's load at one sender count; with a baseline, its throughput as a ratio to the baseline's. */
+function loadFigures(load: Load, at: string, baseline?: Load): Record<string, string> {
+  const latencies = [...load.latencies].sort((a, b) => a - b);
+  const pct = (p: number): string => `${latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(2)} ms`;
+  const figures: Record<string, string> = {
+    [`webhooks answered (returning users)${at}`]: String(latencies.length),
+    [`sustained webhooks per second${at}`]: (latencies.length / load.seconds).toFixed(0),
+    [`latency p50${at}`]: pct(50),
+    [`latency p99${at}`]: pct(99),
+    [`bridge CPU time per webhook${at}`]: `${((load.cpuMs * 1000) / latencies.length).toFixed(0)} µs`,
+    [`BMS calls per unchanged returning user${at}`]: (load.bmsCalls / latencies.length).toFixed(2),
+    [`Keycloak calls per unchanged returning user${at}`]: (load.keycloakCalls / latencies.length).toFixed(2),
+  };
+  if (baseline) {
+    const ratios = load.rounds.map((perSecond, i) => perSecond / baseline.rounds[i]).sort((a, b) => a - b);
+    const whole = load.latencies.length / load.seconds / (baseline.latencies.length / baseline.seconds);
+    figures[`throughput ratio to 1 bridge${at}`] = `${whole.toFixed(2)} (rounds: median ${ratios[Math.floor(ratios.length / 2)].toFixed(2)}, ${ratios[0].toFixed(2)}–${ratios[ratios.length - 1].toFixed(2)})`;
+  }
+  return figures;
 }
 
 /** The V8 flags the bridge runs with (package.json config.bridgeNodeFlags, as `npm run bridge` uses them). */

@@ -1,4 +1,4 @@
-import { benchBridge, BridgeBenchSetup } from './bridge-bench';
+import { benchBridges, BridgeBenchSetup } from './bridge-bench';
 import { benchLogin } from './login-bench';
 import { benchRules } from './rules-bench';
 import { benchSweep } from './sweep-bench';
@@ -13,19 +13,20 @@ async function main(): Promise<void> {
     const instances = Number(flag('--instances') ?? 2);
     const setups: BridgeBenchSetup[] = [{ store: 'sqlite', instances: 1 }];
     if (flag('--store') === 'postgres') setups.push({ store: 'postgres', instances: 1 }, { store: 'postgres', instances });
-    for (const setup of setups) {
-      const label = setups.length > 1 ? ` [${setup.store}, ${setup.instances} bridge${setup.instances > 1 ? 's' : ''}]` : '';
-      process.stderr.write(`bench: the bridge alone (own process${setup.instances > 1 ? 'es' : ''}, ${setup.store}), BMS emulator at zero latency ...\n`);
-      const bridge = await benchBridge(setup);
+    process.stderr.write(`bench: the bridge alone (own processes: ${setups.map(describe).join('; ')}), BMS emulator at zero latency, the setups in turn ...\n`);
+    const tables = await benchBridges(setups);
+    setups.forEach((setup, i) => {
+      const label = setups.length > 1 ? ` [${describe(setup)}]` : '';
       const targets: [RegExp, string][] = [
         [/^sustained webhooks per second/, '>= 1500'],
         [/^latency p99/, setup.store === 'postgres' ? '<= 15 ms at 4 senders' : '<= 10 ms'],
+        [/^throughput ratio to 1 bridge/, '>= 1'],
         [/^BMS calls per new user/, '<= 2'],
         [/^BMS calls per unchanged returning user/, '0'],
         [/^bridge resident memory/, '< 150 MiB'],
       ];
-      for (const [k, v] of Object.entries(bridge)) rows.push([`${k}${label}`, v, targets.find(([re]) => re.test(k))?.[1] ?? '']);
-    }
+      for (const [k, v] of Object.entries(tables[i])) rows.push([`${k}${label}`, v, targets.find(([re]) => re.test(k))?.[1] ?? '']);
+    });
   }
   if (!only || only === 'sweep') {
     process.stderr.write('bench: one sweep over linked, unchanged users in the bridge\'s own process, then one after changes ...\n');
@@ -49,3 +50,7 @@ main().catch((err: Error) => {
   console.error(`bench: ${err.message}`);
   process.exit(1);
 });
+
+function describe(setup: BridgeBenchSetup): string {
+  return `${setup.store}, ${setup.instances} bridge${setup.instances > 1 ? 's' : ''}`;
+}
