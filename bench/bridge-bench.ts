@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +28,8 @@ interface RunningSetup {
   emulator: BmsEmulator;
   keycloak: FakeKeycloakAdmin;
   pids: number[];
+  /** the PostgreSQL server's postmaster pid, when the setup uses it */
+  postmaster?: number;
   /** one signed sign-in webhook for bench user `user`; its latency in ms and the answer's status */
   send(user: number): Promise<{ ms: number; status: string }>;
   stop(): Promise<void>;
@@ -38,6 +40,9 @@ interface Load {
   latencies: number[];
   seconds: number;
   cpuMs: number;
+  /** CPU time of the load generator (this process: senders, stand-ins) and of the PostgreSQL server, ms */
+  senderCpuMs: number;
+  postgresCpuMs: number;
   bmsCalls: number;
   keycloakCalls: number;
   peakRss: number;
@@ -59,11 +64,14 @@ export async function benchBridges(setups: BridgeBenchSetup[]): Promise<Record<s
   try {
     for (const [i, setup] of setups.entries()) running.push(await startSetup(setup, postgres, i));
     const figures: Record<string, string>[] = [];
-    for (const r of running) figures.push(await newUsers(r));
+    for (const r of running) {
+      figures.push(await newUsers(r));
+      pause(r, true);
+    }
     const peakRss = running.map(() => 0);
     const single = setups.findIndex((s) => s.store === 'postgres' && s.instances === 1);
     for (const senders of [...new Set([CONCURRENCY, 4])]) {
-      const loads = running.map((): Load => ({ latencies: [], seconds: 0, cpuMs: 0, bmsCalls: 0, keycloakCalls: 0, peakRss: 0, rounds: [] }));
+      const loads = running.map((): Load => ({ latencies: [], seconds: 0, cpuMs: 0, senderCpuMs: 0, postgresCpuMs: 0, bmsCalls: 0, keycloakCalls: 0, peakRss: 0, rounds: [] }));
       for (let round = 0; round < ROUNDS; round++) {
         for (let k = 0; k < running.length; k++) {
           const i = (round + k) % running.length;
@@ -98,6 +106,7 @@ async function startSetup(setup: BridgeBenchSetup, postgres: PostgresServer | un
   }
   const bridges = Array.from({ length: setup.instances }, () => spawnBridge({ BRIDGE_WEBHOOK_SECRET: secret, KEYCLOAK_URL: keycloak.url, BMS_BASE_URL: bms.url, ...store }));
   const stop = async (): Promise<void> => {
+    for (const b of bridges) b.child.kill('SIGCONT'); // a paused bridge (see pause) handles SIGTERM only once it runs
     for (const b of bridges) b.child.kill('SIGTERM');
     await Promise.all(bridges.map((b) => new Promise((r) => (b.child.exitCode !== null ? r(null) : b.child.once('exit', r)))));
     await bms.close();
@@ -136,7 +145,7 @@ async function startSetup(setup: BridgeBenchSetup, postgres: PostgresServer | un
       req.end(body);
     });
   };
-  return { setup, emulator, keycloak, pids: bridges.map((b) => b.child.pid ?? 0), send, stop: () => (agent.destroy(), stop()) };
+  return { setup, emulator, keycloak, pids: bridges.map((b) => b.child.pid ?? 0), postmaster: setup.store === 'postgres' ? postgres?.pid : undefined, send, stop: () => (agent.destroy(), stop()) };
 }
 
 /** New users, one at a time: what the BMS and Keycloak calls of a first sign-in cost. */
@@ -156,11 +165,23 @@ async function newUsers(r: RunningSetup): Promise<Record<string, string>> {
   };
 }
 
-/** Returning, unchanged users at `senders` senders for `seconds`, added to `into`. */
+/**
+ * Stops (SIGSTOP) or resumes (SIGCONT) a setup's bridges. The setups not under load are paused, so their idle work
+ * (job and rule-version polls, timers: about 4 % of a core per bridge) takes no CPU from the setup being measured.
+ */
+function pause(r: RunningSetup, paused: boolean): void {
+  for (const pid of r.pids) process.kill(pid, paused ? 'SIGSTOP' : 'SIGCONT');
+}
+
+/** Returning, unchanged users at `senders` senders for `seconds`, added to `into`; the setup runs only meanwhile. */
 async function loadPhase(r: RunningSetup, senders: number, seconds: number, into: Load): Promise<void> {
+  pause(r, false);
+  await new Promise((resolve) => setTimeout(resolve, 200)); // timers that fell due while paused run first
   const callsBefore = r.emulator.calls.length;
   const keycloakBefore = r.keycloak.totalCalls();
   const cpuBefore = r.pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0);
+  const senderBefore = cpuMsOf(process.pid);
+  const postgresBefore = r.postmaster ? serverCpuMsOf(r.postmaster) : new Map<number, number>();
   const answered = into.latencies.length;
   const deadline = Date.now() + seconds * 1000;
   const sampler = setInterval(() => (into.peakRss = Math.max(into.peakRss, ...r.pids.map(rssOf))), 200);
@@ -170,7 +191,10 @@ async function loadPhase(r: RunningSetup, senders: number, seconds: number, into
     }),
   );
   clearInterval(sampler);
+  pause(r, true);
   into.cpuMs += r.pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0) - cpuBefore;
+  into.senderCpuMs += cpuMsOf(process.pid) - senderBefore;
+  if (r.postmaster) for (const [pid, ms] of serverCpuMsOf(r.postmaster)) into.postgresCpuMs += ms - (postgresBefore.get(pid) ?? 0);
   into.bmsCalls += r.emulator.calls.length - callsBefore;
   into.keycloakCalls += r.keycloak.totalCalls() - keycloakBefore;
   into.seconds += seconds;
@@ -187,6 +211,7 @@ function loadFigures(load: Load, at: string, baseline?: Load): Record<string, st
     [`latency p50${at}`]: pct(50),
     [`latency p99${at}`]: pct(99),
     [`bridge CPU time per webhook${at}`]: `${((load.cpuMs * 1000) / latencies.length).toFixed(0)} µs`,
+    [`CPU time per webhook of the load generator / PostgreSQL${at}`]: `${((load.senderCpuMs * 1000) / latencies.length).toFixed(0)} µs / ${load.postgresCpuMs ? `${((load.postgresCpuMs * 1000) / latencies.length).toFixed(0)} µs` : '-'}`,
     [`BMS calls per unchanged returning user${at}`]: (load.bmsCalls / latencies.length).toFixed(2),
     [`Keycloak calls per unchanged returning user${at}`]: (load.keycloakCalls / latencies.length).toFixed(2),
   };
@@ -213,6 +238,24 @@ export function cpuMsOf(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * CPU time so far of PostgreSQL's postmaster and each of its live children (backends, writers), ms by pid. Compare
+ * two readings pid by pid: a backend that ended between them takes its time with it (an undercount, never negative).
+ */
+function serverCpuMsOf(postmaster: number): Map<number, number> {
+  const byPid = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+      if (Number(entry) === postmaster || Number(fields[1]) === postmaster) byPid.set(Number(entry), (Number(fields[11]) + Number(fields[12])) * 10);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return byPid;
 }
 
 export function rssOf(pid: number): number {
