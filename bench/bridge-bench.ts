@@ -11,10 +11,20 @@ import { PostgresServer, startPostgres } from '../test/stack/postgres-server';
 import { newWebhookSecret } from '../test/stack/webhook-secret';
 import { FakeKeycloakAdmin, startFakeKeycloakAdmin } from './fake-keycloak-admin';
 
-const USERS = Number(process.env.BENCH_USERS ?? 200);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
+/** The bench's settings from the environment, read when the bench starts (main() reports a bad one). */
+function benchSettings(): { users: number; seconds: number; concurrency: number; rounds: number } {
+  return { users: setting('BENCH_USERS', 200, true), seconds: setting('BENCH_SECONDS', 10, false), concurrency: setting('BENCH_CONCURRENCY', 16, true), rounds: setting('BENCH_ROUNDS', 5, true) };
+}
+
+/** A positive number from the environment (a whole one where `whole`), else a clear error before anything starts. */
+function setting(name: string, fallback: number, whole: boolean): number {
+  const text = process.env[name];
+  const value = text === undefined || text === '' ? fallback : Number(text);
+  if (!(value > 0) || !Number.isFinite(value) || (whole && !Number.isInteger(value))) {
+    throw new Error(`${name}=${text} is not a ${whole ? 'whole ' : ''}number above 0; unset it for the default (${fallback})`);
+  }
+  return value;
+}
 
 /** Which store the benched bridges use, and how many of them share it. */
 export interface BridgeBenchSetup {
@@ -27,7 +37,8 @@ interface RunningSetup {
   setup: BridgeBenchSetup;
   emulator: BmsEmulator;
   keycloak: FakeKeycloakAdmin;
-  pids: number[];
+  /** the setup's bridge processes */
+  bridges: ChildProcess[];
   /** the PostgreSQL server's postmaster pid, when the setup uses it */
   postmaster?: number;
   /** one signed sign-in webhook for bench user `user`; its latency in ms and the answer's status */
@@ -59,23 +70,24 @@ interface Load {
  * order given; a setup of several bridges also gets its throughput as a ratio to the PostgreSQL setup of one bridge.
  */
 export async function benchBridges(setups: BridgeBenchSetup[]): Promise<Record<string, string>[]> {
+  const { users, seconds, concurrency, rounds } = benchSettings();
   const postgres = setups.some((s) => s.store === 'postgres') ? await startPostgres() : undefined;
   const running: RunningSetup[] = [];
   try {
-    for (const [i, setup] of setups.entries()) running.push(await startSetup(setup, postgres, i));
+    for (const [i, setup] of setups.entries()) running.push(await startSetup(setup, postgres, i, concurrency));
     const figures: Record<string, string>[] = [];
     for (const r of running) {
-      figures.push(await newUsers(r));
-      pause(r, true);
+      figures.push(await newUsers(r, users));
+      pause(r, true); // until its turn (loadPhase): an idle bridge still takes about 4 % of a core
     }
     const peakRss = running.map(() => 0);
     const single = setups.findIndex((s) => s.store === 'postgres' && s.instances === 1);
-    for (const senders of [...new Set([CONCURRENCY, 4])]) {
+    for (const senders of [...new Set([concurrency, 4])]) {
       const loads = running.map((): Load => ({ latencies: [], seconds: 0, cpuMs: 0, senderCpuMs: 0, postgresCpuMs: 0, bmsCalls: 0, keycloakCalls: 0, peakRss: 0, rounds: [] }));
-      for (let round = 0; round < ROUNDS; round++) {
+      for (let round = 0; round < rounds; round++) {
         for (let k = 0; k < running.length; k++) {
           const i = (round + k) % running.length;
-          await loadPhase(running[i], senders, SECONDS / ROUNDS, loads[i]);
+          await loadPhase(running[i], senders, seconds / rounds, users, loads[i]);
         }
       }
       running.forEach((r, i) => {
@@ -84,31 +96,31 @@ export async function benchBridges(setups: BridgeBenchSetup[]): Promise<Record<s
         Object.assign(figures[i], loadFigures(loads[i], `, ${senders} senders`, baseline));
       });
     }
-    running.forEach((r, i) => (figures[i]['bridge resident memory, peak under load'] = `${Math.round(peakRss[i] / 1048576)} MiB${r.pids.length > 1 ? ' (largest instance)' : ''}`));
+    running.forEach((r, i) => (figures[i]['bridge resident memory, peak under load'] = `${Math.round(peakRss[i] / 1048576)} MiB${r.bridges.length > 1 ? ' (largest instance)' : ''}`));
     return figures;
   } finally {
-    for (const r of running) await r.stop();
+    await Promise.allSettled(running.map((r) => r.stop()));
     await postgres?.stop();
   }
 }
 
 /** Starts one setup: its BMS emulator, Keycloak stand-in, store (a database of its own on PostgreSQL) and bridges. */
-async function startSetup(setup: BridgeBenchSetup, postgres: PostgresServer | undefined, n: number): Promise<RunningSetup> {
+async function startSetup(setup: BridgeBenchSetup, postgres: PostgresServer | undefined, n: number, concurrency: number): Promise<RunningSetup> {
+  if (setup.store === 'postgres' && !postgres) throw new Error('a PostgreSQL setup needs the bench\'s PostgreSQL server');
+  const storeUrl = setup.store === 'postgres' ? await postgres?.createDatabase(`bench_bridge_${n}`) : undefined;
   const emulator = createBmsEmulator({ rateLimitPerHour: 1_000_000 });
   const bms = await emulator.listen();
   const keycloak = await startFakeKeycloakAdmin();
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   const secret = newWebhookSecret();
-  const store: Record<string, string> = { BRIDGE_DB_PATH: join(dir, 'bridge.sqlite') };
-  if (setup.store === 'postgres') {
-    if (!postgres) throw new Error('a PostgreSQL setup needs the bench\'s PostgreSQL server');
-    store.BRIDGE_STORE_URL = await postgres.createDatabase(`bench_bridge_${n}`);
-  }
+  const store: Record<string, string> = { BRIDGE_DB_PATH: join(dir, 'bridge.sqlite'), ...(storeUrl ? { BRIDGE_STORE_URL: storeUrl } : {}) };
+  const agent = new Agent({ keepAlive: true, maxSockets: Math.max(concurrency, 4) * setup.instances });
   const bridges = Array.from({ length: setup.instances }, () => spawnBridge({ BRIDGE_WEBHOOK_SECRET: secret, KEYCLOAK_URL: keycloak.url, BMS_BASE_URL: bms.url, ...store }));
   const stop = async (): Promise<void> => {
+    agent.destroy();
     for (const b of bridges) b.child.kill('SIGCONT'); // a paused bridge (see pause) handles SIGTERM only once it runs
     for (const b of bridges) b.child.kill('SIGTERM');
-    await Promise.all(bridges.map((b) => new Promise((r) => (b.child.exitCode !== null ? r(null) : b.child.once('exit', r)))));
+    await Promise.all(bridges.map((b) => exited(b.child)));
     await bms.close();
     await keycloak.close();
     rmSync(dir, { recursive: true, force: true });
@@ -120,10 +132,15 @@ async function startSetup(setup: BridgeBenchSetup, postgres: PostgresServer | un
     await stop();
     throw err;
   }
+  const send = sender(urls, secret, agent);
+  return { setup, emulator, keycloak, bridges: bridges.map((b) => b.child), postmaster: setup.store === 'postgres' ? postgres?.pid : undefined, send, stop };
+}
+
+/** Sends signed sign-in webhooks for bench users, round-robin over `urls`: each answer's latency (ms) and status. */
+function sender(urls: string[], secret: string, agent: Agent): RunningSetup['send'] {
   const signer = new Webhook(secret);
-  const agent = new Agent({ keepAlive: true, maxSockets: Math.max(CONCURRENCY, 4) * urls.length });
   let seq = 0;
-  const send = (user: number): Promise<{ ms: number; status: string }> => {
+  return (user: number): Promise<{ ms: number; status: string }> => {
     const email = `bench.user${user}@contoso.com`;
     const body = JSON.stringify({
       type: 'login.provisioning_requested', eventId: `bench-${seq}`, realm: 'broker', idpAlias: 'passly', clientId: 'bms',
@@ -139,60 +156,71 @@ async function startSetup(setup: BridgeBenchSetup, postgres: PostgresServer | un
       const req = request(`${url}/webhooks/keycloak`, { method: 'POST', headers, agent }, (res) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, status: (JSON.parse(text) as { status: string }).status }));
+        res.on('end', () => {
+          const ms = Number(process.hrtime.bigint() - started) / 1e6;
+          try {
+            resolve({ ms, status: (JSON.parse(text) as { status: string }).status });
+          } catch {
+            reject(new Error(`the bridge answered ${res.statusCode} with a body that is not JSON: ${text.slice(0, 200)}`));
+          }
+        });
       });
       req.on('error', reject);
       req.end(body);
     });
   };
-  return { setup, emulator, keycloak, pids: bridges.map((b) => b.child.pid ?? 0), postmaster: setup.store === 'postgres' ? postgres?.pid : undefined, send, stop: () => (agent.destroy(), stop()) };
 }
 
 /** New users, one at a time: what the BMS and Keycloak calls of a first sign-in cost. */
-async function newUsers(r: RunningSetup): Promise<Record<string, string>> {
+async function newUsers(r: RunningSetup, users: number): Promise<Record<string, string>> {
   const callsBefore = r.emulator.calls.length;
   const keycloakBefore = r.keycloak.totalCalls();
   const answers: Record<string, number> = {};
-  for (let u = 0; u < USERS; u++) {
+  for (let u = 0; u < users; u++) {
     const { status } = await r.send(u);
     answers[status] = (answers[status] ?? 0) + 1;
   }
   const newUserCalls = r.emulator.calls.slice(callsBefore).filter((c) => !c.includes('/lookup') && !c.includes('/security/'));
   return {
     'new users answered': Object.entries(answers).map(([status, n]) => `${status} ${n}`).join(', '),
-    'BMS calls per new user': (newUserCalls.length / USERS).toFixed(2),
-    'Keycloak calls per new user': ((r.keycloak.totalCalls() - keycloakBefore) / USERS).toFixed(2),
+    'BMS calls per new user': (newUserCalls.length / users).toFixed(2),
+    'Keycloak calls per new user': ((r.keycloak.totalCalls() - keycloakBefore) / users).toFixed(2),
   };
 }
 
 /**
  * Stops (SIGSTOP) or resumes (SIGCONT) a setup's bridges. The setups not under load are paused, so their idle work
- * (job and rule-version polls, timers: about 4 % of a core per bridge) takes no CPU from the setup being measured.
+ * (job and rule-version polls, timers: about 4 % of a core per bridge) takes no CPU from the setup being measured. A
+ * pause lasts the other setups' phases; past the pool's idle timeout (10 s, so `BENCH_SECONDS` above about 15) a
+ * resumed bridge reconnects to PostgreSQL during its first phase, and that shows in its p99.
  */
 function pause(r: RunningSetup, paused: boolean): void {
-  for (const pid of r.pids) process.kill(pid, paused ? 'SIGSTOP' : 'SIGCONT');
+  for (const child of r.bridges) child.kill(paused ? 'SIGSTOP' : 'SIGCONT');
 }
 
 /** Returning, unchanged users at `senders` senders for `seconds`, added to `into`; the setup runs only meanwhile. */
-async function loadPhase(r: RunningSetup, senders: number, seconds: number, into: Load): Promise<void> {
+async function loadPhase(r: RunningSetup, senders: number, seconds: number, users: number, into: Load): Promise<void> {
   pause(r, false);
   await new Promise((resolve) => setTimeout(resolve, 200)); // timers that fell due while paused run first
   const callsBefore = r.emulator.calls.length;
   const keycloakBefore = r.keycloak.totalCalls();
-  const cpuBefore = r.pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0);
+  const pids = r.bridges.map((child) => child.pid ?? -1);
+  const cpuBefore = pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0);
   const senderBefore = cpuMsOf(process.pid);
   const postgresBefore = r.postmaster ? serverCpuMsOf(r.postmaster) : new Map<number, number>();
   const answered = into.latencies.length;
   const deadline = Date.now() + seconds * 1000;
-  const sampler = setInterval(() => (into.peakRss = Math.max(into.peakRss, ...r.pids.map(rssOf))), 200);
+  const sample = (): void => void (into.peakRss = Math.max(into.peakRss, ...pids.map(rssOf)));
+  const sampler = setInterval(sample, 200);
   await Promise.all(
     Array.from({ length: senders }, async (_, worker) => {
-      for (let i = worker; Date.now() < deadline; i += senders) into.latencies.push((await r.send(i % USERS)).ms);
+      for (let i = worker; Date.now() < deadline; i += senders) into.latencies.push((await r.send(i % users)).ms);
     }),
   );
   clearInterval(sampler);
+  sample(); // a phase shorter than the sampling interval still has one
   pause(r, true);
-  into.cpuMs += r.pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0) - cpuBefore;
+  into.cpuMs += pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0) - cpuBefore;
   into.senderCpuMs += cpuMsOf(process.pid) - senderBefore;
   if (r.postmaster) for (const [pid, ms] of serverCpuMsOf(r.postmaster)) into.postgresCpuMs += ms - (postgresBefore.get(pid) ?? 0);
   into.bmsCalls += r.emulator.calls.length - callsBefore;
@@ -204,7 +232,7 @@ async function loadPhase(r: RunningSetup, senders: number, seconds: number, into
 /** The figures of one setup's load at one sender count; with a baseline, its throughput as a ratio to the baseline's. */
 function loadFigures(load: Load, at: string, baseline?: Load): Record<string, string> {
   const latencies = [...load.latencies].sort((a, b) => a - b);
-  const pct = (p: number): string => `${latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(2)} ms`;
+  const pct = (p: number): string => (latencies.length ? `${latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(2)} ms` : '- (nothing answered)');
   const figures: Record<string, string> = {
     [`webhooks answered (returning users)${at}`]: String(latencies.length),
     [`sustained webhooks per second${at}`]: (latencies.length / load.seconds).toFixed(0),
@@ -216,11 +244,45 @@ function loadFigures(load: Load, at: string, baseline?: Load): Record<string, st
     [`Keycloak calls per unchanged returning user${at}`]: (load.keycloakCalls / latencies.length).toFixed(2),
   };
   if (baseline) {
-    const ratios = load.rounds.map((perSecond, i) => perSecond / baseline.rounds[i]).sort((a, b) => a - b);
+    // a round in which the baseline answered nothing has no ratio
+    const ratios = load.rounds.map((perSecond, i) => perSecond / baseline.rounds[i]).filter(Number.isFinite).sort((a, b) => a - b);
     const whole = load.latencies.length / load.seconds / (baseline.latencies.length / baseline.seconds);
-    figures[`throughput ratio to 1 bridge${at}`] = `${whole.toFixed(2)} (rounds: median ${ratios[Math.floor(ratios.length / 2)].toFixed(2)}, ${ratios[0].toFixed(2)}–${ratios[ratios.length - 1].toFixed(2)})`;
+    const spread = ratios.length ? ` (rounds: median ${ratios[Math.floor(ratios.length / 2)].toFixed(2)}, ${ratios[0].toFixed(2)}–${ratios[ratios.length - 1].toFixed(2)})` : '';
+    figures[`throughput ratio to 1 bridge${at}`] = Number.isFinite(whole) ? `${whole.toFixed(2)}${spread}` : '- (one bridge answered nothing)';
   }
   return figures;
+}
+
+/** Resolves once the child has ended, whether it exited or was killed by a signal (then `exitCode` stays null). */
+function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** Every bench bridge still running, so that an interrupted bench does not leave them behind (see guardBridges). */
+const liveBridges = new Set<ChildProcess>();
+let guarded = false;
+
+/**
+ * Once per bench process: when it exits, or on SIGINT/SIGTERM/SIGHUP (then the signal is raised again, as the
+ * PostgreSQL harness does), every live bench bridge is resumed (a paused one acts on no signal) and told to stop. Without
+ * this a bench killed mid-run left paused bridges behind for as long as the shell that started it lived.
+ */
+function guardBridges(): void {
+  if (guarded) return;
+  guarded = true;
+  const release = (): void => {
+    for (const child of liveBridges) {
+      child.kill('SIGCONT');
+      child.kill('SIGTERM');
+    }
+  };
+  process.once('exit', release);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      release();
+      process.kill(process.pid, signal);
+    });
+  }
 }
 
 /** The V8 flags the bridge runs with (package.json config.bridgeNodeFlags, as `npm run bridge` uses them). */
@@ -280,6 +342,9 @@ export function spawnBridge(env: Record<string, string>): { child: ChildProcess;
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  guardBridges();
+  liveBridges.add(child);
+  child.once('exit', () => liveBridges.delete(child));
   const url = new Promise<string>((resolve, reject) => {
     child.stdout?.on('data', (d: Buffer) => {
       const m = /READY (\S+)/.exec(d.toString());
