@@ -408,7 +408,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       });
 
       // recorded together, entries share one INSERT (PostgreSQL: arrays); one at a time, each has its own (a VALUES row)
-      test.each([['together', true], ['one at a time', false]])('entries recorded %s keep their order and their text exactly (quotes, braces, commas, backslashes, non-ASCII)', async (_how, together) => {
+      test.each([['together', true], ['one at a time', false]] as const)('entries recorded %s keep their order and their text exactly (quotes, braces, commas, backslashes, non-ASCII)', async (_how, together) => {
         const odd = ['a "quoted" {brace}, comma', 'back\\slash \\" and NULL', 'Zoë Ångström — 日本', ''];
         const each = (how: (what: string, i: number) => Promise<void>): Promise<unknown> => (together ? Promise.all(odd.map(how)) : odd.reduce((done, what, i) => done.then(() => how(what, i)), Promise.resolve()));
         await each((what, i) => store.audit.record({ at: T0 + i, userId: i % 2 ? null : `u${i}`, kind: 'decision', what, why: i === 1 ? null : what, trigger: 'login', by: what || null, jobId: i === 2 ? null : i, details: { what, list: [what] } }));

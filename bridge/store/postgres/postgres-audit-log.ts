@@ -29,9 +29,9 @@ export class PostgresAuditLog implements AuditLog {
 
   /**
    * One INSERT of any number of entries, prepared once per connection either way. A batch of one (most of them: a
-   * sign-in's entry seldom waits for another) is a plain VALUES row; PostgreSQL executes it in about a third of the
-   * time of the array form (pg_stat_statements under the bridge bench: ~140 µs per unnest INSERT), and no array is
-   * built and escaped. Larger batches pass one array per column, so the statement's text never changes with the size.
+   * sign-in's entry seldom waits for another) is a plain VALUES row: PostgreSQL executes it in about 40 % less time
+   * than the array form (pg_stat_statements under the bridge bench: 82 µs against 140 µs), and no array is built and
+   * escaped. Larger batches pass one array per column, so the statement's text never changes with the size.
    */
   private async insert(entries: NewAuditEntry[]): Promise<void> {
     const rows = entries.map((e) => [e.at ?? Date.now(), e.userId, e.kind, e.what, e.why ?? null, e.trigger, e.by ?? null, e.jobId ?? null, JSON.stringify(e.details ?? {})]);
