@@ -1,14 +1,15 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { Webhook } from 'standardwebhooks';
 
-import { BmsEmulator, createBmsEmulator, DEFAULT_API_USER } from '../test/bms-emulator/server';
+import { BmsEmulator, createBmsEmulator } from '../test/bms-emulator/server';
 import { PostgresServer, startPostgres } from '../test/stack/postgres-server';
 import { newWebhookSecret } from '../test/stack/webhook-secret';
+import { cpuMsOf, exited, rssOf, serverCpuMsOf, spawnBridge } from './bench-processes';
 import { FakeKeycloakAdmin, startFakeKeycloakAdmin } from './fake-keycloak-admin';
 
 /** The bench's settings from the environment, read when the bench starts (main() reports a bad one). */
@@ -251,107 +252,4 @@ function loadFigures(load: Load, at: string, baseline?: Load): Record<string, st
     figures[`throughput ratio to 1 bridge${at}`] = Number.isFinite(whole) ? `${whole.toFixed(2)}${spread}` : '- (one bridge answered nothing)';
   }
   return figures;
-}
-
-/** Resolves once the child has ended, whether it exited or was killed by a signal (then `exitCode` stays null). */
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
-/** Every bench bridge still running, so that an interrupted bench does not leave them behind (see guardBridges). */
-const liveBridges = new Set<ChildProcess>();
-let guarded = false;
-
-/**
- * Once per bench process: when it exits, or on SIGINT/SIGTERM/SIGHUP (then the signal is raised again, as the
- * PostgreSQL harness does), every live bench bridge is resumed (a paused one acts on no signal) and told to stop. Without
- * this a bench killed mid-run left paused bridges behind for as long as the shell that started it lived.
- */
-function guardBridges(): void {
-  if (guarded) return;
-  guarded = true;
-  const release = (): void => {
-    for (const child of liveBridges) {
-      child.kill('SIGCONT');
-      child.kill('SIGTERM');
-    }
-  };
-  process.once('exit', release);
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => {
-      release();
-      process.kill(process.pid, signal);
-    });
-  }
-}
-
-/** The V8 flags the bridge runs with (package.json config.bridgeNodeFlags, as `npm run bridge` uses them). */
-export function nodeFlags(): string {
-  if (process.env.BENCH_NODE_FLAGS !== undefined) return process.env.BENCH_NODE_FLAGS;
-  const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { config?: { bridgeNodeFlags?: string } };
-  return pkg.config?.bridgeNodeFlags ?? '';
-}
-
-/** CPU time the process has used so far, user + system (clock ticks of 10 ms, as Linux counts them). */
-export function cpuMsOf(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0;
-  }
-}
-
-/**
- * CPU time so far of PostgreSQL's postmaster and each of its live children (backends, writers), ms by pid. Compare
- * two readings pid by pid: a backend that ended between them takes its time with it (an undercount, never negative).
- */
-function serverCpuMsOf(postmaster: number): Map<number, number> {
-  const byPid = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
-      if (Number(entry) === postmaster || Number(fields[1]) === postmaster) byPid.set(Number(entry), (Number(fields[11]) + Number(fields[12])) * 10);
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return byPid;
-}
-
-export function rssOf(pid: number): number {
-  try {
-    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb ? Number(kb) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/**
- * The bridge in its own process (bench/bridge-server.ts) with the V8 flags it runs with, configured for the bench's
- * stand-ins; `env` adds or overrides. url resolves once it listens.
- */
-export function spawnBridge(env: Record<string, string>): { child: ChildProcess; url: Promise<string> } {
-  const child = spawn(process.execPath, [...nodeFlags().split(' ').filter(Boolean), join(__dirname, 'bridge-server.js')], {
-    env: {
-      ...process.env, BRIDGE_PORT: '0', KEYCLOAK_CLIENT_ID: 'bms-bridge', KEYCLOAK_CLIENT_SECRET: 'bench',
-      BMS_TENANT: DEFAULT_API_USER.tenant, BMS_USERNAME: DEFAULT_API_USER.userName, BMS_PASSWORD: DEFAULT_API_USER.password,
-      BMS_RATE_LIMIT_PER_HOUR: '1000000', RECONCILE_INTERVAL_MS: '0', ...env,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  guardBridges();
-  liveBridges.add(child);
-  child.once('exit', () => liveBridges.delete(child));
-  const url = new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => {
-      const m = /READY (\S+)/.exec(d.toString());
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`bridge exited (${code})`)));
-  });
-  url.catch(() => undefined); // the caller awaits it; an exit after READY is no unhandled rejection
-  return { child, url };
 }

@@ -16,7 +16,7 @@ import type { SweepSummary } from '../bridge/sweep/sweep';
 import { createBmsEmulator } from '../test/bms-emulator/server';
 import { defaultSeed, Employee, NamedRow, Seed } from '../test/bms-emulator/seed';
 import { newWebhookSecret } from '../test/stack/webhook-secret';
-import { cpuMsOf, rssOf, spawnBridge } from './bridge-bench';
+import { cpuMsOf, rssOf, spawnBridge } from './bench-processes';
 import { callsBetween, startFakeKeycloakAdmin } from './fake-keycloak-admin';
 
 const USERS = Number(process.env.BENCH_SWEEP_USERS ?? 10_000);
