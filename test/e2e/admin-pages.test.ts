@@ -99,6 +99,8 @@ async function capturedSignInResponse(username: string): Promise<string> {
     await signInAtStandIn(page, username);
     await eventually(() => captured !== undefined, 'the SAML response');
   } finally {
+    // a route handler still in flight can hold the context's close: drop the routes first, whatever they were doing
+    await within(30_000, 'removing the ACS route', page.unrouteAll({ behavior: 'ignoreErrors' }));
     await within(30_000, 'closing the browser context', context.close());
   }
   return captured ?? '';
