@@ -1,20 +1,27 @@
 import { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-import { Webhook } from 'standardwebhooks';
 
 import { BmsEmulator, createBmsEmulator } from '../test/bms-emulator/server';
 import { PostgresServer, startPostgres } from '../test/stack/postgres-server';
 import { newWebhookSecret } from '../test/stack/webhook-secret';
 import { cpuMsOf, exited, rssOf, serverCpuMsOf, spawnBridge } from './bench-processes';
+import { sender, webhookBody } from './bench-webhooks';
 import { FakeKeycloakAdmin, startFakeKeycloakAdmin } from './fake-keycloak-admin';
+import { addHistogram, checkWrk, Histogram, percentileMs, runWrk, writeSignedWebhooks } from './wrk-load';
+
+/** Pre-signed webhooks per second of a phase, per bridge: several times what one bridge answers on this machine. */
+const PRESIGNED_PER_SECOND = 6000;
 
 /** The bench's settings from the environment, read when the bench starts (main() reports a bad one). */
 function benchSettings(): { users: number; seconds: number; concurrency: number; rounds: number } {
-  return { users: setting('BENCH_USERS', 200, true), seconds: setting('BENCH_SECONDS', 10, false), concurrency: setting('BENCH_CONCURRENCY', 16, true), rounds: setting('BENCH_ROUNDS', 5, true) };
+  const settings = { users: setting('BENCH_USERS', 200, true), seconds: setting('BENCH_SECONDS', 10, false), concurrency: setting('BENCH_CONCURRENCY', 16, true), rounds: setting('BENCH_ROUNDS', 5, true) };
+  if (!Number.isInteger(settings.seconds / settings.rounds)) {
+    throw new Error(`BENCH_SECONDS=${settings.seconds} over BENCH_ROUNDS=${settings.rounds} is not a whole number of seconds per phase (wrk's unit); make BENCH_SECONDS a multiple of BENCH_ROUNDS`);
+  }
+  return settings;
 }
 
 /** A positive number from the environment (a whole one where `whole`), else a clear error before anything starts. */
@@ -38,8 +45,12 @@ interface RunningSetup {
   setup: BridgeBenchSetup;
   emulator: BmsEmulator;
   keycloak: FakeKeycloakAdmin;
-  /** the setup's bridge processes */
+  /** the setup's bridge processes, and the URL each listens on */
   bridges: ChildProcess[];
+  urls: string[];
+  secret: string;
+  /** a folder of the setup's own (its SQLite file, the pre-signed webhooks) */
+  dir: string;
   /** the PostgreSQL server's postmaster pid, when the setup uses it */
   postmaster?: number;
   /** one signed sign-in webhook for bench user `user`; its latency in ms and the answer's status */
@@ -49,10 +60,14 @@ interface RunningSetup {
 
 /** What one load phase of one setup measured; phases of the same setup and sender count add up. */
 interface Load {
-  latencies: number[];
+  answered: number;
+  latencies: Histogram;
+  /** wrk's failures (connections, non-2xx answers) and answers other than "provisioned" */
+  failed: number;
+  unexpected: number;
   seconds: number;
   cpuMs: number;
-  /** CPU time of the load generator (this process: senders, stand-ins) and of the PostgreSQL server, ms */
+  /** CPU time of the load generator (wrk, and this process with its stand-ins) and of the PostgreSQL server, ms */
   senderCpuMs: number;
   postgresCpuMs: number;
   bmsCalls: number;
@@ -63,8 +78,9 @@ interface Load {
 }
 
 /**
- * The bridge in its own process(es), BMS emulator at zero latency: throughput, latency, BMS calls, memory. With
- * several instances (on PostgreSQL) the senders spread their webhooks over them round-robin, as a load balancer would.
+ * The bridge in its own process(es), BMS emulator at zero latency: throughput, latency, BMS calls, memory. The sustained
+ * load is wrk's (bench/wrk-load.ts); with several instances (on PostgreSQL) its connections are spread evenly over
+ * them, as a load balancer would.
  * Every setup gets its own stand-ins and store and runs beside the others. The sustained load visits the setups in
  * turn, `BENCH_ROUNDS` rounds of `BENCH_SECONDS / BENCH_ROUNDS` each, starting with another setup each round: a machine
  * that slows down for a while slows every setup alike, so their figures compare. Returns one table per setup, in the
@@ -72,10 +88,11 @@ interface Load {
  */
 export async function benchBridges(setups: BridgeBenchSetup[]): Promise<Record<string, string>[]> {
   const { users, seconds, concurrency, rounds } = benchSettings();
+  checkWrk();
   const postgres = setups.some((s) => s.store === 'postgres') ? await startPostgres() : undefined;
   const running: RunningSetup[] = [];
   try {
-    for (const [i, setup] of setups.entries()) running.push(await startSetup(setup, postgres, i, concurrency));
+    for (const [i, setup] of setups.entries()) running.push(await startSetup(setup, postgres, i));
     const figures: Record<string, string>[] = [];
     for (const r of running) {
       figures.push(await newUsers(r, users));
@@ -84,7 +101,7 @@ export async function benchBridges(setups: BridgeBenchSetup[]): Promise<Record<s
     const peakRss = running.map(() => 0);
     const single = setups.findIndex((s) => s.store === 'postgres' && s.instances === 1);
     for (const senders of [...new Set([concurrency, 4])]) {
-      const loads = running.map((): Load => ({ latencies: [], seconds: 0, cpuMs: 0, senderCpuMs: 0, postgresCpuMs: 0, bmsCalls: 0, keycloakCalls: 0, peakRss: 0, rounds: [] }));
+      const loads = running.map((): Load => ({ answered: 0, latencies: new Map(), failed: 0, unexpected: 0, seconds: 0, cpuMs: 0, senderCpuMs: 0, postgresCpuMs: 0, bmsCalls: 0, keycloakCalls: 0, peakRss: 0, rounds: [] }));
       for (let round = 0; round < rounds; round++) {
         for (let k = 0; k < running.length; k++) {
           const i = (round + k) % running.length;
@@ -106,7 +123,7 @@ export async function benchBridges(setups: BridgeBenchSetup[]): Promise<Record<s
 }
 
 /** Starts one setup: its BMS emulator, Keycloak stand-in, store (a database of its own on PostgreSQL) and bridges. */
-async function startSetup(setup: BridgeBenchSetup, postgres: PostgresServer | undefined, n: number, concurrency: number): Promise<RunningSetup> {
+async function startSetup(setup: BridgeBenchSetup, postgres: PostgresServer | undefined, n: number): Promise<RunningSetup> {
   if (setup.store === 'postgres' && !postgres) throw new Error('a PostgreSQL setup needs the bench\'s PostgreSQL server');
   const storeUrl = setup.store === 'postgres' ? await postgres?.createDatabase(`bench_bridge_${n}`) : undefined;
   const emulator = createBmsEmulator({ rateLimitPerHour: 1_000_000 });
@@ -115,7 +132,7 @@ async function startSetup(setup: BridgeBenchSetup, postgres: PostgresServer | un
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   const secret = newWebhookSecret();
   const store: Record<string, string> = { BRIDGE_DB_PATH: join(dir, 'bridge.sqlite'), ...(storeUrl ? { BRIDGE_STORE_URL: storeUrl } : {}) };
-  const agent = new Agent({ keepAlive: true, maxSockets: Math.max(concurrency, 4) * setup.instances });
+  const agent = new Agent({ keepAlive: true }); // the new-users phase: one webhook at a time
   const bridges = Array.from({ length: setup.instances }, () => spawnBridge({ BRIDGE_WEBHOOK_SECRET: secret, KEYCLOAK_URL: keycloak.url, BMS_BASE_URL: bms.url, ...store }));
   const stop = async (): Promise<void> => {
     agent.destroy();
@@ -134,42 +151,7 @@ async function startSetup(setup: BridgeBenchSetup, postgres: PostgresServer | un
     throw err;
   }
   const send = sender(urls, secret, agent);
-  return { setup, emulator, keycloak, bridges: bridges.map((b) => b.child), postmaster: setup.store === 'postgres' ? postgres?.pid : undefined, send, stop };
-}
-
-/** Sends signed sign-in webhooks for bench users, round-robin over `urls`: each answer's latency (ms) and status. */
-function sender(urls: string[], secret: string, agent: Agent): RunningSetup['send'] {
-  const signer = new Webhook(secret);
-  let seq = 0;
-  return (user: number): Promise<{ ms: number; status: string }> => {
-    const email = `bench.user${user}@contoso.com`;
-    const body = JSON.stringify({
-      type: 'login.provisioning_requested', eventId: `bench-${seq}`, realm: 'broker', idpAlias: 'passly', clientId: 'bms',
-      user: { id: `user-${user}`, username: email, subject: email, email, firstName: 'Bench', lastName: `User${user}`, upn: email, domain: 'contoso.com', groups: ['BMS-Techs'] },
-      firstLogin: false, time: new Date().toISOString(),
-    });
-    const id = `msg_bench_${seq}`;
-    const url = urls[seq++ % urls.length];
-    const now = new Date();
-    const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'webhook-id': id, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': signer.sign(id, now, body) };
-    const started = process.hrtime.bigint();
-    return new Promise((resolve, reject) => {
-      const req = request(`${url}/webhooks/keycloak`, { method: 'POST', headers, agent }, (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => {
-          const ms = Number(process.hrtime.bigint() - started) / 1e6;
-          try {
-            resolve({ ms, status: (JSON.parse(text) as { status: string }).status });
-          } catch {
-            reject(new Error(`the bridge answered ${res.statusCode} with a body that is not JSON: ${text.slice(0, 200)}`));
-          }
-        });
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
-  };
+  return { setup, emulator, keycloak, bridges: bridges.map((b) => b.child), urls, secret, dir, postmaster: setup.store === 'postgres' ? postgres?.pid : undefined, send, stop };
 }
 
 /** New users, one at a time: what the BMS and Keycloak calls of a first sign-in cost. */
@@ -199,55 +181,66 @@ function pause(r: RunningSetup, paused: boolean): void {
   for (const child of r.bridges) child.kill(paused ? 'SIGSTOP' : 'SIGCONT');
 }
 
-/** Returning, unchanged users at `senders` senders for `seconds`, added to `into`; the setup runs only meanwhile. */
+/**
+ * Returning, unchanged users for `seconds`, added to `into`: `senders` connections of wrk, spread evenly over the
+ * setup's bridges (one wrk per bridge, as a round-robin balancer would), each bridge's webhooks signed beforehand. The
+ * setup runs only meanwhile.
+ */
 async function loadPhase(r: RunningSetup, senders: number, seconds: number, users: number, into: Load): Promise<void> {
+  const files = r.urls.map((url, i) => {
+    const file = join(r.dir, `webhooks-${i}.http`);
+    const prefix = `msg_bench_${senders}_${into.rounds.length}_${i}_`;
+    writeSignedWebhooks(file, { url, secret: r.secret, users, first: i, step: r.urls.length, count: PRESIGNED_PER_SECOND * seconds, prefix, body: webhookBody });
+    return file;
+  });
   pause(r, false);
   await new Promise((resolve) => setTimeout(resolve, 200)); // timers that fell due while paused run first
   const callsBefore = r.emulator.calls.length;
   const keycloakBefore = r.keycloak.totalCalls();
   const pids = r.bridges.map((child) => child.pid ?? -1);
   const cpuBefore = pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0);
-  const senderBefore = cpuMsOf(process.pid);
+  const benchBefore = cpuMsOf(process.pid);
   const postgresBefore = r.postmaster ? serverCpuMsOf(r.postmaster) : new Map<number, number>();
-  const answered = into.latencies.length;
-  const deadline = Date.now() + seconds * 1000;
   const sample = (): void => void (into.peakRss = Math.max(into.peakRss, ...pids.map(rssOf)));
   const sampler = setInterval(sample, 200);
-  await Promise.all(
-    Array.from({ length: senders }, async (_, worker) => {
-      for (let i = worker; Date.now() < deadline; i += senders) into.latencies.push((await r.send(i % users)).ms);
-    }),
-  );
-  clearInterval(sampler);
+  const perBridge = Math.max(1, Math.round(senders / r.urls.length));
+  const runs = await Promise.all(r.urls.map((url, i) => runWrk(url, perBridge, seconds, files[i]))).finally(() => clearInterval(sampler));
   sample(); // a phase shorter than the sampling interval still has one
   pause(r, true);
   into.cpuMs += pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0) - cpuBefore;
-  into.senderCpuMs += cpuMsOf(process.pid) - senderBefore;
+  into.senderCpuMs += cpuMsOf(process.pid) - benchBefore + runs.reduce((sum, run) => sum + run.cpuMs, 0);
   if (r.postmaster) for (const [pid, ms] of serverCpuMsOf(r.postmaster)) into.postgresCpuMs += ms - (postgresBefore.get(pid) ?? 0);
   into.bmsCalls += r.emulator.calls.length - callsBefore;
   into.keycloakCalls += r.keycloak.totalCalls() - keycloakBefore;
-  into.seconds += seconds;
-  into.rounds.push((into.latencies.length - answered) / seconds);
+  const answered = runs.reduce((sum, run) => sum + run.answered, 0);
+  const elapsed = Math.max(...runs.map((run) => run.seconds));
+  for (const run of runs) {
+    addHistogram(into.latencies, run.latencies);
+    into.failed += run.failed;
+    into.unexpected += run.unexpected;
+  }
+  into.answered += answered;
+  into.seconds += elapsed;
+  into.rounds.push(answered / elapsed);
 }
 
 /** The figures of one setup's load at one sender count; with a baseline, its throughput as a ratio to the baseline's. */
 function loadFigures(load: Load, at: string, baseline?: Load): Record<string, string> {
-  const latencies = [...load.latencies].sort((a, b) => a - b);
-  const pct = (p: number): string => (latencies.length ? `${latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(2)} ms` : '- (nothing answered)');
+  const pct = (p: number): string => percentileMs(load.latencies, p)?.toFixed(2).concat(' ms') ?? '- (nothing answered)';
   const figures: Record<string, string> = {
-    [`webhooks answered (returning users)${at}`]: String(latencies.length),
-    [`sustained webhooks per second${at}`]: (latencies.length / load.seconds).toFixed(0),
+    [`webhooks answered (returning users)${at}`]: `${load.answered}${load.failed || load.unexpected ? ` (failed ${load.failed}, other than provisioned ${load.unexpected})` : ''}`,
+    [`sustained webhooks per second${at}`]: (load.answered / load.seconds).toFixed(0),
     [`latency p50${at}`]: pct(50),
     [`latency p99${at}`]: pct(99),
-    [`bridge CPU time per webhook${at}`]: `${((load.cpuMs * 1000) / latencies.length).toFixed(0)} µs`,
-    [`CPU time per webhook of the load generator / PostgreSQL${at}`]: `${((load.senderCpuMs * 1000) / latencies.length).toFixed(0)} µs / ${load.postgresCpuMs ? `${((load.postgresCpuMs * 1000) / latencies.length).toFixed(0)} µs` : '-'}`,
-    [`BMS calls per unchanged returning user${at}`]: (load.bmsCalls / latencies.length).toFixed(2),
-    [`Keycloak calls per unchanged returning user${at}`]: (load.keycloakCalls / latencies.length).toFixed(2),
+    [`bridge CPU time per webhook${at}`]: `${((load.cpuMs * 1000) / load.answered).toFixed(0)} µs`,
+    [`CPU time per webhook of the load generator / PostgreSQL${at}`]: `${((load.senderCpuMs * 1000) / load.answered).toFixed(0)} µs / ${load.postgresCpuMs ? `${((load.postgresCpuMs * 1000) / load.answered).toFixed(0)} µs` : '-'}`,
+    [`BMS calls per unchanged returning user${at}`]: (load.bmsCalls / load.answered).toFixed(2),
+    [`Keycloak calls per unchanged returning user${at}`]: (load.keycloakCalls / load.answered).toFixed(2),
   };
   if (baseline) {
     // a round in which the baseline answered nothing has no ratio
     const ratios = load.rounds.map((perSecond, i) => perSecond / baseline.rounds[i]).filter(Number.isFinite).sort((a, b) => a - b);
-    const whole = load.latencies.length / load.seconds / (baseline.latencies.length / baseline.seconds);
+    const whole = load.answered / load.seconds / (baseline.answered / baseline.seconds);
     const spread = ratios.length ? ` (rounds: median ${ratios[Math.floor(ratios.length / 2)].toFixed(2)}, ${ratios[0].toFixed(2)}–${ratios[ratios.length - 1].toFixed(2)})` : '';
     figures[`throughput ratio to 1 bridge${at}`] = Number.isFinite(whole) ? `${whole.toFixed(2)}${spread}` : '- (one bridge answered nothing)';
   }

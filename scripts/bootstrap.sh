@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `npm run demo` and `npm test` need beyond a clone: checks the tools, installs the npm packages
 # when package-lock.json changed, with --browser installs Debian's chromium for the end-to-end tests, and with
-# --postgres Debian's postgresql (server binaries only: test/stack/postgres-server.ts starts a throw-away server).
+# --postgres Debian's postgresql (server binaries only: test/stack/postgres-server.ts starts a throw-away server), and
+# with --bench Debian's wrk (the load generator of `npm run bench -- bridge`).
 # Keycloak itself (from Maven Central) and the plugin JAR are fetched and built by the harness on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,11 +12,13 @@ say() { echo "bootstrap: $*" >&2; }
 
 browser=false
 postgres=false
+bench=false
 for arg in "$@"; do
   case "$arg" in
     --browser) browser=true ;;
     --postgres) postgres=true ;;
-    *) fail "unknown option '$arg' (known: --browser, --postgres)" ;;
+    --bench) bench=true ;;
+    *) fail "unknown option '$arg' (known: --browser, --postgres, --bench)" ;;
   esac
 done
 
@@ -82,4 +85,10 @@ if [ "$postgres" = true ]; then
   if [ "$(id -u)" = 0 ] && ! id "${POSTGRES_RUN_AS:-postgres}" >/dev/null 2>&1; then
     fail "running as root, the PostgreSQL tests need an unprivileged account '${POSTGRES_RUN_AS:-postgres}' (Debian's postgresql-common creates 'postgres'); create it or set POSTGRES_RUN_AS."
   fi
+fi
+
+if [ "$bench" = true ] && ! command -v wrk >/dev/null; then
+  say "installing Debian's wrk for the bridge benchmark (apt-get) ..."
+  apt_install "install wrk 4 (https://github.com/wg/wrk) on PATH" wrk
+  command -v wrk >/dev/null || fail "apt-get finished but wrk is still not on PATH."
 fi
