@@ -11,8 +11,8 @@ const KEYCLOAK_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 /**
  * `audit`: the audit trail as JSON lines, oldest first (one object per line: id, at, userId, kind, what, why,
- * trigger, by, jobId, details), for one person or everyone, optionally from a time on. Pages through the store, so an
- * export of any size holds one page in memory.
+ * trigger, by, jobId, details), for one person or everyone, optionally from a time on. Pages through the store and
+ * reads the next page once the output has taken this one, so an export of any size holds about one page in memory.
  */
 export function registerAudit(program: Command, ctx: CliContext): void {
   program
@@ -29,6 +29,7 @@ export function registerAudit(program: Command, ctx: CliContext): void {
           const page = await store.audit.list({ userId, since: options.since, afterId, limit: AUDIT_PAGE_MAX });
           for (const entry of page) ctx.out(`${JSON.stringify({ ...entry, at: new Date(entry.at).toISOString() })}\n`);
           if (page.length < AUDIT_PAGE_MAX) return;
+          await ctx.drained(); // the next page only when the reader has taken this one
           afterId = page[page.length - 1].id;
         }
       });

@@ -13,6 +13,11 @@ export interface CliContext {
   tty: boolean;
   /** the command's exit code, once it decided one (a failure it reports itself, such as a failed job in a sweep) */
   exitCode: number;
+  /**
+   * Resolves once `out` can take more: a command that writes without end (an audit export) waits on it between pages,
+   * so a slow reader of a pipe holds the command back instead of filling its memory.
+   */
+  drained: () => Promise<void>;
 }
 
 /** Prints a line on the context's output. */

@@ -142,6 +142,22 @@ describe('the bridge CLI', () => {
     expect((await run(['audit', '--user-id', 'f:ldap-provider:ada'], withStore)).out).toBe(''); // any stored id, no Keycloak lookup
   });
 
+  test('audit reads its next page only once the output has drained the last one', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'cli-')), 'bridge.sqlite');
+    const store = new SqliteStore(path);
+    for (let i = 0; i < 2_500; i++) await store.audit.record({ at: Date.parse('2026-11-01T08:00:00Z') + i, userId: 'someone', kind: 'bms-write', what: `write ${i}`, trigger: 'sweep' });
+    await store.close();
+    let lines = 0;
+    const linesAtEachWait: number[] = [];
+    const code = await main(['audit'], { ...env, BRIDGE_DB_PATH: path }, (t) => void (lines += t.split('\n').length - 1), () => undefined, async () => {
+      linesAtEachWait.push(lines);
+      await new Promise((resolve) => setTimeout(resolve, 20)); // a slow reader: the export must wait for it
+    });
+    expect(code).toBe(0);
+    expect(lines).toBe(2_500);
+    expect(linesAtEachWait).toEqual([1_000, 2_000]); // after each full page; the last, short page ends the export
+  });
+
   test("a store that cannot be opened fails with exit 1 and a message naming it", async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'cli-')), 'a-file');
     writeFileSync(file, 'not a folder');
