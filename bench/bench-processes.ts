@@ -12,12 +12,15 @@ export function exited(child: ChildProcess): Promise<void> {
 
 /** Every bench bridge still running, so that an interrupted bench does not leave them behind (see guardBridges). */
 const liveBridges = new Set<ChildProcess>();
+/** Further clean-ups of an interrupted bench (wrk processes, pre-signed webhook files), run after the bridges'. */
+const exitCleanups = new Set<() => void>();
 let guarded = false;
 
 /**
  * Once per bench process: when it exits, or on SIGINT/SIGTERM/SIGHUP (then the signal is raised again, as the
- * PostgreSQL harness does), every live bench bridge is resumed (a paused one acts on no signal) and told to stop. Without
- * this a bench killed mid-run left paused bridges behind for as long as the shell that started it lived.
+ * PostgreSQL harness does), every live bench bridge is resumed (a paused one acts on no signal) and told to stop, and
+ * the clean-ups given to onBenchExit run. Without this a bench killed mid-run left paused bridges behind for as long as
+ * the shell that started it lived.
  */
 function guardBridges(): void {
   if (guarded) return;
@@ -27,6 +30,13 @@ function guardBridges(): void {
       child.kill('SIGCONT');
       child.kill('SIGTERM');
     }
+    for (const cleanup of exitCleanups) {
+      try {
+        cleanup();
+      } catch {
+        // the next clean-up still runs
+      }
+    }
   };
   process.once('exit', release);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
@@ -35,6 +45,13 @@ function guardBridges(): void {
       process.kill(process.pid, signal);
     });
   }
+}
+
+/** Runs `cleanup` (synchronous) if the bench exits or is interrupted; returns a function that forgets it again. */
+export function onBenchExit(cleanup: () => void): () => void {
+  guardBridges();
+  exitCleanups.add(cleanup);
+  return () => void exitCleanups.delete(cleanup);
 }
 
 /** The V8 flags the bridge runs with (package.json config.bridgeNodeFlags, as `npm run bridge` uses them). */

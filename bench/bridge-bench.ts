@@ -7,12 +7,15 @@ import { join } from 'node:path';
 import { BmsEmulator, createBmsEmulator } from '../test/bms-emulator/server';
 import { PostgresServer, startPostgres } from '../test/stack/postgres-server';
 import { newWebhookSecret } from '../test/stack/webhook-secret';
-import { cpuMsOf, exited, rssOf, serverCpuMsOf, spawnBridge } from './bench-processes';
+import { cpuMsOf, exited, onBenchExit, rssOf, serverCpuMsOf, spawnBridge } from './bench-processes';
 import { sender, webhookBody } from './bench-webhooks';
 import { FakeKeycloakAdmin, startFakeKeycloakAdmin } from './fake-keycloak-admin';
-import { addHistogram, checkWrk, Histogram, percentileMs, runWrk, writeSignedWebhooks } from './wrk-load';
+import { addHistogram, checkWrk, Histogram, percentileMs, runWrk, WrkRun, writeSignedWebhooks } from './wrk-load';
 
-/** Pre-signed webhooks per second of a phase, per bridge: several times what one bridge answers on this machine. */
+/**
+ * Pre-signed webhooks per second of a setup's first phase, per wrk: several times what one bridge answers on this
+ * machine. Later phases sign four times the fastest rate a wrk of the setup reached so far (at least 1,500 a second).
+ */
 const PRESIGNED_PER_SECOND = 6000;
 
 /** The bench's settings from the environment, read when the bench starts (main() reports a bad one). */
@@ -51,6 +54,8 @@ interface RunningSetup {
   secret: string;
   /** a folder of the setup's own (its SQLite file, the pre-signed webhooks) */
   dir: string;
+  /** the most webhooks per second one wrk of this setup got answered in a phase so far (0 before the first) */
+  fastestPerWrk: number;
   /** the PostgreSQL server's postmaster pid, when the setup uses it */
   postmaster?: number;
   /** one signed sign-in webhook for bench user `user`; its latency in ms and the answer's status */
@@ -62,9 +67,6 @@ interface RunningSetup {
 interface Load {
   answered: number;
   latencies: Histogram;
-  /** wrk's failures (connections, non-2xx answers) and answers other than "provisioned" */
-  failed: number;
-  unexpected: number;
   seconds: number;
   cpuMs: number;
   /** CPU time of the load generator (wrk, and this process with its stand-ins) and of the PostgreSQL server, ms */
@@ -89,6 +91,9 @@ interface Load {
 export async function benchBridges(setups: BridgeBenchSetup[]): Promise<Record<string, string>[]> {
   const { users, seconds, concurrency, rounds } = benchSettings();
   checkWrk();
+  // every setup gets as many wrk processes as the largest has bridges, so the load generator is laid out alike in each
+  const loops = Math.max(...setups.map((s) => s.instances));
+  if (Math.min(concurrency, 4) < loops) throw new Error(`${loops} bridges need at least ${loops} senders each run, and the bench also runs 4: give at most 4 instances and BENCH_CONCURRENCY of at least ${loops}`);
   const postgres = setups.some((s) => s.store === 'postgres') ? await startPostgres() : undefined;
   const running: RunningSetup[] = [];
   try {
@@ -101,11 +106,11 @@ export async function benchBridges(setups: BridgeBenchSetup[]): Promise<Record<s
     const peakRss = running.map(() => 0);
     const single = setups.findIndex((s) => s.store === 'postgres' && s.instances === 1);
     for (const senders of [...new Set([concurrency, 4])]) {
-      const loads = running.map((): Load => ({ answered: 0, latencies: new Map(), failed: 0, unexpected: 0, seconds: 0, cpuMs: 0, senderCpuMs: 0, postgresCpuMs: 0, bmsCalls: 0, keycloakCalls: 0, peakRss: 0, rounds: [] }));
+      const loads = running.map((): Load => ({ answered: 0, latencies: new Map(), seconds: 0, cpuMs: 0, senderCpuMs: 0, postgresCpuMs: 0, bmsCalls: 0, keycloakCalls: 0, peakRss: 0, rounds: [] }));
       for (let round = 0; round < rounds; round++) {
         for (let k = 0; k < running.length; k++) {
           const i = (round + k) % running.length;
-          await loadPhase(running[i], senders, seconds / rounds, users, loads[i]);
+          await loadPhase(running[i], { senders, loops, seconds: seconds / rounds, users }, loads[i]);
         }
       }
       running.forEach((r, i) => {
@@ -134,7 +139,9 @@ async function startSetup(setup: BridgeBenchSetup, postgres: PostgresServer | un
   const store: Record<string, string> = { BRIDGE_DB_PATH: join(dir, 'bridge.sqlite'), ...(storeUrl ? { BRIDGE_STORE_URL: storeUrl } : {}) };
   const agent = new Agent({ keepAlive: true }); // the new-users phase: one webhook at a time
   const bridges = Array.from({ length: setup.instances }, () => spawnBridge({ BRIDGE_WEBHOOK_SECRET: secret, KEYCLOAK_URL: keycloak.url, BMS_BASE_URL: bms.url, ...store }));
+  const forget = onBenchExit(() => rmSync(dir, { recursive: true, force: true })); // an interrupted bench leaves no files
   const stop = async (): Promise<void> => {
+    forget();
     agent.destroy();
     for (const b of bridges) b.child.kill('SIGCONT'); // a paused bridge (see pause) handles SIGTERM only once it runs
     for (const b of bridges) b.child.kill('SIGTERM');
@@ -151,7 +158,7 @@ async function startSetup(setup: BridgeBenchSetup, postgres: PostgresServer | un
     throw err;
   }
   const send = sender(urls, secret, agent);
-  return { setup, emulator, keycloak, bridges: bridges.map((b) => b.child), urls, secret, dir, postmaster: setup.store === 'postgres' ? postgres?.pid : undefined, send, stop };
+  return { setup, emulator, keycloak, bridges: bridges.map((b) => b.child), urls, secret, dir, fastestPerWrk: 0, postmaster: setup.store === 'postgres' ? postgres?.pid : undefined, send, stop };
 }
 
 /** New users, one at a time: what the BMS and Keycloak calls of a first sign-in cost. */
@@ -182,15 +189,16 @@ function pause(r: RunningSetup, paused: boolean): void {
 }
 
 /**
- * Returning, unchanged users for `seconds`, added to `into`: `senders` connections of wrk, spread evenly over the
- * setup's bridges (one wrk per bridge, as a round-robin balancer would), each bridge's webhooks signed beforehand. The
- * setup runs only meanwhile.
+ * Returning, unchanged users for `seconds`, added to `into`: `senders` connections spread evenly over `loops` wrk
+ * processes, wrk `j` sending to bridge `j mod instances` (balanced per connection, as a load balancer with keep-alive
+ * does), each wrk's webhooks signed beforehand. The setup runs only meanwhile. Rejects when a bridge exits or a
+ * webhook fails.
  */
-async function loadPhase(r: RunningSetup, senders: number, seconds: number, users: number, into: Load): Promise<void> {
-  const files = r.urls.map((url, i) => {
-    const file = join(r.dir, `webhooks-${i}.http`);
-    const prefix = `msg_bench_${senders}_${into.rounds.length}_${i}_`;
-    writeSignedWebhooks(file, { url, secret: r.secret, users, first: i, step: r.urls.length, count: PRESIGNED_PER_SECOND * seconds, prefix, body: webhookBody });
+async function loadPhase(r: RunningSetup, o: { senders: number; loops: number; seconds: number; users: number }, into: Load): Promise<void> {
+  const files = Array.from({ length: o.loops }, (_, j) => {
+    const file = join(r.dir, `webhooks-${j}.http`);
+    const prefix = `msg_bench_${o.senders}_${into.rounds.length}_${j}_`;
+    writeSignedWebhooks(file, { url: r.urls[j % r.urls.length], secret: r.secret, users: o.users, first: j, step: o.loops, count: presignedPerSecond(r) * o.seconds, prefix, body: webhookBody });
     return file;
   });
   pause(r, false);
@@ -203,8 +211,14 @@ async function loadPhase(r: RunningSetup, senders: number, seconds: number, user
   const postgresBefore = r.postmaster ? serverCpuMsOf(r.postmaster) : new Map<number, number>();
   const sample = (): void => void (into.peakRss = Math.max(into.peakRss, ...pids.map(rssOf)));
   const sampler = setInterval(sample, 200);
-  const perBridge = Math.max(1, Math.round(senders / r.urls.length));
-  const runs = await Promise.all(r.urls.map((url, i) => runWrk(url, perBridge, seconds, files[i]))).finally(() => clearInterval(sampler));
+  const connections = (j: number): number => Math.floor(o.senders / o.loops) + (j < o.senders % o.loops ? 1 : 0);
+  const settled = await Promise.allSettled(files.map((file, j) => runWrk(r.urls[j % r.urls.length], connections(j), o.seconds, file)));
+  clearInterval(sampler);
+  const dead = r.bridges.find((child) => child.exitCode !== null || child.signalCode !== null);
+  if (dead) throw new Error(`a bridge of the setup ${r.setup.store}, ${r.setup.instances} bridge(s) ended during the load (exit code ${dead.exitCode}, signal ${dead.signalCode}); its output is above`);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  const runs = settled.map((s) => (s as PromiseFulfilledResult<WrkRun>).value);
   sample(); // a phase shorter than the sampling interval still has one
   pause(r, true);
   into.cpuMs += pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0) - cpuBefore;
@@ -214,21 +228,23 @@ async function loadPhase(r: RunningSetup, senders: number, seconds: number, user
   into.keycloakCalls += r.keycloak.totalCalls() - keycloakBefore;
   const answered = runs.reduce((sum, run) => sum + run.answered, 0);
   const elapsed = Math.max(...runs.map((run) => run.seconds));
-  for (const run of runs) {
-    addHistogram(into.latencies, run.latencies);
-    into.failed += run.failed;
-    into.unexpected += run.unexpected;
-  }
+  for (const run of runs) addHistogram(into.latencies, run.latencies);
   into.answered += answered;
   into.seconds += elapsed;
   into.rounds.push(answered / elapsed);
+  r.fastestPerWrk = Math.max(r.fastestPerWrk, ...runs.map((run) => run.answered / run.seconds));
+}
+
+/** How many webhooks per second each wrk of the setup's next phase gets signed beforehand (PRESIGNED_PER_SECOND). */
+function presignedPerSecond(r: RunningSetup): number {
+  return r.fastestPerWrk ? Math.max(1500, Math.ceil(4 * r.fastestPerWrk)) : PRESIGNED_PER_SECOND;
 }
 
 /** The figures of one setup's load at one sender count; with a baseline, its throughput as a ratio to the baseline's. */
 function loadFigures(load: Load, at: string, baseline?: Load): Record<string, string> {
   const pct = (p: number): string => percentileMs(load.latencies, p)?.toFixed(2).concat(' ms') ?? '- (nothing answered)';
   const figures: Record<string, string> = {
-    [`webhooks answered (returning users)${at}`]: `${load.answered}${load.failed || load.unexpected ? ` (failed ${load.failed}, other than provisioned ${load.unexpected})` : ''}`,
+    [`webhooks answered (returning users)${at}`]: String(load.answered),
     [`sustained webhooks per second${at}`]: (load.answered / load.seconds).toFixed(0),
     [`latency p50${at}`]: pct(50),
     [`latency p99${at}`]: pct(99),

@@ -2,7 +2,7 @@
 # Installs what `npm run demo` and `npm test` need beyond a clone: checks the tools, installs the npm packages
 # when package-lock.json changed, with --browser installs Debian's chromium for the end-to-end tests, and with
 # --postgres Debian's postgresql (server binaries only: test/stack/postgres-server.ts starts a throw-away server), and
-# with --bench Debian's wrk (the load generator of `npm run bench -- bridge`).
+# with --bench Debian's wrk (the load generator of `npm run bench -- bridge`, whose replay npm test also tests).
 # Keycloak itself (from Maven Central) and the plugin JAR are fetched and built by the harness on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
