@@ -33,6 +33,7 @@ interface Flags {
   firstBrokerLoginFlow?: string;
   bmsAcsUrl?: string;
   bmsCompany?: string;
+  bmsSsoUrlName?: string;
   employeeDefaults?: Record<string, string>;
   failureMode?: 'fail-open' | 'fail-closed';
   connectTimeoutMs?: number;
@@ -72,6 +73,7 @@ export function registerSetup(program: Command, ctx: CliContext): void {
     .option('--first-broker-login-flow <alias>', 'the name of the first-broker-login flow setup creates (default: "<idp> first broker login with BMS")')
     .option('--bms-acs-url <url>', 'create the BMS SAML client when the realm has none: its ACS, https://<your BMS host>/saml/connect.aspx', httpUrl)
     .option('--bms-company <name>', 'with --bms-acs-url: the CompanyName attribute BMS receives (your BMS company name)')
+    .option('--bms-sso-url-name <name>', "with --bms-acs-url: the client's IdP-initiated SSO URL name, for the BMS tile in Passly (default: bms)", ssoUrlName)
     .option('--employee-defaults <file>', 'create a BMS employee defaults mapper when the identity provider has none: a JSON file of its settings ({"bms.account": "…", …})', defaultsFile)
     .addOption(new Option('--failure-mode <mode>', 'when the bridge fails during a sign-in (default: as the step has it, else fail-open)').choices(['fail-open', 'fail-closed']))
     .option('--connect-timeout-ms <ms>', "the step's connect timeout, 1-60000 (default: as the step has it, else 1000)", millis)
@@ -157,6 +159,7 @@ function optionsOf(ctx: CliContext, flags: Flags): SetupOptions {
     if (missing.length) throw new UsageError(`setup: give ${missing.join(', ')}`);
   }
   if (flags.bmsCompany && !flags.bmsAcsUrl) throw new UsageError('setup: --bms-company goes with --bms-acs-url (it is used only when setup creates the BMS client)');
+  if (flags.bmsSsoUrlName && !flags.bmsAcsUrl) throw new UsageError('setup: --bms-sso-url-name goes with --bms-acs-url (it is used only when setup creates the BMS client)');
   const flowAlias = flowAliasOf({ realm: flags.realm, idp: flags.idp, flowAlias: flags.firstBrokerLoginFlow });
   if (!FLOW_ALIAS.test(flowAlias)) throw new UsageError(`setup: '${flowAlias}' cannot be a flow name (letters, digits, spaces, '.', '_' and '-'): give --first-broker-login-flow NAME`);
   const step: StepWanted | undefined = flags.bridgeUrl && secret ? { bridgeUrl: flags.bridgeUrl, secret: webhookSecret(secret), failureMode: flags.failureMode, connectTimeoutMs: flags.connectTimeoutMs, readTimeoutMs: flags.readTimeoutMs } : undefined;
@@ -167,7 +170,7 @@ function optionsOf(ctx: CliContext, flags: Flags): SetupOptions {
     realm: flags.realm,
     idp: flags.idp,
     bmsClient: flags.bmsClient,
-    bmsClientToCreate: flags.bmsAcsUrl ? { acsUrl: flags.bmsAcsUrl, companyName: flags.bmsCompany } : undefined,
+    bmsClientToCreate: flags.bmsAcsUrl ? { acsUrl: flags.bmsAcsUrl, companyName: flags.bmsCompany, ssoUrlName: flags.bmsSsoUrlName ?? 'bms' } : undefined,
     step,
     bridgeClient: flags.bridgeClient,
     checkRoles: flags.checkRoles,
@@ -194,6 +197,12 @@ function bridgeUrl(value: string): string {
   const problem = bridgeUrlProblem(value);
   if (problem) throw new InvalidArgumentError(`${problem} (Keycloak would refuse it)`);
   return javaTrim(value).replace(/\/$/, '');
+}
+
+/** A URL path segment Keycloak can serve as `…/clients/<name>`: letters, digits, '.', '_', '-' and '~'. */
+function ssoUrlName(value: string): string {
+  if (!/^[A-Za-z0-9._~-]+$/.test(value)) throw new InvalidArgumentError("letters, digits, '.', '_', '-' and '~' only: it becomes a URL path segment (…/clients/<name>)");
+  return value;
 }
 
 /** An http(s) URL with a host Java's HTTP client accepts (no '_'), and no user name or password in it. */

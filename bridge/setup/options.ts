@@ -29,7 +29,15 @@ export interface BmsClientWanted {
   acsUrl: string;
   /** the CompanyName attribute BMS receives (your BMS tenant); unset: no such attribute */
   companyName?: string;
+  /**
+   * The client's IdP-initiated SSO URL name: the BMS tile in Passly posts to `…/broker/<idp>/endpoint/clients/<name>`
+   * (README, "Passly-initiated sign-ins"). Keycloak finds the client by it, so no other client of the realm may have it.
+   */
+  ssoUrlName: string;
 }
+
+/** The Keycloak client attribute that holds a SAML client's IdP-initiated SSO URL name. */
+export const SSO_URL_NAME_ATTRIBUTE = 'saml_idp_initiated_sso_url_name';
 
 /**
  * What setup is asked to wire: one realm, one SAML identity provider. Every optional part that is undefined is not
@@ -113,6 +121,7 @@ export function bmsClientOf(clientId: string, wanted: BmsClientWanted): SamlClie
       'saml.force.post.binding': 'true',
       saml_force_name_id_format: 'true',
       saml_name_id_format: 'email',
+      [SSO_URL_NAME_ATTRIBUTE]: wanted.ssoUrlName,
     },
     protocolMappers: [
       ...(wanted.companyName ? [basic('CompanyName', 'saml-hardcode-attribute-mapper', { 'attribute.value': wanted.companyName })] : []),

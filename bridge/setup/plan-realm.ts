@@ -98,8 +98,12 @@ export function planBmsClient(state: RealmState, options: SetupOptions): PlanIte
   const found = state.clients[options.bmsClient];
   if (found) return { ...base, action: 'keep', details: [`${found.protocol} client (left as it is)`] };
   if (!options.bmsClientToCreate) return { ...base, action: 'conflict', details: ['no such client (client ids match exactly)'], fix: `give the BMS portal's SAML client id with --bms-client, or let setup create it with --bms-acs-url https://<your BMS host>/saml/connect.aspx (and --bms-company NAME)` };
+  const { acsUrl, ssoUrlName } = options.bmsClientToCreate;
+  if (state.ssoUrlNameTakenBy) {
+    return { ...base, action: 'conflict', details: [`client '${state.ssoUrlNameTakenBy}' already has the IdP-initiated SSO URL name '${ssoUrlName}' (Keycloak gives a Passly tile posting to …/clients/${ssoUrlName} to that client only)`], fix: 'give the BMS client another with --bms-sso-url-name NAME, and point the BMS tile in Passly at …/clients/NAME' };
+  }
   const client = bmsClientOf(options.bmsClient, options.bmsClientToCreate);
-  return { ...base, action: 'create', details: [`SAML client, ACS ${options.bmsClientToCreate.acsUrl}, signed response and assertion (RSA-SHA256), attributes ${client.protocolMappers.map((m) => m.name).join(', ')}`], ops: [{ kind: 'create-saml-client', client }] };
+  return { ...base, action: 'create', details: [`SAML client, ACS ${acsUrl}, signed response and assertion (RSA-SHA256), attributes ${client.protocolMappers.map((m) => m.name).join(', ')}, IdP-initiated SSO URL name '${ssoUrlName}' (the BMS tile)`], ops: [{ kind: 'create-saml-client', client }] };
 }
 
 /** The bridge's service-account client, with the least roles it needs (and the check roles, unless told not to). */

@@ -182,7 +182,19 @@ describe('the setup plan', () => {
     const state = bare();
     state.clients = {};
     expect(item(plan(state, options), 'bms-client').action).toBe('conflict');
-    expect(item(plan(state, { ...options, bmsClientToCreate: { acsUrl: 'https://bms.example.invalid/saml/connect.aspx' } }), 'bms-client').action).toBe('create');
+    const created = item(plan(state, { ...options, bmsClientToCreate: { acsUrl: 'https://bms.example.invalid/saml/connect.aspx', ssoUrlName: 'bms' } }), 'bms-client');
+    expect(created.action).toBe('create');
+    // the BMS tile in Passly needs the IdP-initiated SSO URL name on the client setup creates
+    expect(created.ops).toEqual([{ kind: 'create-saml-client', client: expect.objectContaining({ attributes: expect.objectContaining({ saml_idp_initiated_sso_url_name: 'bms' }) }) }]);
+  });
+
+  test('an IdP-initiated SSO URL name another client has is a conflict naming that client, with what to do', () => {
+    const state = bare();
+    state.clients = {};
+    state.ssoUrlNameTakenBy = 'old-bms';
+    const taken = item(plan(state, { ...options, bmsClientToCreate: { acsUrl: 'https://bms.example.invalid/saml/connect.aspx', ssoUrlName: 'bms' } }), 'bms-client');
+    expect(taken).toMatchObject({ action: 'conflict', ops: [], details: [expect.stringContaining("client 'old-bms' already has the IdP-initiated SSO URL name 'bms'")] });
+    expect(taken.fix).toContain('--bms-sso-url-name NAME');
   });
 
   test('a bridge client that lacks a role gets it; no identity provider means nothing else is planned on it', () => {
@@ -203,7 +215,7 @@ describe('the setup plan', () => {
     expect(item(p, 'provisioning-step').fix).toContain('remove it from Gated clients, or create the client again');
     const created = wired();
     created.clients = { 'bms-bridge': created.clients['bms-bridge'], 'https://bms.example.invalid': undefined };
-    const withCreate = plan(created, { ...options, bmsClientToCreate: { acsUrl: 'https://bms.example.invalid/saml/connect.aspx' } });
+    const withCreate = plan(created, { ...options, bmsClientToCreate: { acsUrl: 'https://bms.example.invalid/saml/connect.aspx', ssoUrlName: 'bms' } });
     expect(conflictsOf(withCreate)).toEqual([]);
   });
 

@@ -3,7 +3,7 @@ import type IdentityProviderRepresentation from '@keycloak/keycloak-admin-client
 import type { UserProfileConfig } from '@keycloak/keycloak-admin-client/lib/defs/userProfileMetadata';
 
 import { OperationError } from '../errors/operation-error';
-import { SetupOptions, flowAliasOf, STEP_SETTINGS } from './options';
+import { SetupOptions, flowAliasOf, SSO_URL_NAME_ATTRIBUTE, STEP_SETTINGS } from './options';
 import { parseRecord, SETUP_RECORD_ATTRIBUTE } from './record';
 import { PLUGIN, REALM_MANAGEMENT } from './wiring';
 
@@ -61,6 +61,8 @@ export interface RealmState {
   step?: { alias: string; enabled: boolean; settings: Record<string, string> };
   /** the clients the plan looks at, by client id (only those looked up are keys); undefined: no such client */
   clients: Record<string, ClientFacts | undefined>;
+  /** when setup is to create the BMS client: the client id of another client with its IdP-initiated SSO URL name */
+  ssoUrlNameTakenBy?: string;
 }
 
 /**
@@ -118,6 +120,10 @@ export async function readRealmState(api: KcAdminClient, options: SetupOptions):
     const found = (await read(`client '${clientId}'`, () => api.clients.find({ realm, clientId, search: false })))[0];
     clients[clientId] = found && { id: found.id ?? '', clientId, protocol: found.protocol ?? 'openid-connect', publicClient: found.publicClient === true, serviceAccountsEnabled: found.serviceAccountsEnabled === true };
   }
+  // Keycloak serves an IdP-initiated sign-in to the first client with the name: a second one would never get it
+  const ssoUrlName = options.bmsClient && !clients[options.bmsClient] ? options.bmsClientToCreate?.ssoUrlName : undefined;
+  const namesake = ssoUrlName && (await read(`the clients with IdP-initiated SSO URL name '${ssoUrlName}'`, () => api.clients.find({ realm, q: `${SSO_URL_NAME_ATTRIBUTE}:${ssoUrlName}` })))
+    .find((c) => c.attributes?.[SSO_URL_NAME_ATTRIBUTE] === ssoUrlName);
   const bridge = options.bridgeClient ? clients[options.bridgeClient] : undefined;
   if (bridge?.serviceAccountsEnabled) bridge.roles = await read(`the roles of client '${bridge.clientId}''s service account`, () => serviceAccountRoles(api, realm, bridge.id));
   return {
@@ -134,6 +140,7 @@ export async function readRealmState(api: KcAdminClient, options: SetupOptions):
     executions,
     step: step && { ...step, settings: step.settings as Record<string, string> },
     clients,
+    ssoUrlNameTakenBy: namesake ? namesake.clientId ?? namesake.id : undefined,
   };
 }
 

@@ -141,7 +141,21 @@ describe('bridge setup on an existing realm', () => {
     await page.context().close();
   });
 
-  test('/readyz runs the same check with the bridge\'s own service account: ready', async () => {
+  test('the BMS tile in Passly (IdP-initiated) reaches the BMS client setup created: a new person lands on their employee page', async () => {
+    const person = await addStandInUser(admin, { firstName: 'Tile', lastName: 'Person', mailbox: 'tile.person', domain: 'contoso.com', groups: ['BMS-Techs'] });
+    const page = await (await browser.newContext()).newPage();
+    const visited: string[] = [];
+    page.on('request', (r) => visited.push(r.url()));
+    await page.goto(bare.tileUrl);
+    await signInAtStandIn(page, person.username);
+    await waitForText(page, 'Tile Person');
+    expect(visited.some((u) => u.startsWith(`${portal.url}/saml/login`))).toBe(false); // BMS never asked: Passly started it
+    expect(visited).toContain(`${baseUrl}/realms/${bare.realm}/broker/passly/endpoint/clients/bms`);
+    expect(emulator.store.all().filter((e) => e.emailAddress === person.email)).toHaveLength(1);
+    await page.context().close();
+  });
+
+    test('/readyz runs the same check with the bridge\'s own service account: ready', async () => {
     const res = await fetch(`${bridge!.url}/readyz`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(await res.json()).toMatchObject({ status: 'ready', checks: { wiring: 'ok' } });
   });
@@ -195,15 +209,20 @@ describe('bridge setup on an existing realm', () => {
   });
 
   test('a planted conflict is reported with what to do, and nothing is applied', async () => {
-    const planted = await bareRealm(admin, baseUrl, 'setup-conflict', (realm) =>
-      admin.identityProviders.createMapper({ realm, alias: 'passly', identityProviderMapper: { name: 'groups', identityProviderAlias: 'passly', identityProviderMapper: 'saml-user-attribute-idp-mapper', config: { syncMode: 'FORCE', 'attribute.name': 'SecurityGroup', 'user.attribute': 'memberOf' } } }).then(() => undefined),
-    );
+    const planted = await bareRealm(admin, baseUrl, 'setup-conflict', async (realm) => {
+      await admin.identityProviders.createMapper({ realm, alias: 'passly', identityProviderMapper: { name: 'groups', identityProviderAlias: 'passly', identityProviderMapper: 'saml-user-attribute-idp-mapper', config: { syncMode: 'FORCE', 'attribute.name': 'SecurityGroup', 'user.attribute': 'memberOf' } } });
+      // an older SAML client already answers the Passly tile's …/clients/bms
+      const [wiki] = await admin.clients.find({ realm, clientId: 'wiki', search: false });
+      await admin.clients.update({ realm, id: wiki.id ?? '' }, { ...wiki, attributes: { ...wiki.attributes, saml_idp_initiated_sso_url_name: 'bms' } });
+    });
     try {
       const untouched = await planted.exported();
       const run = await runCli(setupArgs(planted.realm), env());
       expect(run.code).toBe(1);
       expect(run.out).toContain('! CONFLICT attribute importer SecurityGroup → ad_groups');
       expect(run.out).toContain("what to do: point importer 'groups' at user attribute 'ad_groups'");
+      expect(run.out).toContain("client 'wiki' already has the IdP-initiated SSO URL name 'bms'");
+      expect(run.out).toContain('what to do: give the BMS client another with --bms-sso-url-name NAME');
       expect(run.out).toContain('Nothing was changed');
       expect(await planted.exported()).toEqual(untouched);
     } finally {

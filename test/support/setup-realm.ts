@@ -12,6 +12,8 @@ export interface BareRealm {
   realm: string;
   /** the realm's own: listeners, clients, a browser flow bound to the realm, a mapper on the identity provider */
   own: { listeners: string[]; clients: string[]; flow: string; mapper: string };
+  /** the stand-in's BMS tile for this realm: opening it makes Passly post an unsolicited response to `…/clients/bms` */
+  tileUrl: string;
   /** the realm as Keycloak's partial export gives it (clients, groups and roles included; secrets masked) */
   exported(): Promise<RealmRepresentation>;
   cleanup(): Promise<void>;
@@ -58,12 +60,15 @@ export async function bareRealm(admin: KcAdminClient, baseUrl: string, prefix: s
   await importer('e-mail', 'Email', 'email');
   await importer(own.mapper, 'Department', 'department');
   await plant?.(realm);
-  // the stand-in (Passly) knows this realm as a SAML application; its "BMS tile" belongs to the main broker realm
+  // the stand-in (Passly) knows this realm as a SAML application, with a "BMS tile" of its own (the stand-in's own
+  // IdP-initiated name must differ from the main broker realm's); the tile posts to this realm's …/clients/bms
   const standIn = JSON.parse(resolvePlaceholders(standInRealmTemplate(), values)) as { clients: ClientRepresentation[] };
-  const { saml_idp_initiated_sso_url_name: _tile, ...attributes } = standIn.clients[0].attributes ?? {};
+  const tile = `tile-${realm}`;
+  const attributes = { ...standIn.clients[0].attributes, saml_idp_initiated_sso_url_name: tile };
   const { id: standInClient } = await admin.clients.create({ ...standIn.clients[0], attributes, realm: PASSLY_REALM });
   return {
     realm,
+    tileUrl: `${baseUrl}/realms/${PASSLY_REALM}/protocol/saml/clients/${tile}`,
     own,
     exported: async () => inStableOrder(await admin.realms.export({ realm, exportClients: true, exportGroupsAndRoles: true })),
     cleanup: async () => {
