@@ -4,18 +4,10 @@ import { join } from 'node:path';
 
 import { cacheDir } from '../../test/stack/project';
 import { buildBridge, BuiltBridge } from '../../test/support/bridge-processes';
+import { CLI_TEST_ENV } from '../../test/support/cli-env';
 import { SqliteStore } from '../store/sqlite/sqlite-store';
 
-const env = {
-  BRIDGE_WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
-  KEYCLOAK_URL: 'http://127.0.0.1:9',
-  KEYCLOAK_CLIENT_ID: 'bms-bridge',
-  KEYCLOAK_CLIENT_SECRET: 'not-a-real-secret',
-  BMS_REGION: 'us',
-  BMS_TENANT: 'Contoso MSP',
-  BMS_USERNAME: 'api@contoso.example',
-  BMS_PASSWORD: 'not-a-real-password',
-};
+const env = CLI_TEST_ENV;
 
 /**
  * The CLI as a shell runs it, its output read by a reader that stops after the first chunk (as `| head -1` does):

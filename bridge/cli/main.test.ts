@@ -4,17 +4,9 @@ import { join } from 'node:path';
 
 import { SqliteStore } from '../store/sqlite/sqlite-store';
 import { main } from './main';
+import { CLI_TEST_ENV } from '../../test/support/cli-env';
 
-const env = {
-  BRIDGE_WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
-  KEYCLOAK_URL: 'http://127.0.0.1:9',
-  KEYCLOAK_CLIENT_ID: 'bms-bridge',
-  KEYCLOAK_CLIENT_SECRET: 'not-a-real-secret',
-  BMS_REGION: 'us',
-  BMS_TENANT: 'Contoso MSP',
-  BMS_USERNAME: 'api@contoso.example',
-  BMS_PASSWORD: 'not-a-real-password',
-};
+const env = CLI_TEST_ENV;
 
 async function run(argv: string[], environment: NodeJS.ProcessEnv = env): Promise<{ code: number; out: string; err: string }> {
   let out = '';
