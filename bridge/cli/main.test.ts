@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { CLI_TEST_ENV } from '../../test/support/cli-env';
 import { SqliteStore } from '../store/sqlite/sqlite-store';
 import { main } from './main';
-import { CLI_TEST_ENV } from '../../test/support/cli-env';
 
 const env = CLI_TEST_ENV;
 
