@@ -81,8 +81,8 @@ interface Load {
 
 /**
  * The bridge in its own process(es), BMS emulator at zero latency: throughput, latency, BMS calls, memory. The sustained
- * load is wrk's (bench/wrk-load.ts); with several instances (on PostgreSQL) its connections are spread evenly over
- * them, as a load balancer would.
+ * load is wrk's (bench/wrk-load.ts), as many wrk processes for every setup as the largest has bridges (see loadPhase),
+ * so one bridge and several get the same load generator.
  * Every setup gets its own stand-ins and store and runs beside the others. The sustained load visits the setups in
  * turn, `BENCH_ROUNDS` rounds of `BENCH_SECONDS / BENCH_ROUNDS` each, starting with another setup each round: a machine
  * that slows down for a while slows every setup alike, so their figures compare. Returns one table per setup, in the
