@@ -30,6 +30,7 @@ export function registerAudit(program: Command, ctx: CliContext): void {
           for (const entry of page) ctx.out(`${JSON.stringify({ ...entry, at: new Date(entry.at).toISOString() })}\n`);
           if (page.length < AUDIT_PAGE_MAX) return;
           await ctx.drained(); // the next page only when the reader has taken this one
+          if (ctx.outputClosed()) return; // nobody reads on: the rest of the trail is not paged through for nothing
           afterId = page[page.length - 1].id;
         }
       });

@@ -18,6 +18,8 @@ export interface CliContext {
    * so a slow reader of a pipe holds the command back instead of filling its memory.
    */
   drained: () => Promise<void>;
+  /** true once the output's reader has gone (`bridge audit | head`): a command that writes without end stops */
+  outputClosed: () => boolean;
 }
 
 /** Prints a line on the context's output. */

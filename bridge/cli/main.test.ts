@@ -141,13 +141,18 @@ describe('the bridge CLI', () => {
     await store.close();
     let lines = 0;
     const linesAtEachWait: number[] = [];
-    const code = await main(['audit'], { ...env, BRIDGE_DB_PATH: path }, (t) => void (lines += t.split('\n').length - 1), () => undefined, async () => {
+    const drained = async (): Promise<void> => {
       linesAtEachWait.push(lines);
       await new Promise((resolve) => setTimeout(resolve, 20)); // a slow reader: the export must wait for it
-    });
+    };
+    const code = await main(['audit'], { ...env, BRIDGE_DB_PATH: path }, (t) => void (lines += t.split('\n').length - 1), () => undefined, { drained, closed: () => false });
     expect(code).toBe(0);
     expect(lines).toBe(2_500);
     expect(linesAtEachWait).toEqual([1_000, 2_000]); // after each full page; the last, short page ends the export
+
+    let gone = 0;
+    const closedAfterFirstPage = await main(['audit'], { ...env, BRIDGE_DB_PATH: path }, (t) => void (gone += t.split('\n').length - 1), () => undefined, { drained: async () => undefined, closed: () => gone >= 1_000 });
+    expect({ code: closedAfterFirstPage, gone }).toEqual({ code: 0, gone: 1_000 }); // its reader left: the export stops
   });
 
   test("a store that cannot be opened fails with exit 1 and a message naming it", async () => {

@@ -1,9 +1,8 @@
 #!/usr/bin/env node
-import { once } from 'node:events';
-
 import { Command, CommanderError } from 'commander';
 
 import { CliContext, EXIT, Out, UsageError } from './context';
+import { guardedOutput, Output } from './output';
 import { registerAudit } from './audit-command';
 import { registerJobs, registerPreview, registerReconcile, registerServe } from './commands';
 import { registerSetup } from './setup-command';
@@ -13,7 +12,7 @@ const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [registerServe
 
 const AFTER_HELP = `
 Exit codes: 0 done, 1 failed (the message says what and where), 2 usage (an unknown command or option, a missing value).
-A reader that closes the output early (bridge audit | head) ends the command quietly, with 0.
+A reader that closes the output early (bridge audit | head) is no error: the command ends with its own exit code.
 Configuration comes from environment variables (and BRIDGE_CONFIG_FILE); see README, "Bridge configuration".`;
 
 /** The CLI's commands, options and help (commander), writing to the context's streams and never exiting itself. */
@@ -35,12 +34,12 @@ export function buildProgram(ctx: CliContext): Command {
 
 /**
  * Runs one command and returns its exit code (0 done, 1 failed, 2 usage); `serve` runs until SIGINT or SIGTERM.
- * Output goes to `out` and `err` (`drained` resolves when `out` can take more), configuration comes from
- * `environment`: tests call it as it is.
+ * Output goes to `out` and `err` (`output` says when `out` can take more and whether its reader has gone), configuration
+ * comes from `environment`: tests call it as it is.
  */
-export async function main(argv: string[], environment: NodeJS.ProcessEnv = process.env, out: Out = (t) => void process.stdout.write(t), err: Out = (t) => void process.stderr.write(t), drained: () => Promise<void> = async () => undefined): Promise<number> {
+export async function main(argv: string[], environment: NodeJS.ProcessEnv = process.env, out: Out = (t) => void process.stdout.write(t), err: Out = (t) => void process.stderr.write(t), output: Pick<Output, 'drained' | 'closed'> = { drained: async () => undefined, closed: () => false }): Promise<number> {
   // progress bars only on this process's own terminal, never into a test's captured output
-  const ctx: CliContext = { env: environment, out, err, tty: process.stderr.isTTY === true && environment === process.env, exitCode: EXIT.ok, drained };
+  const ctx: CliContext = { env: environment, out, err, tty: process.stderr.isTTY === true && environment === process.env, exitCode: EXIT.ok, drained: output.drained, outputClosed: output.closed };
   const program = buildProgram(ctx);
   if (!argv.length) {
     program.outputHelp();
@@ -58,11 +57,9 @@ export async function main(argv: string[], environment: NodeJS.ProcessEnv = proc
 }
 
 if (require.main === module) {
-  // the reader went away (`bridge audit | head`): end quietly, as Unix tools do, instead of crashing on EPIPE
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EPIPE') throw e;
-    process.exit(EXIT.ok);
+  const stdout = guardedOutput(process.stdout, (e) => {
+    process.stderr.write(`bridge: cannot write the output: ${e.message}\n`);
+    process.exit(EXIT.failure);
   });
-  const stdoutDrained = async (): Promise<void> => void (process.stdout.writableNeedDrain && (await once(process.stdout, 'drain')));
-  void main(process.argv.slice(2), process.env, undefined, undefined, stdoutDrained).then((code) => (process.exitCode = code));
+  void main(process.argv.slice(2), process.env, stdout.out, undefined, stdout).then((code) => (process.exitCode = code));
 }

@@ -199,9 +199,9 @@ function bridgeUrl(value: string): string {
   return javaTrim(value).replace(/\/$/, '');
 }
 
-/** A URL path segment Keycloak can serve as `…/clients/<name>`: letters, digits, '.', '_', '-' and '~'. */
+/** A URL path segment Keycloak can serve as `…/clients/<name>`: letters, digits, '.', '_', '-' and '~', at least one letter or digit ('..' is no segment). */
 function ssoUrlName(value: string): string {
-  if (!/^[A-Za-z0-9._~-]+$/.test(value)) throw new InvalidArgumentError("letters, digits, '.', '_', '-' and '~' only: it becomes a URL path segment (…/clients/<name>)");
+  if (!/^[A-Za-z0-9._~-]+$/.test(value) || !/[A-Za-z0-9]/.test(value)) throw new InvalidArgumentError("letters, digits, '.', '_', '-' and '~' only, with at least one letter or digit: it becomes a URL path segment (…/clients/<name>)");
   return value;
 }
 
