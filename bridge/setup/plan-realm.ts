@@ -96,14 +96,20 @@ export function planBmsClient(state: RealmState, options: SetupOptions): PlanIte
   if (!options.bmsClient) return undefined;
   const base = { key: 'bms-client', what: `BMS client '${options.bmsClient}'`, ops: [] };
   const found = state.clients[options.bmsClient];
-  if (found) return { ...base, action: 'keep', details: [`${found.protocol} client (left as it is)`] };
+  if (found) return { ...base, action: 'keep', details: [`${found.protocol} client (left as it is)${found.protocol === 'saml' ? tileOf(state, options, found.ssoUrlName) : ''}`] };
   if (!options.bmsClientToCreate) return { ...base, action: 'conflict', details: ['no such client (client ids match exactly)'], fix: `give the BMS portal's SAML client id with --bms-client, or let setup create it with --bms-acs-url https://<your BMS host>/saml/connect.aspx (and --bms-company NAME)` };
   const { acsUrl, ssoUrlName } = options.bmsClientToCreate;
   if (state.ssoUrlNameTakenBy) {
-    return { ...base, action: 'conflict', details: [`client '${state.ssoUrlNameTakenBy}' already has the IdP-initiated SSO URL name '${ssoUrlName}' (Keycloak gives a Passly tile posting to …/clients/${ssoUrlName} to that client only)`], fix: 'give the BMS client another with --bms-sso-url-name NAME, and point the BMS tile in Passly at …/clients/NAME' };
+    return { ...base, action: 'conflict', details: [`client '${state.ssoUrlNameTakenBy}' already has the IdP-initiated SSO URL name '${ssoUrlName}' (Keycloak gives a Passly tile posting to …/clients/${ssoUrlName} to that client only)`], fix: 'give the BMS client another name with --bms-sso-url-name NAME, and point the BMS tile in Passly at …/clients/NAME' };
   }
   const client = bmsClientOf(options.bmsClient, options.bmsClientToCreate);
-  return { ...base, action: 'create', details: [`SAML client, ACS ${acsUrl}, signed response and assertion (RSA-SHA256), attributes ${client.protocolMappers.map((m) => m.name).join(', ')}, IdP-initiated SSO URL name '${ssoUrlName}' (the BMS tile)`], ops: [{ kind: 'create-saml-client', client }] };
+  return { ...base, action: 'create', details: [`SAML client, ACS ${acsUrl}, signed response and assertion (RSA-SHA256), attributes ${client.protocolMappers.map((m) => m.name).join(', ')}${tileOf(state, options, ssoUrlName)}`], ops: [{ kind: 'create-saml-client', client }] };
+}
+
+/** Where the BMS tile in Passly must post for the BMS client, or how to give the client a name for it. */
+function tileOf(state: RealmState, options: SetupOptions, ssoUrlName: string | undefined): string {
+  if (!ssoUrlName) return '; it has no IdP-initiated SSO URL name, so a BMS tile in Passly cannot reach it: set one in Clients → the client → IDP-Initiated SSO URL name';
+  return `; the BMS tile in Passly posts to <keycloak>/realms/${state.realm}/broker/${options.idp}/endpoint/clients/${ssoUrlName}`;
 }
 
 /** The bridge's service-account client, with the least roles it needs (and the check roles, unless told not to). */

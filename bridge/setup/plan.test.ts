@@ -197,6 +197,14 @@ describe('the setup plan', () => {
     expect(taken.fix).toContain('--bms-sso-url-name NAME');
   });
 
+  test('an existing BMS client is kept; the plan says where its tile posts, or that it has no name for one', () => {
+    const state = bare();
+    state.clients = { 'https://bms.example.invalid': { id: 'c1', clientId: 'https://bms.example.invalid', protocol: 'saml', publicClient: false, serviceAccountsEnabled: false, ssoUrlName: 'bms' } };
+    expect(item(plan(state, options), 'bms-client')).toMatchObject({ action: 'keep', details: [expect.stringContaining(`the BMS tile in Passly posts to <keycloak>/realms/${state.realm}/broker/passly/endpoint/clients/bms`)] });
+    state.clients['https://bms.example.invalid'] = { ...state.clients['https://bms.example.invalid']!, ssoUrlName: undefined };
+    expect(item(plan(state, options), 'bms-client').details[0]).toContain('it has no IdP-initiated SSO URL name, so a BMS tile in Passly cannot reach it');
+  });
+
   test('a bridge client that lacks a role gets it; no identity provider means nothing else is planned on it', () => {
     const state = wired();
     state.clients['bms-bridge'] = { ...state.clients['bms-bridge']!, roles: ['view-users'] };

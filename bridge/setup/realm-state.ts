@@ -26,6 +26,8 @@ export interface ClientFacts {
   serviceAccountsEnabled: boolean;
   /** for the bridge's client: the realm-management roles of its service account (undefined: not read) */
   roles?: string[];
+  /** a SAML client's IdP-initiated SSO URL name (the Passly tile posts to …/clients/<name>); undefined: none */
+  ssoUrlName?: string;
 }
 
 /** What a realm holds of the wiring, read once, before anything is planned. */
@@ -118,12 +120,12 @@ export async function readRealmState(api: KcAdminClient, options: SetupOptions):
   for (const clientId of new Set(lookedUp)) {
     if (!clientId) continue;
     const found = (await read(`client '${clientId}'`, () => api.clients.find({ realm, clientId, search: false })))[0];
-    clients[clientId] = found && { id: found.id ?? '', clientId, protocol: found.protocol ?? 'openid-connect', publicClient: found.publicClient === true, serviceAccountsEnabled: found.serviceAccountsEnabled === true };
+    clients[clientId] = found && { id: found.id ?? '', clientId, protocol: found.protocol ?? 'openid-connect', publicClient: found.publicClient === true, serviceAccountsEnabled: found.serviceAccountsEnabled === true, ssoUrlName: found.attributes?.[SSO_URL_NAME_ATTRIBUTE] || undefined };
   }
   // Keycloak serves an IdP-initiated sign-in to the first client with the name: a second one would never get it
   const ssoUrlName = options.bmsClient && !clients[options.bmsClient] ? options.bmsClientToCreate?.ssoUrlName : undefined;
-  const namesake = ssoUrlName && (await read(`the clients with IdP-initiated SSO URL name '${ssoUrlName}'`, () => api.clients.find({ realm, q: `${SSO_URL_NAME_ATTRIBUTE}:${ssoUrlName}` })))
-    .find((c) => c.attributes?.[SSO_URL_NAME_ATTRIBUTE] === ssoUrlName);
+  // every client this search finds is one Keycloak's own lookup of the tile could pick (on a case-blind database, 'BMS' too)
+  const [namesake] = ssoUrlName ? await read(`the clients with IdP-initiated SSO URL name '${ssoUrlName}'`, () => api.clients.find({ realm, q: `${SSO_URL_NAME_ATTRIBUTE}:${ssoUrlName}` })) : [];
   const bridge = options.bridgeClient ? clients[options.bridgeClient] : undefined;
   if (bridge?.serviceAccountsEnabled) bridge.roles = await read(`the roles of client '${bridge.clientId}''s service account`, () => serviceAccountRoles(api, realm, bridge.id));
   return {

@@ -45,8 +45,10 @@ describe('bridge setup refuses what it cannot do before it signs in (exit 2)', (
 
   test('an IdP-initiated SSO URL name that is no URL path segment, or one without the client to create', async () => {
     const create = [...BASE, '--bms-client', 'bms', '--bridge-url', 'https://bridge.example.invalid/webhooks/keycloak', '--bms-acs-url', 'https://bms.example.invalid/saml/connect.aspx'];
-    const slash = await run([...create, '--bms-sso-url-name', 'bms/tile']);
-    expect(slash).toMatchObject({ code: 2, err: expect.stringContaining("option '--bms-sso-url-name <name>' argument 'bms/tile' is invalid. letters, digits, '.', '_', '-' and '~' only") });
+    for (const bad of ['bms/tile', '..', 'bms tile']) {
+      const refused = await run([...create, '--bms-sso-url-name', bad]);
+      expect(refused).toMatchObject({ code: 2, err: expect.stringContaining(`option '--bms-sso-url-name <name>' argument '${bad}' is invalid. letters, digits, '.', '_', '-' and '~' only, with at least one letter or digit`) });
+    }
     const alone = await run([...create.slice(0, -2), '--bms-sso-url-name', 'bms-tile']);
     expect(alone).toMatchObject({ code: 2, err: 'bridge: setup: --bms-sso-url-name goes with --bms-acs-url (it is used only when setup creates the BMS client)\n' });
   });

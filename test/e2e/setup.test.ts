@@ -155,7 +155,7 @@ describe('bridge setup on an existing realm', () => {
     await page.context().close();
   });
 
-    test('/readyz runs the same check with the bridge\'s own service account: ready', async () => {
+  test('/readyz runs the same check with the bridge\'s own service account: ready', async () => {
     const res = await fetch(`${bridge!.url}/readyz`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(await res.json()).toMatchObject({ status: 'ready', checks: { wiring: 'ok' } });
   });
