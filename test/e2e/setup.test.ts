@@ -222,7 +222,7 @@ describe('bridge setup on an existing realm', () => {
       expect(run.out).toContain('! CONFLICT attribute importer SecurityGroup → ad_groups');
       expect(run.out).toContain("what to do: point importer 'groups' at user attribute 'ad_groups'");
       expect(run.out).toContain("client 'wiki' already has the IdP-initiated SSO URL name 'bms'");
-      expect(run.out).toContain('what to do: give the BMS client another with --bms-sso-url-name NAME');
+      expect(run.out).toContain('what to do: give the BMS client another name with --bms-sso-url-name NAME');
       expect(run.out).toContain('Nothing was changed');
       expect(await planted.exported()).toEqual(untouched);
     } finally {
