@@ -61,11 +61,21 @@ export function nodeFlags(): string {
   return pkg.config?.bridgeNodeFlags ?? '';
 }
 
-/** CPU time the process has used so far, user + system (clock ticks of 10 ms, as Linux counts them). */
+/**
+ * A process's /proc/<pid>/stat fields after its name (field 3, the state, is index 0: utime is [11], stime [12], the
+ * parent's pid [1]); throws when the process has ended.
+ */
+function statOf(pid: number | string): string[] {
+  return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+}
+
+/** User + system CPU time of stat fields, ms (clock ticks of 10 ms, as Linux counts them). */
+const cpuMsIn = (fields: string[]): number => (Number(fields[11]) + Number(fields[12])) * 10;
+
+/** CPU time the process has used so far, user + system, ms (0 once it has ended). */
 export function cpuMsOf(pid: number): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
+    return cpuMsIn(statOf(pid));
   } catch {
     return 0;
   }
@@ -80,8 +90,8 @@ export function serverCpuMsOf(postmaster: number): Map<number, number> {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
-      if (Number(entry) === postmaster || Number(fields[1]) === postmaster) byPid.set(Number(entry), (Number(fields[11]) + Number(fields[12])) * 10);
+      const fields = statOf(entry);
+      if (Number(entry) === postmaster || Number(fields[1]) === postmaster) byPid.set(Number(entry), cpuMsIn(fields));
     } catch {
       // the process ended meanwhile
     }
