@@ -19,6 +19,19 @@ test('callers of one turn share a commit; those arriving during a commit share t
   expect(commits).toEqual([[1, 2, 3], [4, 5]]);
 });
 
+test('callers that reach the store after a few awaits of their own, in one turn of the event loop, share one commit', async () => {
+  const commits: number[][] = [];
+  const group = new GroupCommit<number>(async (items) => void commits.push(items));
+  // a request's way to its audit entry is a chain of awaits (verify, read the link, decide): callers further along
+  // that chain than the first still join its commit, as requests read in one I/O phase do
+  const callerAfter = async (awaits: number, item: number): Promise<void> => {
+    for (let i = 0; i < awaits; i++) await Promise.resolve();
+    await group.add(item);
+  };
+  await Promise.all([callerAfter(0, 1), callerAfter(3, 2), callerAfter(10, 3)]);
+  expect(commits).toEqual([[1, 2, 3]]);
+});
+
 test('a failed commit rejects exactly its own callers; the next commit goes on', async () => {
   let fail = true;
   const group = new GroupCommit<string>(async () => {

@@ -19,8 +19,10 @@ export class GroupCommit<T> {
   }
 
   private async drain(): Promise<void> {
-    // the callers of this turn join the first batch (a microtask later); no timer: an idle store commits at once
-    await Promise.resolve();
+    // every caller whose request this turn of the event loop read joins the first batch: the flush waits for the
+    // check phase (setImmediate), after all the I/O callbacks of the turn, not for a timer, so an idle store still
+    // commits at once. A microtask was too soon: each request's entry was flushed before the next request was read.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     while (this.waiting.length) {
       const batch = this.waiting.splice(0, this.maxBatch);
       try {
