@@ -1,26 +1,9 @@
 import { PoolClient } from 'pg';
 
-import { Backoff, ConvergeRequest, Failure, Job, JobPayload, JobQueue, JobState, Lease, LeaseLostError, nextDelayMs, PRIORITY, Trigger } from '../../jobs/job-queue';
-import { absorb, firstPayload, MergedInto, mergeInto, payloadOf, sweepWaitMs, waitingPriority } from '../../jobs/merge';
+import { Backoff, ConvergeRequest, Failure, Job, JobQueue, JobState, Lease, LeaseLostError, nextDelayMs, PRIORITY, Trigger } from '../../jobs/job-queue';
+import { absorb, firstPayload, MergedInto, mergeInto, sweepWaitMs, waitingPriority } from '../../jobs/merge';
 import { clockCte, isUniqueViolation, num, PostgresDatabase } from './database';
-
-interface Row {
-  id: string;
-  user_id: string;
-  trigger: Trigger;
-  priority: number;
-  payload: Partial<JobPayload> | null;
-  state: JobState;
-  attempts: number;
-  max_attempts: number;
-  run_at: string;
-  last_error: string | null;
-  result: unknown;
-  created_at: string;
-  updated_at: string;
-  lease_owner: string | null;
-  lease_until: string | null;
-}
+import { Row, toJob } from './job-row';
 
 const WAITING = "('queued','retry')";
 
@@ -228,24 +211,4 @@ export class PostgresJobQueue implements JobQueue {
       await c.query('UPDATE bridge_sweep_backoff SET not_before = $1 WHERE user_id = $2', [now + sweepWaitMs(rows[0].failures, sweepIntervalMs), userId]);
     });
   }
-}
-
-function toJob(row: Row): Job {
-  return {
-    id: num(row.id),
-    userId: row.user_id,
-    trigger: row.trigger,
-    priority: row.priority,
-    payload: payloadOf(row.payload),
-    state: row.state,
-    attempts: row.attempts,
-    maxAttempts: row.max_attempts,
-    runAt: num(row.run_at),
-    lastError: row.last_error,
-    result: row.result ?? null,
-    createdAt: num(row.created_at),
-    updatedAt: num(row.updated_at),
-    leaseOwner: row.lease_owner,
-    leaseUntil: row.lease_until === null ? null : num(row.lease_until),
-  };
 }
