@@ -1,6 +1,6 @@
 import { NewAuditEntry, ruleOf, whyOf } from '../audit/audit-log';
 import { Decision } from '../rules/model';
-import type { ConvergeResult } from './converger';
+import type { ConvergeResult } from './converge-result';
 import { Action } from './model';
 
 /** Records one step of a job in the audit trail (the job, user and trigger filled in); never fails the job. */

@@ -2,27 +2,20 @@ import { auditTriggerOf } from '../audit/audit-log';
 import { decisionNote, Note, writeNote } from './audit-notes';
 import { BmsClient, PRIORITY_BACKGROUND, PRIORITY_LOGIN } from '../bms/client';
 import { BmsError } from '../bms/errors';
-import { EmployeeChanges, NewEmployee } from '../bms/employees';
 import { CallPriority } from '../bms/rate-limiter';
-import { Employee, EmployeeSummary } from '../bms/schemas';
 import { Job, LoginFacts, PRIORITY } from '../jobs/job-queue';
 import { Store } from '../store/store';
 import { LinkConflictError } from './link-store';
 import { EMPLOYEE_ID_ATTRIBUTE as EMPLOYEE_ID, KeycloakGateway } from '../keycloak/gateway';
 import { Logger } from '../log/logger';
 import { evaluate } from '../rules/evaluate';
-import { BMS_FIELDS, FieldValues } from '../rules/model';
-import { LOOKUP_OF_FIELD, RuleSource } from '../rules/rule-source';
+import { RuleSource } from '../rules/rule-source';
+import { BmsWrites } from './bms-writes';
+import { ConvergeResult } from './converge-result';
+import { sameText, viewOf } from './employee-view';
 import { knowledgeOf } from './knowledge';
-import { Action, BmsKnowledge, DEFAULT_POLICIES, EmployeeView, Plan, RefusalReason, UserTruth } from './model';
+import { BmsKnowledge, DEFAULT_POLICIES, EmployeeView, Plan, UserTruth } from './model';
 import { plan, recordAfter } from './plan';
-
-/** What one converge job ended with (kept as the job's result; the login answer is read from it). */
-export type ConvergeResult =
-  | { outcome: 'active'; employeeId: number; actions: string[] }
-  | { outcome: 'inactive'; employeeId: number; actions: string[] }
-  | { outcome: 'absent'; actions: string[] }
-  | { outcome: 'refused'; reason: RefusalReason; message: string; detail: string; employeeId?: number; actions: string[] };
 
 export interface ConvergerOptions {
   /** a login's own job uses the login's facts if it starts within this long of the sign-in */
@@ -40,6 +33,8 @@ const MAX_PASSES = 5;
  * `plan`, and makes BMS match. Safe to run any number of times, in any order: it never acts on what an event said.
  */
 export class Converger {
+  private readonly writes: BmsWrites;
+
   constructor(
     private readonly store: Store,
     private readonly bms: BmsClient,
@@ -47,7 +42,9 @@ export class Converger {
     private readonly rules: RuleSource,
     private readonly options: ConvergerOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.writes = new BmsWrites(bms, store.links, log);
+  }
 
   /** `lease`: aborted when this process no longer holds the job (another bridge may run it now): no further BMS write. */
   async run(job: Job, lease?: AbortSignal): Promise<ConvergeResult> {
@@ -179,7 +176,7 @@ export class Converger {
     for (const action of next.actions) {
       // fencing: a job whose lease was lost may be running on another bridge now; it must not write to BMS as well
       if (lease?.aborted) throw new Error(`the job's lease was lost before '${action.kind}': another bridge runs it now; nothing more is written here`);
-      employeeId = await this.write(userId, action, knowledge, priority);
+      employeeId = await this.writes.write(userId, action, knowledge, priority);
       held = recordAfter(held, [action], employeeId);
       await this.store.links.saveLink(userId, held);
       await note(writeNote(action, employeeId));
@@ -187,39 +184,6 @@ export class Converger {
     }
     if (held && employeeId !== undefined && knowledge.source === 'read') await this.store.links.saveLink(userId, held);
     return next.kind === 'refuse' && !next.actions.length ? undefined : employeeId;
-  }
-
-  private async write(userId: string, action: Action, knowledge: BmsKnowledge, priority: CallPriority): Promise<number> {
-    const fields = { userId };
-    switch (action.kind) {
-      case 'create': {
-        const created = await this.bms.createEmployee(await this.newEmployee(action.employee.fields, action.employee), priority);
-        this.log.info({ ...fields, employeeId: created.id }, 'BMS employee created');
-        return created.id;
-      }
-      case 'link': {
-        const holder = knowledge.source === 'found' ? knowledge.linkedTo : undefined;
-        if (holder) await this.store.links.moveLink(holder.userId, userId, action.start);
-        else await this.store.links.saveLink(userId, action.start);
-        this.log.info({ ...fields, employeeId: action.employeeId, rehire: action.rehire, from: holder?.userId }, action.rehire ? 'inactive BMS employee found by e-mail: linked for reactivation (rehire)' : 'existing BMS employee linked by e-mail');
-        return action.employeeId;
-      }
-      case 'update': {
-        const { fields: ruleFields, email, ...names } = action.changes;
-        const changes: EmployeeChanges = { ...names, ...(email ? { emailAddress: email } : {}), ...(ruleFields ? await this.ids(ruleFields) : {}) };
-        await this.bms.updateEmployee(action.employeeId, changes, priority);
-        this.log.info({ ...fields, employeeId: action.employeeId, changed: Object.keys(changes) }, 'BMS employee updated');
-        return action.employeeId;
-      }
-      case 'reactivate':
-        await this.bms.reactivateEmployee(action.employeeId, priority);
-        this.log.info({ ...fields, employeeId: action.employeeId }, 'BMS employee reactivated');
-        return action.employeeId;
-      case 'deactivate':
-        await this.bms.deactivateEmployee(action.employeeId, priority);
-        this.log.info({ ...fields, employeeId: action.employeeId, why: action.why }, 'BMS employee deactivated');
-        return action.employeeId;
-    }
   }
 
   private resultOf(next: Extract<Plan, { kind: 'act' | 'refuse' }>, employeeId: number | undefined, done: string[], userId: string): ConvergeResult {
@@ -233,58 +197,4 @@ export class Converger {
     if (next.end === 'absent' || employeeId === undefined) return { outcome: 'absent', actions: done };
     return { outcome: next.end, employeeId, actions: done };
   }
-
-  private async newEmployee(fields: FieldValues, who: { firstName: string; lastName: string; email: string; userName: string }): Promise<NewEmployee> {
-    const ids = await this.ids(fields);
-    return {
-      userName: who.userName,
-      firstName: who.firstName,
-      lastName: who.lastName,
-      emailAddress: who.email,
-      accountId: ids.accountId ?? 0,
-      departmentId: ids.departmentId ?? 0,
-      locationId: ids.locationId ?? 0,
-      managerId: ids.managerId,
-      jobTitleId: ids.jobTitleId ?? 0,
-      employmentTypeId: ids.employmentTypeId ?? 0,
-      securityRoleId: ids.securityRoleId ?? 0,
-      employeeRoleId: ids.employeeRoleId ?? 0,
-    };
-  }
-
-  /** BMS names → ids through the cached lookups; an unknown name is a BmsError of kind 'lookup' (not retryable). */
-  private async ids(fields: FieldValues): Promise<Partial<Record<`${(typeof BMS_FIELDS)[number]}Id`, number>>> {
-    const out: Partial<Record<`${(typeof BMS_FIELDS)[number]}Id`, number>> = {};
-    for (const field of BMS_FIELDS) {
-      const value = fields[field];
-      if (value) out[`${field}Id`] = await this.bms.lookups.resolve(LOOKUP_OF_FIELD[field], value);
-    }
-    return out;
-  }
-}
-
-/** true/false when both are known and (do not) match ignoring case; undefined when either is missing. */
-function sameText(a: string | null | undefined, b: string | null | undefined): boolean | undefined {
-  if (!a?.trim() || !b?.trim()) return undefined;
-  return a.trim().toLowerCase() === b.trim().toLowerCase();
-}
-
-/** An employee read from BMS: its rule fields are BMS ids, unknown as rule names, so left out (written once if synced). */
-function viewOf(employee: Employee | EmployeeSummary): EmployeeView {
-  const named = (employee as { userName?: unknown }).userName ?? (employee as EmployeeSummary).username;
-  const userName = typeof named === 'string' ? named : null;
-  return { id: employee.id, active: employee.isActive !== false, firstName: employee.firstName ?? '', lastName: employee.lastName ?? '', email: employee.emailAddress ?? null, userName, fields: {} };
-}
-
-export function failureOf(err: unknown): { message: string; retryable: boolean; retryAfterMs?: number } {
-  if (err instanceof BmsError) return { message: err.message, retryable: err.retryable, retryAfterMs: err.details.retryAfterMs };
-  const message = err instanceof Error ? err.message : String(err);
-  // Keycloak or network trouble: worth another attempt
-  return { message, retryable: true };
-}
-
-/** A refusal only an admin can lift (a conflict, a rehire the policy denies): the sweep backs off such a user. */
-export function refusedForGood(result: unknown): boolean {
-  const r = result as ConvergeResult | null;
-  return r?.outcome === 'refused' && (r.reason === 'conflict' || r.reason === 'rehire-denied');
 }

@@ -1,5 +1,5 @@
 import { groupsForAudit, ruleOf, whyOf } from '../audit/audit-log';
-import { ConvergeResult } from '../converge/converger';
+import { ConvergeResult } from '../converge/converge-result';
 import { DEFAULT_POLICIES, UserTruth } from '../converge/model';
 import { plan } from '../converge/plan';
 import { Job, LoginFacts } from '../jobs/job-queue';

@@ -1,6 +1,6 @@
 import type UserRepresentation from '@keycloak/keycloak-admin-client/lib/defs/userRepresentation';
 
-import { ConvergeResult } from '../converge/converger';
+import { ConvergeResult } from '../converge/converge-result';
 import { DEFAULT_POLICIES } from '../converge/model';
 import { knowledgeOf } from '../converge/knowledge';
 import { plan } from '../converge/plan';
