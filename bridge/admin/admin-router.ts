@@ -6,13 +6,15 @@ import { Job } from '../jobs/job-queue';
 import { Logger } from '../log/logger';
 import { Preview, PreviewRequest } from '../rules/preview';
 import { Store } from '../store/store';
+import { adminOf } from './admin-user';
 import { html, layout, SafeHtml } from './html';
 import { HealthCheck, healthPage } from './pages/health';
 import { EmployeeNow, personPage, PersonStory } from './pages/person';
 import { rulesPage, PreviewForm, RulesView } from './pages/rules';
 import { stuckPage } from './pages/jobs';
 import { sweepPage } from './pages/sweep';
-import { adminOf, adminSignIn, AdminSignInSettings, StillAdmin } from './sign-in';
+import { adminSignIn } from './sign-in';
+import { AdminSignInSettings, StillAdmin } from './sign-in-settings';
 import { SweepMonitor } from './sweep-monitor';
 
 /** What the admin pages read and do; the bridge wires its parts in (bridge.ts). */
