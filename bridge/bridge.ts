@@ -117,7 +117,7 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
   // one sweep at a time per process: a request while one runs waits for that one's summary
   let sweeping: Promise<SweepSummary> | undefined;
   const once = (run: () => Promise<SweepSummary>): Promise<SweepSummary> => (sweeping ??= run().finally(() => (sweeping = undefined)));
-  const { store, bms, keycloak, rules, worker, answerer, sweep, metrics } = core;
+  const { store, keycloak, rules, worker, answerer, sweep, metrics } = core;
   const { idpAlias } = config.keycloak;
   // the listener tells one bridge; the store tells the others (watchRuleChanges)
   const rulesChanged = async (): Promise<void> => {

@@ -9,6 +9,7 @@ import { LOOKUP_OF_FIELD } from '../rules/rule-source';
 import { LinkStore } from './link-store';
 import { Action, BmsKnowledge } from './model';
 
+/** The converger's hands in BMS: one write per planned action, with the link kept in step. */
 export class BmsWrites {
   constructor(
     private readonly bms: BmsClient,
@@ -16,6 +17,10 @@ export class BmsWrites {
     private readonly log: Logger,
   ) {}
 
+  /**
+   * Carries out `action` for `userId` and returns the employee id it leaves linked (or acted on); throws the BmsError
+   * of a failed call (failureOf says whether it is retried).
+   */
   async write(userId: string, action: Action, knowledge: BmsKnowledge, priority: CallPriority): Promise<number> {
     const fields = { userId };
     switch (action.kind) {

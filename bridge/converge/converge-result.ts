@@ -10,6 +10,7 @@ export type ConvergeResult =
   | { outcome: 'absent'; actions: string[] }
   | { outcome: 'refused'; reason: RefusalReason; message: string; detail: string; employeeId?: number; actions: string[] };
 
+/** A converge job's failure as the queue keeps it: its message, whether it is retried, and BMS's Retry-After (ms). */
 export function failureOf(err: unknown): { message: string; retryable: boolean; retryAfterMs?: number } {
   if (err instanceof BmsError) return { message: err.message, retryable: err.retryable, retryAfterMs: err.details.retryAfterMs };
   const message = err instanceof Error ? err.message : String(err);

@@ -95,7 +95,7 @@ export function createApp(options: AppOptions): express.Express {
 
   app.post(
     '/webhooks/keycloak',
-    (req, res, next) => {
+    (_req, res, next) => {
       if (options.onWebhook) observe(res, options.onWebhook);
       next();
     },

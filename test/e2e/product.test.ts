@@ -14,7 +14,7 @@ import { employeesWith as employees } from '../support/bms-employees';
  * The product as a person meets it: every scenario starts at the BMS portal of the shared stack (Keycloak with the
  * plugin, the Passly stand-in, the bridge on SQLite, the BMS emulator), one stand-in user per scenario.
  */
-const { baseUrl, brokerRealm, bmsPortalUrl, bmsApiUrl, bridgeUrl, bridgeAdminToken } = stackInfo();
+const { brokerRealm, bmsPortalUrl, bmsApiUrl, bridgeUrl, bridgeAdminToken } = stackInfo();
 let browser: Browser;
 let admin: KcAdminClient;
 
