@@ -101,7 +101,7 @@ export async function benchBridges(setups: BridgeBenchSetup[]): Promise<Record<s
     const figures: Record<string, string>[] = [];
     for (const r of running) {
       figures.push(await newUsers(r, users));
-      pause(r, true); // until its turn (loadPhase): an idle bridge still takes about 4 % of a core
+      pause(r, true); // until its turn (loadPhase): an idle bridge still takes some CPU (polls, timers)
     }
     const peakRss = running.map(() => 0);
     const single = setups.findIndex((s) => s.store === 'postgres' && s.instances === 1);
@@ -180,8 +180,8 @@ async function newUsers(r: RunningSetup, users: number): Promise<Record<string, 
 
 /**
  * Stops (SIGSTOP) or resumes (SIGCONT) a setup's bridges. The setups not under load are paused, so their idle work
- * (job and rule-version polls, timers: about 4 % of a core per bridge) takes no CPU from the setup being measured. A
- * pause lasts the other setups' phases; past the pool's idle timeout (10 s, so `BENCH_SECONDS` above about 15) a
+ * (job and rule-version polls, timers: about 1 % of a core per idle bridge on SQLite) takes no CPU from the setup
+ * being measured. A pause lasts the other setups' phases; past the pool's idle timeout (10 s, so `BENCH_SECONDS` above about 15) a
  * resumed bridge reconnects to PostgreSQL during its first phase, and that shows in its p99.
  */
 function pause(r: RunningSetup, paused: boolean): void {
