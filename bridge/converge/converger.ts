@@ -27,7 +27,6 @@ export interface ConvergerOptions {
 /** Passes of read → plan → write in one job: a read, a write-back that finds the user gone, a link race. */
 const MAX_PASSES = 5;
 
-
 /**
  * One converge job: reads the truth now (Keycloak, the rules, the link, BMS when needed), plans with the pure
  * `plan`, and makes BMS match. Safe to run any number of times, in any order: it never acts on what an event said.
