@@ -180,9 +180,10 @@ async function newUsers(r: RunningSetup, users: number): Promise<Record<string, 
 
 /**
  * Stops (SIGSTOP) or resumes (SIGCONT) a setup's bridges. The setups not under load are paused, so their idle work
- * (job and rule-version polls, timers: about 1 % of a core per idle bridge on SQLite) takes no CPU from the setup
- * being measured. A pause lasts the other setups' phases; past the pool's idle timeout (10 s, so `BENCH_SECONDS`
- * above about 15) a resumed bridge reconnects to PostgreSQL during its first phase, and that shows in its p99.
+ * (job and rule-version polls, prom-client's event-loop-lag sampler every 10 ms: about 2 % of a core per idle bridge
+ * on SQLite) takes no CPU from the setup being measured. A pause lasts the other setups' phases; past the pool's idle
+ * timeout (10 s, so `BENCH_SECONDS` above about 15) a resumed bridge reconnects to PostgreSQL during its first phase,
+ * and that shows in its p99.
  */
 function pause(r: RunningSetup, paused: boolean): void {
   for (const child of r.bridges) child.kill(paused ? 'SIGSTOP' : 'SIGCONT');

@@ -7,9 +7,6 @@ import { Logger } from '../log/logger';
 import { Coordination } from '../store/coordination';
 import { SweepSummary } from '../sweep/sweep';
 
-/** How often (ms) the event-loop lag of nodejs_eventloop_lag_* is sampled (prom-client's default is 10). */
-const LAG_SAMPLE_MS = 100;
-
 /** What the gauges read when Prometheus scrapes. */
 export interface MetricsSources {
   jobs: JobQueue;
@@ -55,10 +52,7 @@ export class BridgeMetrics {
 
   constructor(private readonly sources: MetricsSources) {
     const registers = [this.registry];
-    // the event-loop lag is sampled every 100 ms, not every 10: each sample wakes an idle process, and on a 2-core VM
-    // those wakeups were most of an idle bridge's cost (idle on SQLite: 1.9 % of a core before, 0.9 % after). Ten
-    // samples a second still give a scrape hundreds, and a stall is caught in proportion to its length.
-    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: LAG_SAMPLE_MS });
+    collectDefaultMetrics({ register: this.registry });
     this.webhooks = new Counter({ name: 'bms_bridge_webhooks_total', help: 'Webhooks received, by type and how they were answered', labelNames: ['type', 'outcome'], registers });
     // unlabelled, so the answer budget of sign-ins reads straight off its own histogram
     const buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
