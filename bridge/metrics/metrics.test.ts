@@ -83,6 +83,8 @@ describe('BridgeMetrics', () => {
     const scrape = await read();
     expect(scrape.value('bms_bridge_rules_usable')).toBe(1);
     expect(scrape.value('process_resident_memory_bytes')).toBeGreaterThan(0);
+    // the event-loop lag series an operator alerts on are there (prom-client's defaults, README's metrics table)
+    for (const name of ['nodejs_eventloop_lag_seconds', 'nodejs_eventloop_lag_p99_seconds']) expect(scrape.value(name)).toBeGreaterThanOrEqual(0);
     await store.close();
   });
 
