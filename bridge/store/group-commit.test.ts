@@ -42,3 +42,53 @@ test('a failed commit rejects exactly its own callers; the next commit goes on',
   fail = false;
   await expect(group.add('b')).resolves.toBeUndefined();
 });
+
+test('a batch refused for one item is written again item by item when the error allows it, so only that caller fails', async () => {
+  const commits: string[][] = [];
+  const group = new GroupCommit<string>(
+    async (items) => {
+      if (items.includes('bad')) throw new TypeError('cannot serialise bad');
+      commits.push(items);
+    },
+    { retryAlone: (err) => err instanceof TypeError },
+  );
+  const results = await Promise.allSettled(['a', 'bad', 'c'].map((item) => group.add(item)));
+  expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  expect(commits).toEqual([['a'], ['c']]);
+});
+
+test('an outage (an error not allowed a retry) fails the whole batch with one attempt, not one per item', async () => {
+  let attempts = 0;
+  const group = new GroupCommit<string>(
+    async () => {
+      attempts++;
+      throw new Error('connection terminated');
+    },
+    { retryAlone: (err) => err instanceof TypeError },
+  );
+  const results = await Promise.allSettled(['a', 'b', 'c'].map((item) => group.add(item)));
+  expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+  expect(attempts).toBe(1);
+});
+
+test('settled() resolves once everything added so far is written', async () => {
+  const commits: number[][] = [];
+  const group = new GroupCommit<number>(async (items) => void commits.push(items));
+  void group.add(1);
+  void group.add(2);
+  await group.settled();
+  expect(commits).toEqual([[1, 2]]);
+  await group.settled(); // nothing waiting: at once
+});
+
+test("a test's fake timers do not hold a commit back", async () => {
+  jest.useFakeTimers();
+  try {
+    const commits: number[][] = [];
+    const group = new GroupCommit<number>(async (items) => void commits.push(items));
+    await group.add(1);
+    expect(commits).toEqual([[1]]);
+  } finally {
+    jest.useRealTimers();
+  }
+});

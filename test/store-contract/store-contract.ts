@@ -417,6 +417,31 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         read.forEach((e, i) => expect(e).toEqual({ id: expect.any(Number), at: T0 + i, userId: i % 2 ? null : `u${i}`, kind: 'decision', what: odd[i], why: i === 1 ? null : odd[i], trigger: 'login', by: odd[i] || null, jobId: i === 2 ? null : i, details: { what: odd[i], list: [odd[i]] } }));
       });
 
+      // one caller's bad entry must not cost the other callers of its batch their entries (the NUL comes from a
+      // directory: SQLite keeps it, PostgreSQL's jsonb refuses it, and then that entry alone)
+      test('an entry the store refuses takes no other entry of its batch with it', async () => {
+        const circular: Record<string, unknown> = {};
+        circular.self = circular;
+        const results = await Promise.allSettled([
+          store.audit.record({ at: T0, userId: 'ada', kind: 'decision', what: 'first', trigger: 'login' }),
+          store.audit.record({ at: T0 + 1, userId: 'mallory', kind: 'decision', what: 'circular details', trigger: 'login', details: circular }),
+          store.audit.record({ at: T0 + 2, userId: 'grace', kind: 'decision', what: 'third', trigger: 'login' }),
+          store.audit.record({ at: T0 + 3, userId: 'eve', kind: 'decision', what: 'a NUL in a group', trigger: 'login', details: { groups: ['Evil\u0000Group'] } }),
+        ]);
+        expect(results.slice(0, 3).map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+        const kept = (await store.audit.list()).map((e) => e.what);
+        expect(kept.filter((what) => what !== 'a NUL in a group')).toEqual(['first', 'third']);
+        expect(kept.includes('a NUL in a group')).toBe(results[3].status === 'fulfilled');
+      });
+
+      test('closing a store first writes the audit entries recorded on it', async () => {
+        const handle = await factory.reopen(store);
+        const recorded = handle.audit.record({ at: T0, userId: 'ada', kind: 'decision', what: 'recorded just before the close', trigger: 'login' });
+        await handle.close();
+        await expect(recorded).resolves.toBeUndefined();
+        expect((await store.audit.list()).map((e) => e.what)).toEqual(['recorded just before the close']);
+      });
+
       test('retention deletes audit entries older than its audit setting, and only those', async () => {
         await store.audit.record({ at: T0, userId: 'ada', kind: 'decision', what: 'old', trigger: 'login' });
         await store.audit.record({ at: T0 + 9_000, userId: 'ada', kind: 'decision', what: 'new', trigger: 'login' });

@@ -87,6 +87,8 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
+    // audit entries already recorded are written first: a caller that did not wait for its entry still gets it kept
+    await this.audit.settled();
     await this.db.pool.end();
   }
 }

@@ -18,9 +18,14 @@ interface Row {
 /** The audit trail on SQLite (contract: test/store-contract/). */
 export class SqliteAuditLog implements AuditLog {
   /** one transaction (one fsync) for the entries of every sign-in that arrived meanwhile */
-  private readonly commits = new GroupCommit<NewAuditEntry>(async (entries) => this.insert(entries));
+  private readonly commits = new GroupCommit<NewAuditEntry>(async (entries) => this.insert(entries), { retryAlone: refusedForItsData });
 
   constructor(private readonly base: SqliteDatabase) {}
+
+  /** Resolves once the entries recorded so far are written (or refused): the store waits for this before closing. */
+  settled(): Promise<void> {
+    return this.commits.settled();
+  }
 
   /** Resolves once the entry is committed. */
   record(entry: NewAuditEntry): Promise<void> {
@@ -53,4 +58,14 @@ export class SqliteAuditLog implements AuditLog {
 
 function toEntry(row: Row): AuditEntry {
   return { id: row.id, at: row.at, userId: row.user_id, kind: row.kind, what: row.what, why: row.why, trigger: row.trigger, by: row.by, jobId: row.job_id, details: JSON.parse(row.details) as Record<string, unknown> };
+}
+
+/**
+ * An error that belongs to the entries rather than to the database (a constraint, a value too big, details
+ * JSON.stringify refuses): the batch is written again entry by entry. A busy, full or failing database is not retried
+ * this way (a busy one would wait out its busy timeout once per entry).
+ */
+function refusedForItsData(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return err instanceof TypeError || (typeof code === 'string' && /^SQLITE_(CONSTRAINT|TOOBIG|MISMATCH)/.test(code));
 }

@@ -49,6 +49,8 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    // audit entries already recorded are written first: a caller that did not wait for its entry still gets it kept
+    await this.audit.settled();
     this.base.close();
   }
 }
