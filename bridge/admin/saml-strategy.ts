@@ -9,6 +9,10 @@ import { idpSigningCerts } from './idp-metadata';
 import { StoredRequestIds } from './saml-request-ids';
 import { ACS_PATH, AdminSignInSettings, SLO_PATH } from './sign-in-settings';
 
+/**
+ * The passport-saml strategy for `purpose`: the admin sign-in (AuthnRequest, ACS, role check) or the logout (SLO),
+ * with the broker realm's signing certificates read from its metadata and the request ids kept in `entries`.
+ */
 export function samlStrategy(settings: AdminSignInSettings, entries: ExpiringEntries, log: Logger, purpose: 'sign-in' | 'logout'): Strategy {
   let certs: { at: number; value: Promise<string[]> } | undefined;
   const idpCert = (callback: (err: Error | null, cert?: string[]) => void): void => {

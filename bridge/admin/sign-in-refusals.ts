@@ -37,6 +37,7 @@ export function checkResponse(settings: AdminSignInSettings): express.RequestHan
   };
 }
 
+/** Answers `status` with the admin pages' error page: the title, what went wrong, and a link to sign in again. */
 export function refuse(res: Response, status: number, title: string, message: string): void {
   res.status(status).send(layout(title, '', undefined, undefined, html`<p role="alert">${message}</p><p><a href="${LOGIN_PATH}">Sign in again</a></p>`));
 }

@@ -4,6 +4,7 @@ import { Job, JobPayload, JobState, Trigger } from '../../jobs/job-queue';
 import { payloadOf } from '../../jobs/merge';
 import { num } from './database';
 
+/** A bridge_jobs row as node-postgres returns it (BIGINT columns as strings, JSONB parsed). */
 export interface Row {
   id: string;
   user_id: string;
@@ -22,6 +23,7 @@ export interface Row {
   lease_until: string | null;
 }
 
+/** The queue's Job from a bridge_jobs row (numbers parsed from their BIGINT text). */
 export function toJob(row: Row): Job {
   return {
     id: num(row.id),
