@@ -119,6 +119,30 @@ describe('POST /webhooks/keycloak: bad input is a clear 4xx, never a 5xx', () =>
     expect(json.issues).toEqual([{ path: 'user.groups', message: expect.stringMatching(/expected array/) }]);
   });
 
+  type LoginBody = { user: { groups: string[]; username: string } };
+  // SQLite would keep a NUL and PostgreSQL would not (jsonb, text): refused alike, before any store sees it
+  test.each([
+    ['a group of a sign-in', (body: LoginBody) => void (body.user.groups = ['BMS-Techs', 'Evil\u0000Group']), 'user.groups.1'],
+    ['the username of a sign-in', (body: LoginBody) => void (body.user.username = 'ada\u0000'), 'user.username'],
+  ])('a NUL character in %s is 400 with the field path, and nothing runs', async (_where, plant, path) => {
+    const login = JSON.parse(fixture) as LoginBody;
+    plant(login);
+    const body = JSON.stringify(login);
+    expect(body).toContain('\\u0000');
+    const { status, json } = await post(body, signed(body));
+    expect(status).toBe(400);
+    expect(json.issues).toEqual([{ path, message: expect.stringContaining('NUL character (U+0000)') }]);
+    expect(calls).toEqual([]);
+  });
+
+  test('a NUL character in a user event is 400 as well', async () => {
+    const body = JSON.stringify({ type: 'user.updated', eventId: 'kc-evt-nul', realm: 'broker', time: '2026-11-29T09:30:00Z', userId: 'u-1', username: 'eve\u0000' });
+    const { status, json } = await post(body, signed(body));
+    expect(status).toBe(400);
+    expect(json.issues).toEqual([{ path: 'username', message: expect.stringContaining('NUL character') }]);
+    expect(calls).toEqual([]);
+  });
+
   test('signed bytes that are not JSON are 400', async () => {
     expect(await post('{"type":', signed('{"type":'))).toMatchObject({ status: 400, json: { error: 'the body is not valid JSON' } });
   });

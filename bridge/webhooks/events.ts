@@ -1,17 +1,17 @@
 import { z } from 'zod';
 
-import { loginProvisioningRequestedSchema } from './payload';
+import { loginProvisioningRequestedSchema, text } from './payload';
 
-const base = { eventId: z.string().min(1).max(200), realm: z.string().min(1), time: z.iso.datetime({ offset: true }) };
+const base = { eventId: text().min(1).max(200), realm: text().min(1), time: z.iso.datetime({ offset: true }) };
 
 /** The event listener's webhooks (README, "Webhook contract"). */
-export const userDeletedSchema = z.strictObject({ type: z.literal('user.deleted'), ...base, userId: z.string().min(1) });
-export const userStateSchema = z.strictObject({ type: z.enum(['user.disabled', 'user.enabled', 'user.updated']), ...base, userId: z.string().min(1), username: z.string() });
+export const userDeletedSchema = z.strictObject({ type: z.literal('user.deleted'), ...base, userId: text().min(1) });
+export const userStateSchema = z.strictObject({ type: z.enum(['user.disabled', 'user.enabled', 'user.updated']), ...base, userId: text().min(1), username: text() });
 export const rulesChangedSchema = z.strictObject({
   type: z.literal('rules.changed'),
   ...base,
-  idpAlias: z.string().min(1),
-  mapperId: z.string().min(1),
+  idpAlias: text().min(1),
+  mapperId: text().min(1),
   operation: z.enum(['create', 'update', 'delete', 'action']),
 });
 

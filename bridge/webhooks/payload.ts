@@ -1,23 +1,29 @@
 import { z } from 'zod';
 
+/**
+ * A string of a webhook. A NUL character (U+0000) is refused: no directory value holds one, and PostgreSQL cannot keep
+ * it (jsonb and text refuse it), so the same webhook would work on SQLite and fail on PostgreSQL.
+ */
+export const text = (): z.ZodString => z.string().regex(/^[^\u0000]*$/, { message: 'holds a NUL character (U+0000); remove it from the user in Keycloak' });
+
 /** The login webhook the Keycloak plugin sends (README, "Webhook contract"). */
 export const loginProvisioningRequestedSchema = z.strictObject({
   type: z.literal('login.provisioning_requested'),
-  eventId: z.string().min(1).max(200),
-  realm: z.string().min(1),
-  idpAlias: z.string().min(1).nullable(),
-  clientId: z.string().min(1),
+  eventId: text().min(1).max(200),
+  realm: text().min(1),
+  idpAlias: text().min(1).nullable(),
+  clientId: text().min(1),
   user: z.strictObject({
-    id: z.string().min(1),
-    username: z.string().min(1),
-    subject: z.string().nullable(),
-    email: z.string().nullable(),
-    firstName: z.string().nullable(),
-    lastName: z.string().nullable(),
-    upn: z.string().nullable(),
-    domain: z.string().nullable(),
+    id: text().min(1),
+    username: text().min(1),
+    subject: text().nullable(),
+    email: text().nullable(),
+    firstName: text().nullable(),
+    lastName: text().nullable(),
+    upn: text().nullable(),
+    domain: text().nullable(),
     /** AD's realistic maximum is a few thousand groups with DNs up to a few hundred characters (README, "Webhook contract") */
-    groups: z.array(z.string().max(2048)).max(5000),
+    groups: z.array(text().max(2048)).max(5000),
   }),
   firstLogin: z.boolean(),
   time: z.iso.datetime({ offset: true }),
