@@ -92,3 +92,32 @@ test("a test's fake timers do not hold a commit back", async () => {
     jest.useRealTimers();
   }
 });
+
+test('an outage during the item-by-item retry fails the rest at once, not after one attempt each', async () => {
+  let attempts = 0;
+  const group = new GroupCommit<string>(
+    async (items) => {
+      attempts++;
+      if (items.length > 1) throw new TypeError('one of them cannot be serialised');
+      if (items[0] === 'b') throw new Error('connection terminated');
+    },
+    { retryAlone: (err) => err instanceof TypeError },
+  );
+  const results = await Promise.allSettled(['a', 'b', 'c', 'd'].map((item) => group.add(item)));
+  expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected']);
+  expect(attempts).toBe(3); // the batch, a, b: nothing for c and d
+});
+
+test('an error thrown as undefined fails its batch and leaves the queue working', async () => {
+  let fail = true;
+  const group = new GroupCommit<string>(
+    async () => {
+      if (fail) throw undefined;
+    },
+    { retryAlone: (err) => (err as { code: string }).code === '22P05' },
+  );
+  const results = await Promise.allSettled(['a', 'b'].map((item) => group.add(item)));
+  expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+  fail = false;
+  await expect(group.add('c')).resolves.toBeUndefined();
+});

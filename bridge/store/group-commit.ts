@@ -35,7 +35,15 @@ export class GroupCommit<T> {
   /** `flush` writes the items in one transaction (all or none). */
   constructor(private readonly flush: (items: T[]) => Promise<void>, options: GroupCommitOptions = {}) {
     this.maxBatch = options.maxBatch ?? 500;
-    this.retryAlone = options.retryAlone ?? (() => false);
+    const retryAlone = options.retryAlone ?? (() => false);
+    // a predicate that throws (an error thrown as undefined, say) must not leave the queue stuck: then it is an outage
+    this.retryAlone = (err) => {
+      try {
+        return retryAlone(err);
+      } catch {
+        return false;
+      }
+    };
   }
 
   add(item: T): Promise<void> {
@@ -69,13 +77,19 @@ export class GroupCommit<T> {
     this.flushing = undefined;
   }
 
+  /** Each item alone; an error that is not the item's own (an outage) fails the rest with it, in one attempt. */
   private async oneByOne(batch: Waiter<T>[]): Promise<void> {
-    for (const w of batch) {
+    for (const [i, w] of batch.entries()) {
       try {
         await this.flush([w.item]);
         w.resolve();
       } catch (err) {
-        w.reject(err);
+        if (this.retryAlone(err)) {
+          w.reject(err);
+          continue;
+        }
+        for (const rest of batch.slice(i)) rest.reject(err);
+        return;
       }
     }
   }

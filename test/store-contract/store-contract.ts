@@ -434,6 +434,21 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(kept.includes('a NUL in a group')).toBe(results[3].status === 'fulfilled');
       });
 
+      // no TypeError here: on PostgreSQL it is the server that refuses (jsonb: class 22; an index entry too long: 54)
+      test('entries the server refuses fail alone; the others of their batch are kept', async () => {
+        const results = await Promise.allSettled([
+          store.audit.record({ at: T0, userId: 'ada', kind: 'decision', what: 'first', trigger: 'login' }),
+          store.audit.record({ at: T0 + 1, userId: 'eve', kind: 'decision', what: 'NUL', trigger: 'login', details: { groups: ['Evil\u0000Group'] } }),
+          store.audit.record({ at: T0 + 2, userId: 'grace', kind: 'decision', what: 'third', trigger: 'login' }),
+          store.audit.record({ at: T0 + 3, userId: 'eve', kind: 'decision', what: 'lone surrogate', trigger: 'login', details: { groups: ['Half \ud800 pair'] } }),
+          store.audit.record({ at: T0 + 4, userId: 'x'.repeat(3000).replace(/x/g, () => String.fromCharCode(65 + Math.floor(Math.random() * 26))), kind: 'decision', what: 'huge id', trigger: 'login' }),
+          store.audit.record({ at: T0 + 5, userId: 'linus', kind: 'decision', what: 'sixth', trigger: 'login' }),
+        ]);
+        const kept = (await store.audit.list()).map((e) => e.what);
+        expect(kept.filter((what) => ['first', 'third', 'sixth'].includes(what))).toEqual(['first', 'third', 'sixth']);
+        results.forEach((r, i) => expect(r.status === 'fulfilled').toBe(kept.includes(['first', 'NUL', 'third', 'lone surrogate', 'huge id', 'sixth'][i])));
+      });
+
       test('closing a store first writes the audit entries recorded on it', async () => {
         const handle = await factory.reopen(store);
         const recorded = handle.audit.record({ at: T0, userId: 'ada', kind: 'decision', what: 'recorded just before the close', trigger: 'login' });

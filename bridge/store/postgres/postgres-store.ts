@@ -19,6 +19,7 @@ export class PostgresStore implements Store {
   readonly deliveries: PostgresDeliveryLog;
   readonly links: PostgresLinkStore;
   readonly coordination: PostgresCoordination;
+  private closing?: Promise<void>;
   readonly audit: PostgresAuditLog;
   readonly expiring: PostgresExpiringEntries;
 
@@ -86,10 +87,14 @@ export class PostgresStore implements Store {
     return { deliveries: deliveries.length, jobs: jobs.length, audit: audit.length, expired: expired.length };
   }
 
-  async close(): Promise<void> {
-    // audit entries already recorded are written first: a caller that did not wait for its entry still gets it kept
-    await this.audit.settled();
-    await this.db.pool.end();
+  /** Writes the audit entries already recorded, then ends the pool; a second call waits for the first. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      // a caller that did not wait for its entry still gets it kept
+      await this.audit.settled();
+      await this.db.pool.end();
+    })();
+    return this.closing;
   }
 }
 

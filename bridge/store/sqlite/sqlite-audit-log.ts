@@ -63,9 +63,10 @@ function toEntry(row: Row): AuditEntry {
 /**
  * An error that belongs to the entries rather than to the database (a constraint, a value too big, details
  * JSON.stringify refuses): the batch is written again entry by entry. A busy, full or failing database is not retried
- * this way (a busy one would wait out its busy timeout once per entry).
+ * this way (a busy one would wait out its busy timeout once per entry). A closed handle also throws a TypeError; its
+ * entries then fail one by one, each at once.
  */
 function refusedForItsData(err: unknown): boolean {
-  const code = (err as { code?: unknown }).code;
+  const code = (err as { code?: unknown } | null | undefined)?.code;
   return err instanceof TypeError || (typeof code === 'string' && /^SQLITE_(CONSTRAINT|TOOBIG|MISMATCH)/.test(code));
 }
