@@ -124,15 +124,25 @@ describe('POST /webhooks/keycloak: bad input is a clear 4xx, never a 5xx', () =>
   test.each([
     ['a group of a sign-in', (body: LoginBody) => void (body.user.groups = ['BMS-Techs', 'Evil\u0000Group']), 'user.groups.1'],
     ['the username of a sign-in', (body: LoginBody) => void (body.user.username = 'ada\u0000'), 'user.username'],
+    ['a group, as half of a surrogate pair', (body: LoginBody) => void (body.user.groups = ['Half \ud800 pair']), 'user.groups.0'],
   ])('a NUL character in %s is 400 with the field path, and nothing runs', async (_where, plant, path) => {
     const login = JSON.parse(fixture) as LoginBody;
     plant(login);
     const body = JSON.stringify(login);
-    expect(body).toContain('\\u0000');
+    expect(body).toMatch(/\\u(0000|d800)/);
     const { status, json } = await post(body, signed(body));
     expect(status).toBe(400);
-    expect(json.issues).toEqual([{ path, message: expect.stringContaining('NUL character (U+0000)') }]);
+    expect(json.issues).toEqual([{ path, message: expect.stringContaining('NUL character (U+0000) or an unpaired surrogate') }]);
     expect(calls).toEqual([]);
+  });
+
+  test('a user id longer than 255 characters is 400 (Keycloak ids are 36)', async () => {
+    const login = JSON.parse(fixture) as { user: { id: string } };
+    login.user.id = 'u'.repeat(256);
+    const body = JSON.stringify(login);
+    const { status, json } = await post(body, signed(body));
+    expect(status).toBe(400);
+    expect(json.issues).toEqual([{ path: 'user.id', message: expect.stringMatching(/255/) }]);
   });
 
   test('a NUL character in a user event is 400 as well', async () => {

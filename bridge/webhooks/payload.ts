@@ -1,10 +1,15 @@
 import { z } from 'zod';
 
 /**
- * A string of a webhook. A NUL character (U+0000) is refused: no directory value holds one, and PostgreSQL cannot keep
- * it (jsonb and text refuse it), so the same webhook would work on SQLite and fail on PostgreSQL.
+ * A string of a webhook. A NUL character (U+0000) or half of a surrogate pair (U+D800–U+DFFF alone; JSON's \uD800 can
+ * send one) is refused: no directory value holds one, and PostgreSQL cannot keep either (jsonb refuses both, text
+ * refuses NUL and turns a lone surrogate into U+FFFD), so the same webhook would work on SQLite and fail on PostgreSQL.
  */
-export const text = (): z.ZodString => z.string().regex(/^[^\u0000]*$/, { message: 'holds a NUL character (U+0000); remove it from the user in Keycloak' });
+export const text = (): z.ZodString =>
+  z.string().regex(/^[^\u0000\p{Cs}]*$/u, { message: 'holds a NUL character (U+0000) or an unpaired surrogate (U+D800–U+DFFF), which no directory value has and the PostgreSQL store cannot keep' });
+
+/** A Keycloak user id: a UUID (36 characters) in practice; the cap keeps an id inside PostgreSQL's index entry limit. */
+export const userIdText = (): z.ZodString => text().min(1).max(255);
 
 /** The login webhook the Keycloak plugin sends (README, "Webhook contract"). */
 export const loginProvisioningRequestedSchema = z.strictObject({
@@ -14,7 +19,7 @@ export const loginProvisioningRequestedSchema = z.strictObject({
   idpAlias: text().min(1).nullable(),
   clientId: text().min(1),
   user: z.strictObject({
-    id: text().min(1),
+    id: userIdText(),
     username: text().min(1),
     subject: text().nullable(),
     email: text().nullable(),
