@@ -185,6 +185,16 @@ test('healthz says alive; readyz answers 503 when a check fails, and tells an an
   expect(await wrong.json()).toEqual({ status: 'not ready' });
 });
 
+test('answers carry no ETag, so a probe or proxy that sends If-None-Match still gets the present state, never 304', async () => {
+  const first = await fetch(`${base}/healthz`);
+  expect(first.headers.get('etag')).toBeNull();
+  const again = await fetch(`${base}/healthz`, { headers: { 'if-none-match': 'W/"anything"' } });
+  expect(again.status).toBe(200);
+  const answered = await fetch(`${base}/webhooks/keycloak`, { method: 'POST', headers: signed(fixture), body: fixture });
+  expect(answered.status).toBe(200);
+  expect(answered.headers.get('etag')).toBeNull();
+});
+
 test('readyz lists what each check says to a caller with the admin token', async () => {
   const ready = await fetch(`${base}/readyz`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   expect(ready.status).toBe(503);
