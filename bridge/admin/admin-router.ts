@@ -6,6 +6,7 @@ import { Job } from '../jobs/job-queue';
 import { Logger } from '../log/logger';
 import { Preview, PreviewRequest } from '../rules/preview';
 import { Store } from '../store/store';
+import { userIdText } from '../webhooks/payload';
 import { adminOf } from './admin-user';
 import { html, layout, SafeHtml } from './html';
 import { HealthCheck, healthPage } from './pages/health';
@@ -74,7 +75,7 @@ export function adminRouter(settings: AdminSignInSettings, deps: AdminDeps): Rou
     send(req, res, 'Person', '/admin', (csrf) => personPage(query, story, csrf, noticeOf(req)));
   });
   pages.post('/admin/person/converge', async (req, res) => {
-    const userId = String(req.body?.userId ?? '');
+    const userId = formUserId(req.body?.userId);
     const job = await deps.converge(userId, adminOf(req)?.name ?? 'admin');
     await audit(req, `asked to converge now (job ${job.id})`, userId, { jobId: job.id });
     res.redirect(303, `/admin?q=${encodeURIComponent(userId)}&done=converge&n=${job.id}`);
@@ -84,7 +85,7 @@ export function adminRouter(settings: AdminSignInSettings, deps: AdminDeps): Rou
     send(req, res, 'Stuck work', '/admin/stuck', (csrf) => stuckPage(dead, retrying, csrf, noticeOf(req)));
   });
   pages.post('/admin/stuck/retry', async (req, res) => {
-    const job = await deps.retry(Number(req.body?.jobId));
+    const job = await deps.retry(formJobId(req.body?.jobId));
     await audit(req, `retried dead job ${job.id}`, job.userId, { jobId: job.id });
     res.redirect(303, `/admin/stuck?done=retry&n=${job.id}`);
   });
@@ -125,14 +126,39 @@ export function adminRouter(settings: AdminSignInSettings, deps: AdminDeps): Rou
   });
   pages.post('/admin/logout', signOut);
   // a refusal or a failure as a page that says what was wrong and what to do
-  pages.use((err: Error & { code?: string }, req: Request, res: Response, _next: express.NextFunction) => {
+  pages.use((err: Error & { code?: string; status?: number }, req: Request, res: Response, _next: express.NextFunction) => {
     const forged = err.code === 'EBADCSRFTOKEN';
     if (!forged) deps.log.warn({ admin: adminOf(req)?.name, path: req.path, error: err.message }, 'admin pages: an action failed');
     const message = forged ? 'This form was not sent by a page of this session (a stale or forged form): reload the page and try again.' : err.message;
-    res.status(forged ? 403 : 409).send(layout(forged ? 'Refused' : 'That did not work', '', { name: adminOf(req)?.name ?? '' }, generateToken(req), html`<p role="alert" class="bad">${message}</p><p><a href="${req.get('referer')?.startsWith(settingsOrigin(settings)) ? req.get('referer') : '/admin'}">Back</a></p>`));
+    // a refusal that carries its own 4xx (a malformed form, a form too large) keeps it; any other failure is a conflict
+    const status = forged ? 403 : typeof err.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 409;
+    res.status(status).send(layout(forged ? 'Refused' : 'That did not work', '', { name: adminOf(req)?.name ?? '' }, generateToken(req), html`<p role="alert" class="bad">${message}</p><p><a href="${req.get('referer')?.startsWith(settingsOrigin(settings)) ? req.get('referer') : '/admin'}">Back</a></p>`));
   });
   router.use(pages);
   return router;
+}
+
+/** A form field the pages themselves fill in came back malformed (a tampered or hand-made form): 400, nothing done. */
+class BadFormError extends Error {
+  readonly status = 400;
+  constructor(message: string) {
+    super(`${message}. Nothing was done: start again from the page.`);
+    this.name = 'BadFormError';
+  }
+}
+
+/** The person form's Keycloak user id, checked as a webhook's would be (both stores must be able to keep it). */
+function formUserId(value: unknown): string {
+  const parsed = userIdText().safeParse(value);
+  if (!parsed.success) throw new BadFormError(`The user id of this form is not one a Keycloak user can have (${parsed.error.issues[0]?.message ?? 'not text'})`);
+  return parsed.data;
+}
+
+/** The stuck-work form's job id: a whole number above 0. */
+function formJobId(value: unknown): number {
+  const id = typeof value === 'string' && /^[1-9][0-9]{0,15}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(id)) throw new BadFormError(`The job id of this form, ${JSON.stringify(String(value ?? '')).slice(0, 40)}, is not a job number`);
+  return id;
 }
 
 const settingsOrigin = (settings: AdminSignInSettings): string => `${settings.publicUrl}/admin`;

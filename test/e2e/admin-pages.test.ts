@@ -176,6 +176,23 @@ test('a forged POST without the CSRF token is refused, even with the admin\'s se
   expect(anonymous.status).toBe(401);
 });
 
+test('a tampered form (a user id no Keycloak user can have, a job id that is no number) is refused with 400, and nothing is queued', async () => {
+  await adminPage.goto(`${bridge.url}/admin/health`);
+  const csrf = await adminPage.locator('input[name="_csrf"]').first().inputValue();
+  const jobsBefore = (await bridge.store.jobs.list({ limit: 1000 })).length;
+  for (const userId of ['', 'a\u0000b', 'x'.repeat(256)]) {
+    const res = await adminPage.request.post(`${bridge.url}/admin/person/converge`, { form: { _csrf: csrf, userId }, maxRedirects: 0 });
+    expect(res.status()).toBe(400);
+    expect(await res.text()).toContain('is not one a Keycloak user can have');
+  }
+  for (const jobId of ['', 'NaN', '1.5', '-1', '99999999999999999999']) {
+    const res = await adminPage.request.post(`${bridge.url}/admin/stuck/retry`, { form: { _csrf: csrf, jobId }, maxRedirects: 0 });
+    expect(res.status()).toBe(400);
+    expect(await res.text()).toContain('is not a job number');
+  }
+  expect((await bridge.store.jobs.list({ limit: 1000 })).length).toBe(jobsBefore);
+});
+
 test('a dead job is retried from the stuck-work page and the employee appears', async () => {
   const email = `dead.job.${Date.now()}@contoso.com`;
   const { id } = await admin.users.create({ realm: own.copy.realm, username: email, email, firstName: 'Dead', lastName: 'Job', enabled: true, attributes: { upn: [email], ad_domain: ['contoso.com'], ad_groups: [TECHS_GROUP] } });
