@@ -1,4 +1,5 @@
 import { benchBridges, BridgeBenchSetup } from './bridge-bench';
+import { referenceLoopMs } from './host-speed';
 import { benchLogin } from './login-bench';
 import { benchRules } from './rules-bench';
 import { benchSweep } from './sweep-bench';
@@ -7,6 +8,7 @@ import { benchSweep } from './sweep-bench';
 async function main(): Promise<void> {
   const only = process.argv[2];
   const rows: [string, string, string][] = [];
+  const speedBefore = referenceLoopMs();
   if (!only || only === 'bridge') {
     // `bridge --store postgres [--instances N]`: also the same load on PostgreSQL with one and with N bridges, in this run
     const flag = (name: string): string | undefined => (process.argv.indexOf(name) > 0 ? process.argv[process.argv.indexOf(name) + 1] : undefined);
@@ -40,6 +42,7 @@ async function main(): Promise<void> {
     process.stderr.write('bench: broker logins through real Keycloak, with and without the provisioning step (alternating) ...\n');
     for (const [k, v, t] of await benchLogin()) rows.push([k, v, t]);
   }
+  rows.push(['reference CPU loop, before / after (host speed: compare runs only when these are alike)', `${speedBefore.toFixed(0)} ms / ${referenceLoopMs().toFixed(0)} ms`, '']);
   const w = [Math.max(...rows.map((r) => r[0].length)), Math.max(...rows.map((r) => r[1].length)), 10];
   console.log(`\n${'measure'.padEnd(w[0])}  ${'value'.padEnd(w[1])}  target`);
   for (const [k, v, t] of rows) console.log(`${k.padEnd(w[0])}  ${v.padEnd(w[1])}  ${t}`);
