@@ -73,6 +73,21 @@ describe('bridge configuration', () => {
     expect(problems.join()).not.toContain('a-real');
   });
 
+  test.each(['postgres://bridge:1234#not-a-real-one@db.example.invalid/bms', 'postgres://bridge:12/not-a-real-one@db.example.invalid/bms', 'postgres://bridge:99?not-a-real-one@db.example.invalid/bms'])(
+    'a password of digits then an unencoded #, / or ? is refused, though the URL parser reads it (as host and port): %s',
+    (url) => {
+      const problems = problemsOf({ ...minimal, BRIDGE_STORE_URL: url });
+      expect(problems).toEqual([expect.stringMatching(/^store\.url \(BRIDGE_STORE_URL\): is not a URL that can be read: percent-encode/)]);
+      expect(problems.join()).not.toContain('not-a-real');
+    },
+  );
+
+  test('store URLs written as meant still load: port, IPv6, no password, an encoded password', () => {
+    for (const url of ['postgres://bridge:pw@db.example.invalid:5432/bms', 'postgres://bridge:pw@[::1]:5432/bms', 'postgres://bridge@db.example.invalid/bms', 'postgresql://bridge:a%23b%2Fc%40d@db.example.invalid/bms', 'postgres://db.example.invalid/bms']) {
+      expect(problemsOf({ ...minimal, BRIDGE_STORE_URL: url })).toEqual([]);
+    }
+  });
+
   test('the admin pages need both the public URL and the session secret; with both they are on, with their defaults', () => {
     expect(problemsOf({ ...minimal, BRIDGE_PUBLIC_URL: 'https://bridge.example.invalid' })).toEqual([expect.stringContaining('the admin pages need both BRIDGE_PUBLIC_URL and BRIDGE_ADMIN_SESSION_SECRET')]);
     expect(problemsOf({ ...minimal, BRIDGE_PUBLIC_URL: 'https://bridge.example.invalid/admin/', BRIDGE_ADMIN_SESSION_SECRET: 'x'.repeat(32) })).toEqual([expect.stringContaining('admin.publicUrl (BRIDGE_PUBLIC_URL): must be the scheme, host and port only')]);

@@ -220,12 +220,22 @@ function set(target: Record<string, unknown>, path: string, value: unknown): voi
   node[keys[keys.length - 1]] = value;
 }
 
-/** Whether the WHATWG URL parser (which pg uses) can read the text. */
+/**
+ * Whether the WHATWG URL parser (which pg uses) reads the text as it was meant: it parses, and where the text holds an
+ * @ the parser found a user name and the same host as the text after its last @. A password with an unencoded #, / or ?
+ * (`postgres://u:1234#pw@db/bms`) parses too, but as user-less host `u` port 1234: pg would then connect to the wrong
+ * host, and print the password as part of it.
+ */
 function parsesAsUrl(text: string): boolean {
+  let url: URL;
   try {
-    new URL(text);
-    return true;
+    url = new URL(text);
   } catch {
     return false;
   }
+  const authority = text.slice(text.indexOf('://') + 3);
+  const at = authority.lastIndexOf('@');
+  if (at < 0) return true;
+  const hostText = authority.slice(at + 1).split(/[/?#]/)[0];
+  return url.username !== '' && url.host.toLowerCase() === hostText.toLowerCase();
 }

@@ -103,6 +103,7 @@ export class PostgresStore implements Store {
  * names one (`password`, `sslpassword`, …: pg reads them all). Also for forms `URL` cannot parse (a Unix socket host).
  */
 export function redacted(url: string): string {
-  // up to the last @ before the host: an unencoded @ in the password must not leave its second half in the log
-  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@?#]*:)[^/?#]*@/i, '$1***@').replace(/([?&][^=&#]*pass[^=&#]*=)[^&#]*/gi, '$1***');
+  // up to the last @ of the text: an unencoded @, #, / or ? in the password must not leave any of it in the log (a
+  // query value holding an @ hides the host as well: too much hidden is only a worse message, too little is a leak)
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@?#]*:).*@/i, '$1***@').replace(/([?&][^=&#]*pass[^=&#]*=)[^&#]*/gi, '$1***');
 }
