@@ -90,13 +90,20 @@ export class SqliteDatabase {
     try {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
       this.db = new Database(path);
-      this.db.pragma('journal_mode = WAL');
+      // the wait first: a process opening a new file while another sets it up waits for its lock instead of failing
       this.db.pragma('busy_timeout = 5000');
+      this.db.pragma('journal_mode = WAL');
       this.db.exec(SCHEMA);
     } catch (err) {
       throw new Error(`cannot open the store at ${path}: ${(err as Error).message}. Check BRIDGE_DB_PATH and that the folder is writable.`);
     }
-    this.migrate();
+    // under the write lock: processes that open the same file at once (serve and the CLI) must not both add a column
+    try {
+      this.writing(() => this.migrate());
+    } catch (err) {
+      const message = (err as Error).message;
+      throw message.startsWith('cannot open the store') ? err : new Error(`cannot open the store at ${path}: its tables could not be brought up to date (${message}). Start again; if it persists, keep a copy of the file and report it.`);
+    }
   }
 
   /** A statement compiled once and reused: several run on every login webhook. */

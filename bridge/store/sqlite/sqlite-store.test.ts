@@ -1,9 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import Database from 'better-sqlite3';
 
+import { buildBridge } from '../../../test/support/bridge-processes';
+import { repoRoot } from '../../../test/stack/project';
 import { describeStoreContract } from '../../../test/store-contract/store-contract';
 import { nextDelayMs } from '../../jobs/job-queue';
 import { Store } from '../store';
@@ -52,6 +55,23 @@ describe('the SQLite file', () => {
     await opened.close();
   });
 
+  test('processes that open one new file at the same moment all open it (a review: 2 of 30 failed adding a column twice)', async () => {
+    mkdirSync(join(repoRoot, '.cache'), { recursive: true });
+    const outDir = mkdtempSync(join(repoRoot, '.cache', 'sqlite-race-')); // inside the repository: the output needs node_modules
+    try {
+      buildBridge(outDir);
+      const storeJs = join(outDir, 'bridge', 'store', 'sqlite', 'sqlite-store.js');
+      for (let round = 0; round < 4; round++) {
+        const file = join(dir, `race-${round}`, 'bridge.sqlite');
+        const opener = `const { SqliteStore } = require(${JSON.stringify(storeJs)}); new SqliteStore(${JSON.stringify(file)}).close().then(() => console.log('opened'));`;
+        const outcomes = await Promise.all(Array.from({ length: 6 }, () => nodeOutput(opener)));
+        expect(outcomes).toEqual(Array(6).fill('opened'));
+      }
+    } finally {
+      rmSync(outDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   test('a store that cannot be opened says where and what to check', () => {
     const file = join(dir, 'not-a-folder');
     writeFileSync(file, 'x');
@@ -69,3 +89,14 @@ test.each([
   expect(nextDelayMs(attempts, backoff, undefined, () => 0.999999)).toBeLessThanOrEqual(high);
   expect(ceiling).toBe(high);
 });
+
+/** What a Node process running `code` printed (its error, when it failed), trimmed. */
+function nodeOutput(code: string): Promise<string> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    child.on('close', () => resolve(text.trim()));
+  });
+}
