@@ -207,6 +207,8 @@ describe('the PostgreSQL store when something goes wrong (issue 12 review)', () 
       limited.password = 'not-a-real-password';
       await expect(PostgresStore.open(limited.toString(), 2)).rejects.toThrow(/GRANT CREATE ON SCHEMA public TO/);
       await (await PostgresStore.open(url, 2)).close(); // the owner migrates once
+      // the tables exist now, but the user may not use them: the hint says which rights (review: it said CREATE)
+      await expect(PostgresStore.open(limited.toString(), 2)).rejects.toThrow(/permission denied for table .*GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO/);
       await owner.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}`);
       await owner.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${role}`);
       const store = await PostgresStore.open(limited.toString(), 2);

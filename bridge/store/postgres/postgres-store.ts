@@ -68,7 +68,7 @@ export class PostgresStore implements Store {
       if (!connected) throw new Error(`cannot connect to the PostgreSQL store at ${redacted(url)}: ${(err as Error).message}. Check BRIDGE_STORE_URL and that the server accepts connections.`);
       throw new Error(
         `cannot migrate the PostgreSQL store at ${redacted(url)}: ${(err as Error).message}` +
-          ((err as { code?: string }).code === '42501' ? '. The first start and every upgrade create tables: give this user CREATE on the schema (GRANT CREATE ON SCHEMA public TO <user>), or start one bridge once as the owner' : ''),
+          ((err as { code?: string }).code === '42501' ? `. ${rightsHint((err as Error).message)}` : ''),
       );
     }
     return new PostgresStore(new PostgresDatabase(pool));
@@ -96,6 +96,18 @@ export class PostgresStore implements Store {
     })();
     return this.closing;
   }
+}
+
+/**
+ * What to grant for PostgreSQL's "permission denied" (42501) during the migration: rights on the bridge's tables when
+ * one of them was refused (the tables exist, the user may not read them), else CREATE on the schema (the first start
+ * and every upgrade create tables).
+ */
+function rightsHint(message: string): string {
+  if (/permission denied for (table|relation|sequence)/i.test(message)) {
+    return 'This user may not use the bridge\'s tables: give it data rights (GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO <user>; GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO <user>)';
+  }
+  return 'The first start and every upgrade create tables: give this user CREATE on the schema (GRANT CREATE ON SCHEMA public TO <user>), or start one bridge once as the owner';
 }
 
 /**
