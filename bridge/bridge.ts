@@ -2,7 +2,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { adminPagesFor } from './admin/admin-pages';
-import { SweepMonitor } from './admin/sweep-monitor';
 import { BmsClient } from './bms/client';
 import { BridgeConfig } from './config/config';
 import { failureOf, refusedForGood } from './converge/converge-result';
@@ -26,7 +25,8 @@ import { openStore } from './store/open-store';
 import { namedStore, storeLocation } from './errors/named-store';
 import { Store } from './store/store';
 import { Sweep, SweepSummary } from './sweep/sweep';
-import { SweepElsewhereError, withSweepLease } from './sweep/sweep-lease';
+import { BridgeStoppingError, SweepControl } from './sweep/sweep-control';
+import { SweepElsewhereError } from './sweep/sweep-lease';
 import { rulesTopic, watchRuleChanges } from './rules/rule-changes';
 import { SharedCallBudget } from './bms/shared-budget';
 import { parseBmsClientConfig } from './bms/config';
@@ -114,9 +114,6 @@ export interface RunningBridge extends BridgeCore {
 /** Serves: the webhook endpoint, health endpoints, the job worker and the periodic sweep. */
 export async function startBridge(config: BridgeConfig, log: Logger): Promise<RunningBridge> {
   const core = await createBridgeCore(config, log);
-  // one sweep at a time per process: a request while one runs waits for that one's summary
-  let sweeping: Promise<SweepSummary> | undefined;
-  const once = (run: () => Promise<SweepSummary>): Promise<SweepSummary> => (sweeping ??= run().finally(() => (sweeping = undefined)));
   const { store, keycloak, rules, worker, answerer, sweep, metrics } = core;
   const { idpAlias } = config.keycloak;
   // the listener tells one bridge; the store tells the others (watchRuleChanges)
@@ -124,13 +121,12 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
     rules.invalidate();
     await store.coordination.bumpVersion(rulesTopic(idpAlias));
   };
-  // every sweep of this bridge (periodic, from the admin pages, POST /admin/reconcile) is recorded for every bridge's pages
-  const sweepMonitor = new SweepMonitor(store.expiring, (all, onProgress) => sweepOnce(all ? 'all' : 'requested', 0, onProgress));
-  const sweepOnce = (scope: 'all' | 'requested', waitMs: number, onProgress?: (examined: number) => void): Promise<SweepSummary> =>
-    once(() => sweepMonitor.recorded(withSweepLease(store.coordination, worker.owner, (signal) => timed(metrics, () => sweep.run({ scope, waitMs, onProgress, signal })))));
+  // every sweep of this bridge (periodic, from the admin pages, POST /admin/reconcile): one at a time, under the store's
+  // lease, recorded for every bridge's pages, and stopped with the bridge
+  const sweeps = new SweepControl(store.expiring, store.coordination, worker.owner, (scope, waitMs, signal, onProgress) => timed(metrics, () => sweep.run({ scope, waitMs, onProgress, signal })));
   // the realm's wiring (bridge setup --check), read from Keycloak at most every KEYCLOAK_WIRING_CHECK_MS
   const ready = [...readinessChecks(core), ...(config.keycloak.wiringCheckMs > 0 ? [wiringReadyCheck(keycloak, config.keycloak)] : [])];
-  const adminPages = adminPagesFor(config, core, { previewSource: previewSource(keycloak, rules), health: () => checkAll(ready), sweep: sweepMonitor }, log);
+  const adminPages = adminPagesFor(config, core, { previewSource: previewSource(keycloak, rules), health: () => checkAll(ready), sweep: sweeps }, log);
   const app = createApp({
     secret: config.webhook.secret,
     realm: config.keycloak.realm,
@@ -143,7 +139,7 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
     metrics: () => metrics.exposition(),
     onWebhook: (type, outcome, seconds) => metrics.webhookAnswered(type, outcome, seconds),
     preview: { token: config.admin.token, run: (request) => preview(previewSource(keycloak, rules), request) },
-    reconcile: (all) => sweepOnce(all ? 'all' : 'requested', 30_000),
+    reconcile: (all) => sweeps.sweep(all ? 'all' : 'requested', 30_000),
   });
   // retention runs at every sweep, and hourly for a bridge whose periodic sweep is off
   const purge = async (): Promise<void> => {
@@ -172,9 +168,13 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
   const timer =
     config.reconcile.intervalMs > 0
       ? setInterval(() => {
-          if (sweeping) return;
-          sweepOnce('requested', 0).catch((err: Error) =>
-            err instanceof SweepElsewhereError ? log.debug({ holder: err.holder }, 'periodic sweep skipped: another bridge sweeps') : log.warn({ error: err.message }, 'periodic sweep failed; it runs again at the next interval'),
+          if (sweeps.busy) return;
+          sweeps.sweep('requested', 0).catch((err: Error) =>
+            err instanceof SweepElsewhereError
+              ? log.debug({ holder: err.holder }, 'periodic sweep skipped: another bridge sweeps')
+              : err instanceof BridgeStoppingError
+                ? log.info({}, 'periodic sweep stopped with the bridge; another bridge sweeps at its next interval')
+                : log.warn({ error: err.message }, 'periodic sweep failed; it runs again at the next interval'),
           );
         }, config.reconcile.intervalMs)
       : undefined;
@@ -186,12 +186,15 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
       if (timer) clearInterval(timer);
       clearInterval(purger);
       stopWatching();
+      // the sweep ends at its next user and gives its lease up now, not a minute after this process is gone
+      const sweepStopped = sweeps.stop();
       // a rolling restart: no new connections, but the sign-ins in flight get their answers (within their budget)
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const cut = setTimeout(() => server.closeAllConnections(), config.webhook.answerBudgetMs + 2_000);
       await closed;
       clearTimeout(cut);
+      await sweepStopped;
       await worker.stop();
       await store.close();
     })()),

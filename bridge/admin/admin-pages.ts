@@ -9,14 +9,14 @@ import { preview, PreviewSource } from '../rules/preview';
 import { adminRouter, AdminDeps } from './admin-router';
 import { EmployeeNow } from './pages/person';
 import { HealthCheck } from './pages/health';
-import { SweepMonitor } from './sweep-monitor';
+import { SweepControl } from '../sweep/sweep-control';
 
 /** What the bridge hands the admin pages besides its core parts. */
 export interface AdminPagesParts {
   previewSource: PreviewSource;
   /** the readiness checks, run with their details for a signed-in admin */
   health(): Promise<HealthCheck[]>;
-  sweep: SweepMonitor;
+  sweep: SweepControl;
 }
 
 /** The admin pages for this configuration, or undefined when they are off (no BRIDGE_PUBLIC_URL). */

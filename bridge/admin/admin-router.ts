@@ -6,6 +6,7 @@ import { Job } from '../jobs/job-queue';
 import { Logger } from '../log/logger';
 import { Preview, PreviewRequest } from '../rules/preview';
 import { Store } from '../store/store';
+import { SweepControl } from '../sweep/sweep-control';
 import { userIdText } from '../webhooks/payload';
 import { adminOf } from './admin-user';
 import { html, layout, SafeHtml } from './html';
@@ -16,7 +17,6 @@ import { stuckPage } from './pages/jobs';
 import { sweepPage } from './pages/sweep';
 import { adminSignIn } from './sign-in';
 import { AdminSignInSettings, StillAdmin } from './sign-in-settings';
-import { SweepMonitor } from './sweep-monitor';
 
 /** What the admin pages read and do; the bridge wires its parts in (bridge.ts). */
 export interface AdminDeps {
@@ -37,7 +37,7 @@ export interface AdminDeps {
   health(): Promise<HealthCheck[]>;
   /** BMS's per-endpoint limit and window, for the budget table */
   budget: { limit: number; windowMs: number };
-  sweep: SweepMonitor;
+  sweep: SweepControl;
   log: Logger;
 }
 
@@ -91,9 +91,13 @@ export function adminRouter(settings: AdminSignInSettings, deps: AdminDeps): Rou
   });
   pages.post('/admin/stuck/retry-all', async (req, res) => {
     const dead = await deps.store.jobs.list({ state: 'dead', limit: 1000 });
-    for (const job of dead) await deps.retry(job.id);
-    await audit(req, `retried all ${dead.length} dead jobs`, null, { jobIds: dead.map((j) => j.id) });
-    res.redirect(303, `/admin/stuck?done=retry-all&n=${dead.length}`);
+    // a job another admin or bridge retried meanwhile is no longer dead: skipped, and the others still retried and audited
+    const retried: number[] = [];
+    for (const job of dead) {
+      if (await deps.retry(job.id).then(() => true, () => false)) retried.push(job.id);
+    }
+    await audit(req, `retried all ${retried.length} dead jobs`, null, { jobIds: retried });
+    res.redirect(303, `/admin/stuck?done=retry-all&n=${retried.length}`);
   });
   pages.get('/admin/rules', async (req, res) => {
     const view = await deps.rules();
@@ -120,9 +124,10 @@ export function adminRouter(settings: AdminSignInSettings, deps: AdminDeps): Rou
   });
   pages.post('/admin/sweep/start', async (req, res) => {
     const all = req.body?.scope === 'all';
-    const started = deps.sweep.start(all);
-    if (started) await audit(req, `started a sweep${all ? ' of every user linked to the identity provider' : ''}`, null);
-    res.redirect(303, `/admin/sweep?done=${started ? 'sweep-started' : 'sweep-running'}`);
+    const start = await deps.sweep.start(all);
+    if (start.started) await audit(req, `started a sweep${all ? ' of every user linked to the identity provider' : ''}`, null);
+    // the page itself names the other bridge (from the store), never text carried in the link
+    res.redirect(303, `/admin/sweep?done=${start.started ? 'sweep-started' : start.where === 'here' ? 'sweep-running' : 'sweep-elsewhere'}`);
   });
   pages.post('/admin/logout', signOut);
   // a refusal or a failure as a page that says what was wrong and what to do
@@ -150,14 +155,16 @@ class BadFormError extends Error {
 /** The person form's Keycloak user id, checked as a webhook's would be (both stores must be able to keep it). */
 function formUserId(value: unknown): string {
   const parsed = userIdText().safeParse(value);
-  if (!parsed.success) throw new BadFormError(`The user id of this form is not one a Keycloak user can have (${parsed.error.issues[0]?.message ?? 'not text'})`);
+  const problem = !parsed.success ? (parsed.error.issues[0]?.message ?? 'not text') : parsed.data.trim() ? undefined : 'blank';
+  // an id Keycloak no longer has is fine: converging it deactivates the employee of a person since deleted
+  if (problem || !parsed.success) throw new BadFormError(`The user id of this form is not a user id (1 to 255 characters, not blank, no NUL): ${problem}`);
   return parsed.data;
 }
 
 /** The stuck-work form's job id: a whole number above 0. */
 function formJobId(value: unknown): number {
-  const id = typeof value === 'string' && /^[1-9][0-9]{0,15}$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(id)) throw new BadFormError(`The job id of this form, ${JSON.stringify(String(value ?? '')).slice(0, 40)}, is not a job number`);
+  const id = typeof value === 'string' && /^[0-9]{1,16}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(id) || id < 1) throw new BadFormError(`The job id of this form, ${JSON.stringify(String(value ?? '')).slice(0, 40)}, is not a job number`);
   return id;
 }
 
@@ -165,6 +172,8 @@ const settingsOrigin = (settings: AdminSignInSettings): string => `${settings.pu
 
 /** A person's whole story: the Keycloak user, the decision now, the link, what BMS holds, their jobs and audit entries. */
 async function storyOf(deps: AdminDeps, query: string): Promise<PersonStory | { notFound: string }> {
+  // text no user has (a NUL, a lone surrogate, over 255 characters): Keycloak would refuse the search itself
+  if (!userIdText().safeParse(query).success) return { notFound: 'No Keycloak user has that id, e-mail address or user name: it holds a character no directory value has, or is over 255 characters.' };
   const user = await deps.findUser(query);
   if (!user?.id) return { notFound: `No Keycloak user has the id, e-mail address or user name '${query}'.` };
   const userId = user.id;
@@ -195,6 +204,8 @@ function noticeOf(req: Request): string | undefined {
       return 'The sweep started.';
     case 'sweep-running':
       return 'A sweep already runs on this bridge.';
+    case 'sweep-elsewhere':
+      return 'No sweep was started: another bridge is sweeping (below). One sweep runs at a time across all bridges.';
     default:
       return undefined;
   }

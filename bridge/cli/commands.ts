@@ -13,7 +13,7 @@ import { preview, PreviewRequest } from '../rules/preview';
 import { openStore } from '../store/open-store';
 import { Store } from '../store/store';
 import { SweepSummary } from '../sweep/sweep';
-import { withSweepLease } from '../sweep/sweep-lease';
+import { SweepControl } from '../sweep/sweep-control';
 import { CliContext, EXIT, println, UsageError } from './context';
 import { counterProgress } from './progress';
 
@@ -98,12 +98,19 @@ async function sweep(ctx: CliContext, all: boolean): Promise<SweepSummary> {
   const core = await createBridgeCore(config, createLogger('warn', process.stderr));
   core.worker.start();
   const progress = counterProgress(ctx.tty, 'sweeping: {value} users examined, {queued} queued | {duration_formatted}', { queued: 0 });
+  // one sweep at a time across every bridge on the store (another host's bridge may be sweeping), shown on their pages
+  const sweeps = new SweepControl(core.store.expiring, core.store.coordination, core.worker.owner, (scope, waitMs, signal, onProgress) =>
+    core.sweep.run({ scope, waitMs, signal, onProgress: (examined, queued) => (onProgress(examined), progress.update(examined, { queued })) }),
+  );
+  // Ctrl-C: the sweep ends at its next user and gives its lease up, instead of leaving every bridge refused for a minute
+  const interrupted = (): void => void sweeps.stop();
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
-    // one sweep at a time across every bridge on the store (another host's bridge may be sweeping)
-    return await withSweepLease(core.store.coordination, core.worker.owner, (signal) =>
-      core.sweep.run({ scope: all ? 'all' : 'requested', waitMs: 10 * 60_000, signal, onProgress: (examined, queued) => progress.update(examined, { queued }) }),
-    );
+    return await sweeps.sweep(all ? 'all' : 'requested', 10 * 60_000);
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     progress.stop();
     await core.worker.stop();
     await core.store.close();

@@ -120,7 +120,7 @@ export class Sweep {
       await this.queue(userId, false, jobs, summary);
     }
     this.worker.kick();
-    await this.settle(jobs, options.waitMs ?? 0, summary);
+    await this.settle(jobs, options.waitMs ?? 0, summary, options.signal);
     this.log.info({ scope: options.scope, ms: Date.now() - started, ...summary }, 'sweep finished');
     return summary;
   }
@@ -142,10 +142,14 @@ export class Sweep {
     }
   }
 
-  private async settle(jobs: number[], waitMs: number, summary: SweepSummary): Promise<void> {
+  /** Waits (up to `waitMs`) for the queued jobs and counts how they ended; stops waiting when `signal` is aborted (throws its reason). */
+  private async settle(jobs: number[], waitMs: number, summary: SweepSummary, signal?: AbortSignal): Promise<void> {
     const deadline = Date.now() + waitMs;
+    const aborted = signal && rejectedWhenAborted(signal);
     for (const id of jobs) {
-      const job = await this.worker.waitFor(id, Math.max(0, deadline - Date.now()));
+      signal?.throwIfAborted();
+      const waiting = this.worker.waitFor(id, Math.max(0, deadline - Date.now()));
+      const job = await (aborted ? Promise.race([waiting, aborted]) : waiting);
       const result = job?.result as ConvergeResult | null | undefined;
       if (job?.state === 'dead') summary.failed++;
       else if (job?.state !== 'done' || !result) summary.stillRunning++;
@@ -154,4 +158,11 @@ export class Sweep {
       else summary.inactive++;
     }
   }
+}
+
+/** A promise that rejects with the signal's reason once it is aborted (and never settles otherwise). */
+function rejectedWhenAborted(signal: AbortSignal): Promise<never> {
+  const rejected = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+  rejected.catch(() => undefined); // raced only while jobs are waited for; an abort after that is no unhandled rejection
+  return rejected;
 }

@@ -180,10 +180,10 @@ test('a tampered form (a user id no Keycloak user can have, a job id that is no 
   await adminPage.goto(`${bridge.url}/admin/health`);
   const csrf = await adminPage.locator('input[name="_csrf"]').first().inputValue();
   const jobsBefore = (await bridge.store.jobs.list({ limit: 1000 })).length;
-  for (const userId of ['', 'a\u0000b', 'x'.repeat(256)]) {
+  for (const userId of ['', ' ', 'a\u0000b', 'x'.repeat(256)]) {
     const res = await adminPage.request.post(`${bridge.url}/admin/person/converge`, { form: { _csrf: csrf, userId }, maxRedirects: 0 });
     expect(res.status()).toBe(400);
-    expect(await res.text()).toContain('is not one a Keycloak user can have');
+    expect(await res.text()).toContain('The user id of this form is not a user id');
   }
   for (const jobId of ['', 'NaN', '1.5', '-1', '99999999999999999999']) {
     const res = await adminPage.request.post(`${bridge.url}/admin/stuck/retry`, { form: { _csrf: csrf, jobId }, maxRedirects: 0 });
@@ -191,6 +191,9 @@ test('a tampered form (a user id no Keycloak user can have, a job id that is no 
     expect(await res.text()).toContain('is not a job number');
   }
   expect((await bridge.store.jobs.list({ limit: 1000 })).length).toBe(jobsBefore);
+  // a search for text no user has is answered as not found, not with Keycloak's refusal of the query
+  await adminPage.goto(`${bridge.url}/admin?q=a%00b`);
+  expect(await adminPage.locator('main').innerText()).toContain('No Keycloak user has that id');
 });
 
 test('a dead job is retried from the stuck-work page and the employee appears', async () => {

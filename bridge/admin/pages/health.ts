@@ -1,3 +1,4 @@
+import { SweepReport } from '../../sweep/sweep-control';
 import { html, SafeHtml, when } from '../html';
 
 /** One line of the health page: a part of the system, whether it is fine, and what is wrong. */
@@ -12,16 +13,6 @@ export interface HealthCheck {
 export interface BudgetUse {
   endpoint: string;
   used: number;
-}
-
-/** The last sweep as the health page shows it. */
-export interface SweepReport {
-  running: boolean;
-  lastStartedAt?: number;
-  lastFinishedAt?: number;
-  lastDurationMs?: number;
-  lastSummary?: Record<string, unknown>;
-  lastError?: string;
 }
 
 /** Health: each part's state, BMS's per-endpoint budget used in the window, and the sweep. */
@@ -40,7 +31,7 @@ ${sweepLines(sweep)}`;
 export function sweepLines(sweep: SweepReport): SafeHtml {
   const summary = sweep.lastSummary ? Object.entries(sweep.lastSummary).filter(([, v]) => typeof v === 'number').map(([k, v]) => `${k} ${v}`).join(', ') : '';
   return html`<ul id="sweep-state">
-<li>${sweep.running ? html`<strong>A sweep is running</strong> (started ${when(sweep.lastStartedAt)})` : 'No sweep is running on this bridge.'}</li>
+<li>${sweep.running ? html`<strong>A sweep is running</strong> ${sweep.here ? 'on this bridge' : html`on another bridge (<code>${sweep.where ?? 'unknown'}</code>)`}${sweep.lastStartedAt !== undefined ? html` (started ${when(sweep.lastStartedAt)})` : ''}` : 'No sweep is running on any bridge.'}</li>
 <li>Last finished: ${when(sweep.lastFinishedAt)}${sweep.lastDurationMs !== undefined ? ` in ${(sweep.lastDurationMs / 1000).toFixed(1)} s` : ''}</li>
 ${summary ? html`<li>What it found and healed: ${summary}</li>` : ''}
 ${sweep.lastError ? html`<li class="bad">Last error: ${sweep.lastError}</li>` : ''}

@@ -1,8 +1,9 @@
 import { csrfField, html, SafeHtml } from '../html';
-import { SweepReport, sweepLines } from './health';
+import { SweepReport } from '../../sweep/sweep-control';
+import { sweepLines } from './health';
 
 /** The sweep page: its state, progress while it runs (the page reloads itself), and the button to start one. */
-export function sweepPage(sweep: SweepReport & { examined?: number }, csrf: string, notice?: string): SafeHtml {
+export function sweepPage(sweep: SweepReport, csrf: string, notice?: string): SafeHtml {
   return html`${notice ? html`<p role="status">${notice}</p>` : ''}
 ${sweep.running ? html`<p role="status" aria-live="polite">Examined so far: <strong id="sweep-progress">${sweep.examined ?? 0}</strong> users. This page updates itself every 2 seconds.</p>` : ''}
 ${sweepLines(sweep)}
