@@ -77,35 +77,43 @@ export class SweepControl {
     if (this.current) return this.current.promise;
     if (this.stopper.signal.aborted) return Promise.reject(new BridgeStoppingError());
     const current = { startedAt: Date.now(), examined: 0, promise: undefined as unknown as Promise<SweepSummary> };
-    // at most one write a second, and the latest count always written within a second (a sweep may then wait long)
-    let written = 0;
-    let trailing: NodeJS.Timeout | undefined;
-    const write = (): void => {
-      trailing = undefined;
-      written = Date.now();
-      void this.entries.put(PROGRESS, JSON.stringify({ where: this.owner, startedAt: current.startedAt, examined: current.examined }), written + PROGRESS_KEPT_MS).catch(() => undefined);
-    };
-    const progress = (examined: number): void => {
-      current.examined = examined;
-      const wait = written + PROGRESS_EVERY_MS - Date.now();
-      if (wait <= 0) write();
-      else trailing ??= setTimeout(write, wait).unref();
-    };
+    const progress = this.progressWriter(current);
     let held = false;
     const swept = withSweepLease(this.coordination, this.owner, (lost) => {
       held = true;
       onHeld?.();
-      progress(0);
-      return this.run(scope, waitMs, AbortSignal.any([lost, this.stopper.signal]), progress);
+      progress.tell(0);
+      return this.run(scope, waitMs, AbortSignal.any([lost, this.stopper.signal]), progress.tell);
     });
     current.promise = this.recorded(current.startedAt, swept).finally(() => {
-      clearTimeout(trailing);
+      progress.end();
       this.current = undefined;
       // only the sweep that wrote the progress removes it (a refused one must not wipe the other bridge's)
       if (held) void this.entries.take(PROGRESS).catch(() => undefined);
     });
     this.current = current;
     return current.promise;
+  }
+
+  /** Keeps `current.examined` and writes it to the store at most once a second, the latest always within a second. */
+  private progressWriter(current: { startedAt: number; examined: number }): { tell: (examined: number) => void; end: () => void } {
+    let written = 0;
+    let trailing: NodeJS.Timeout | undefined;
+    const write = (): void => {
+      trailing = undefined;
+      written = Date.now();
+      const value = JSON.stringify({ where: this.owner, startedAt: current.startedAt, examined: current.examined });
+      void this.entries.put(PROGRESS, value, written + PROGRESS_KEPT_MS).catch(() => undefined);
+    };
+    return {
+      tell: (examined) => {
+        current.examined = examined;
+        const wait = written + PROGRESS_EVERY_MS - Date.now();
+        if (wait <= 0) write();
+        else trailing ??= setTimeout(write, wait).unref();
+      },
+      end: () => clearTimeout(trailing),
+    };
   }
 
   /** For the admin pages: starts a sweep in the background; answers once it holds the lease, or says who sweeps. */
