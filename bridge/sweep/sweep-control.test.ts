@@ -1,7 +1,7 @@
 import { SqliteStore } from '../store/sqlite/sqlite-store';
 import { SweepSummary } from './sweep';
 import { BridgeStoppingError, SweepControl, SweepRun } from './sweep-control';
-import { SWEEP_LEASE, SweepElsewhereError } from './sweep-lease';
+import { SWEEP_LEASE, SweepElsewhereError, SweepLeaseLostError } from './sweep-lease';
 
 const SUMMARY = { examined: 3 } as SweepSummary;
 
@@ -66,8 +66,9 @@ test('stopping the bridge mid-sweep ends the sweep and gives the lease up at onc
   await bridgeA.stop();
   await expect(swept).rejects.toBeInstanceOf(BridgeStoppingError);
   expect(await store.coordination.leaseHolder(SWEEP_LEASE)).toBeUndefined();
-  // the end is recorded for every bridge's pages, and a stopped bridge starts no sweep
-  expect((await bridgeA.report()).lastError).toContain('this process is ending');
+  // the end is recorded for every bridge's pages (a stop, not an error), and a stopped bridge starts no sweep
+  expect(await bridgeA.report()).toMatchObject({ running: false, lastStopped: true });
+  expect((await bridgeA.report()).lastError).toBeUndefined();
   await expect(bridgeA.sweep('requested', 0)).rejects.toBeInstanceOf(BridgeStoppingError);
 
   const b = controllable();
@@ -89,4 +90,35 @@ test('a start whose sweep fails before it holds the lease (the store is down) is
   const broken = Object.assign(Object.create(store.coordination) as typeof store.coordination, { holdLease: async () => Promise.reject(new Error('store unreachable')) });
   const bridgeA = new SweepControl(store.expiring, broken, 'bridge-a', controllable().run);
   await expect(bridgeA.start(false)).rejects.toThrow('store unreachable');
+});
+
+test('a stop gives the lease up at once even when the sweep is stuck in a call that never answers (a Keycloak read)', async () => {
+  let begin = (): void => undefined;
+  const began = new Promise<void>((resolve) => (begin = resolve));
+  const stuck: SweepRun = () => {
+    begin();
+    return new Promise<SweepSummary>(() => undefined); // deaf to its signal, never settles
+  };
+  const bridgeA = new SweepControl(store.expiring, store.coordination, 'bridge-a', stuck);
+  const swept = bridgeA.sweep('requested', 0);
+  await began;
+  await bridgeA.stop();
+  await expect(swept).rejects.toBeInstanceOf(BridgeStoppingError);
+  expect(await store.coordination.leaseHolder(SWEEP_LEASE)).toBeUndefined();
+});
+
+test("a sweep that lost its lease stops, is recorded, and leaves the new holder's progress alone (a review: it wiped it)", async () => {
+  const a = controllable(5);
+  const bridgeA = new SweepControl(store.expiring, store.coordination, 'bridge-a', a.run, 150);
+  const swept = bridgeA.sweep('requested', 0);
+  await a.began;
+  // bridge-a stalls; its lease runs out and bridge-b takes the sweep over, writing its own progress
+  await store.coordination.releaseLease(SWEEP_LEASE, 'bridge-a');
+  expect(await store.coordination.holdLease(SWEEP_LEASE, { owner: 'bridge-b', ms: 60_000 })).toBe(true);
+  await store.expiring.put('sweep:progress', JSON.stringify({ where: 'bridge-b', startedAt: 1, examined: 7 }), Date.now() + 60_000);
+
+  await expect(swept).rejects.toBeInstanceOf(SweepLeaseLostError);
+  await new Promise((r) => setTimeout(r, 20));
+  expect(JSON.parse((await store.expiring.get('sweep:progress')) ?? '{}')).toMatchObject({ where: 'bridge-b', examined: 7 });
+  expect(await bridgeA.report()).toMatchObject({ running: true, where: 'bridge-b', here: false, examined: 7, lastError: expect.stringContaining('another bridge (bridge-b) took the sweep over') });
 });

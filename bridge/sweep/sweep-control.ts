@@ -32,6 +32,8 @@ export interface SweepReport {
   lastDurationMs?: number;
   lastSummary?: Record<string, unknown>;
   lastError?: string;
+  /** the last sweep was cut short because its process stopped (a restart, Ctrl-C): not a failure */
+  lastStopped?: boolean;
 }
 
 /** What starting a sweep from the admin pages came to. */
@@ -40,7 +42,7 @@ export type SweepStart = { started: true } | { started: false; where: 'here' } |
 /** The bridge (or the CLI's sweep) is stopping: its sweep ends at the next user, and no new one starts. */
 export class BridgeStoppingError extends Error {
   constructor() {
-    super('stopped: this process is ending, so its sweep ended at the next user and gave its lease up; another bridge sweeps at its next interval');
+    super('the sweep was stopped with its process (a restart or Ctrl-C) and gave its lease up; the next sweep starts at the next interval, on any bridge');
     this.name = 'BridgeStoppingError';
   }
 }
@@ -61,6 +63,8 @@ export class SweepControl {
     /** this bridge's lease owner id */
     private readonly owner: string,
     private readonly run: SweepRun,
+    /** the sweep lease's length in ms (default: sweep-lease.ts's minute; tests shorten it) */
+    private readonly leaseMs?: number,
   ) {}
 
   /** Whether this bridge sweeps now. */
@@ -79,20 +83,32 @@ export class SweepControl {
     const current = { startedAt: Date.now(), examined: 0, promise: undefined as unknown as Promise<SweepSummary> };
     const progress = this.progressWriter(current);
     let held = false;
-    const swept = withSweepLease(this.coordination, this.owner, (lost) => {
-      held = true;
-      onHeld?.();
-      progress.tell(0);
-      return this.run(scope, waitMs, AbortSignal.any([lost, this.stopper.signal]), progress.tell);
-    });
-    current.promise = this.recorded(current.startedAt, swept).finally(() => {
+    const swept = withSweepLease(
+      this.coordination,
+      this.owner,
+      async (signal) => {
+        held = true;
+        signal.throwIfAborted(); // stopped while the lease was being taken: nothing of the sweep runs
+        onHeld?.();
+        progress.tell(0);
+        return this.run(scope, waitMs, signal, progress.tell);
+      },
+      this.leaseMs,
+      this.stopper.signal,
+    );
+    current.promise = this.recorded(current.startedAt, swept, () => held).finally(() => {
       progress.end();
       this.current = undefined;
-      // only the sweep that wrote the progress removes it (a refused one must not wipe the other bridge's)
-      if (held) void this.entries.take(PROGRESS).catch(() => undefined);
+      if (held) void this.forgetProgress();
     });
     this.current = current;
     return current.promise;
+  }
+
+  /** Removes the progress entry if it is this bridge's (a bridge that lost its lease must not wipe the new holder's). */
+  private async forgetProgress(): Promise<void> {
+    const progress = parsed<{ where: string }>(await this.entries.get(PROGRESS).catch(() => undefined));
+    if (progress?.where === this.owner) await this.entries.take(PROGRESS).catch(() => undefined);
   }
 
   /** Keeps `current.examined` and writes it to the store at most once a second, the latest always within a second. */
@@ -136,7 +152,8 @@ export class SweepControl {
     const holder = await this.coordination.leaseHolder(SWEEP_LEASE).catch(() => undefined);
     if (!holder) return { ...last, running: false };
     const progress = parsed<{ where: string; startedAt: number; examined: number }>(await this.entries.get(PROGRESS).catch(() => undefined));
-    const theirs = progress?.where === holder ? { lastStartedAt: progress.startedAt, examined: progress.examined } : {};
+    // without its progress entry the running sweep's start is unknown: never the last finished sweep's start
+    const theirs = progress?.where === holder ? { lastStartedAt: progress.startedAt, examined: progress.examined } : { lastStartedAt: undefined };
     return { ...last, running: true, where: holder, here: false, ...theirs };
   }
 
@@ -147,19 +164,22 @@ export class SweepControl {
     if (running) await Promise.race([running, sleep(STOP_WAIT_MS, undefined, { ref: false })]);
   }
 
-  /** Records how a sweep of this bridge ends, for every bridge's pages; a sweep another bridge runs is not this one's to record. */
-  private async recorded(startedAt: number, sweep: Promise<SweepSummary>): Promise<SweepSummary> {
+  /**
+   * Records how a sweep of this bridge ends, for every bridge's pages: its summary, its error, or that it stopped with
+   * its process. A sweep refused before it held the lease (`held` false) ran nothing and is not this bridge's to record.
+   */
+  private async recorded(startedAt: number, sweep: Promise<SweepSummary>, held: () => boolean): Promise<SweepSummary> {
     try {
       const summary = await sweep;
       await this.keep(startedAt, { lastSummary: { ...summary } });
       return summary;
     } catch (err) {
-      if (!(err instanceof SweepElsewhereError)) await this.keep(startedAt, { lastError: (err as Error).message });
+      if (held()) await this.keep(startedAt, err instanceof BridgeStoppingError ? { lastStopped: true } : { lastError: (err as Error).message });
       throw err;
     }
   }
 
-  private async keep(startedAt: number, outcome: Pick<SweepReport, 'lastSummary' | 'lastError'>): Promise<void> {
+  private async keep(startedAt: number, outcome: Pick<SweepReport, 'lastSummary' | 'lastError' | 'lastStopped'>): Promise<void> {
     const finishedAt = Date.now();
     const report = { lastStartedAt: startedAt, lastFinishedAt: finishedAt, lastDurationMs: finishedAt - startedAt, ...outcome };
     await this.entries.put(LAST_SWEEP, JSON.stringify(report), finishedAt + KEPT_MS).catch(() => undefined);

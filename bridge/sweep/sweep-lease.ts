@@ -13,27 +13,57 @@ export class SweepElsewhereError extends Error {
   }
 }
 
+/** This bridge's sweep lost its lease (it stalled past it) and another bridge took over: this one stopped. */
+export class SweepLeaseLostError extends Error {
+  constructor(readonly holder: string) {
+    super(`this bridge's sweep stopped: it stalled past its lease and another bridge (${holder}) took the sweep over`);
+    this.name = 'SweepLeaseLostError';
+  }
+}
+
 /**
  * Runs `sweep` only while this bridge (`owner`) holds the store's sweep lease, so one sweep runs at a time across all
  * bridges; the lease is renewed while it runs and given up after, and a bridge that dies mid-sweep loses it within a
  * minute, so another takes over at its next interval. SweepElsewhereError when another bridge holds it. `lost` is
- * aborted when a renewal finds the lease taken over (this bridge stalled past it): the sweep stops at its next user.
+ * aborted (SweepLeaseLostError) when a renewal finds the lease taken over (this bridge stalled past it): the sweep
+ * stops at its next user. When `stop` is aborted, the lease is given up at once even if the sweep is stuck in a call
+ * (a Keycloak read that never answers): the sweep's promise is no longer waited for, and its reason is thrown.
  */
-export async function withSweepLease<T>(coordination: Coordination, owner: string, sweep: (lost: AbortSignal) => Promise<T>, leaseMs = LEASE_MS): Promise<T> {
+export async function withSweepLease<T>(coordination: Coordination, owner: string, sweep: (lost: AbortSignal) => Promise<T>, leaseMs: number = LEASE_MS, stop?: AbortSignal): Promise<T> {
   const lease = { owner, ms: leaseMs };
   if (!(await coordination.holdLease(SWEEP_LEASE, lease))) throw new SweepElsewhereError((await coordination.leaseHolder(SWEEP_LEASE)) ?? 'another bridge');
   const lost = new AbortController();
+  let renewing: Promise<unknown> | undefined;
+  let ended = false;
   const renew = setInterval(() => {
-    coordination.holdLease(SWEEP_LEASE, lease).then(
-      async (held) => held || lost.abort(new SweepElsewhereError((await coordination.leaseHolder(SWEEP_LEASE).catch(() => undefined)) ?? 'another bridge')),
-      () => undefined,
-    );
+    renewing ??= coordination
+      .holdLease(SWEEP_LEASE, lease)
+      .then(async (held) => held || ended || lost.abort(new SweepLeaseLostError((await coordination.leaseHolder(SWEEP_LEASE).catch(() => undefined)) ?? 'another bridge')))
+      .catch(() => undefined)
+      .finally(() => (renewing = undefined));
   }, leaseMs / 3);
   renew.unref();
   try {
-    return await sweep(lost.signal);
+    const signal = stop ? AbortSignal.any([lost.signal, stop]) : lost.signal;
+    return await untilAborted(sweep(signal), signal);
   } finally {
+    ended = true;
     clearInterval(renew);
+    // a renewal still in flight would put the lease back after the release (PostgreSQL): it lands first
+    await renewing;
     await coordination.releaseLease(SWEEP_LEASE, owner).catch(() => undefined);
   }
+}
+
+/** The work's outcome, or the signal's reason as soon as it is aborted (the work is then left to end on its own). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

@@ -5,6 +5,7 @@ import { DEFAULT_POLICIES } from '../converge/model';
 import { knowledgeOf } from '../converge/knowledge';
 import { plan } from '../converge/plan';
 import { Retention, Store } from '../store/store';
+import { Job } from '../jobs/job-queue';
 import { Worker } from '../jobs/worker';
 import { KeycloakGateway, truthOf } from '../keycloak/gateway';
 import { Logger } from '../log/logger';
@@ -120,7 +121,7 @@ export class Sweep {
       await this.queue(userId, false, jobs, summary);
     }
     this.worker.kick();
-    await this.settle(jobs, options.waitMs ?? 0, summary, options.signal);
+    await settleJobs((id, ms) => this.worker.waitFor(id, ms), jobs, options.waitMs ?? 0, summary, options.signal);
     this.log.info({ scope: options.scope, ms: Date.now() - started, ...summary }, 'sweep finished');
     return summary;
   }
@@ -141,22 +142,25 @@ export class Sweep {
       if (page.length < this.settings.pageSize) return;
     }
   }
+}
 
-  /** Waits (up to `waitMs`) for the queued jobs and counts how they ended; stops waiting when `signal` is aborted (throws its reason). */
-  private async settle(jobs: number[], waitMs: number, summary: SweepSummary, signal?: AbortSignal): Promise<void> {
-    const deadline = Date.now() + waitMs;
-    const aborted = signal && rejectedWhenAborted(signal);
-    for (const id of jobs) {
-      signal?.throwIfAborted();
-      const waiting = this.worker.waitFor(id, Math.max(0, deadline - Date.now()));
-      const job = await (aborted ? Promise.race([waiting, aborted]) : waiting);
-      const result = job?.result as ConvergeResult | null | undefined;
-      if (job?.state === 'dead') summary.failed++;
-      else if (job?.state !== 'done' || !result) summary.stillRunning++;
-      else if (result.outcome === 'active') summary.active++;
-      else if (result.outcome === 'refused') summary.refused++;
-      else summary.inactive++;
-    }
+/**
+ * Waits (up to `waitMs` in all) for the sweep's queued jobs and counts into `summary` how they ended; stops waiting
+ * as soon as `signal` is aborted (throws its reason: the bridge is stopping, or lost the sweep lease).
+ */
+export async function settleJobs(waitFor: (id: number, ms: number) => Promise<Job | undefined>, jobs: number[], waitMs: number, summary: SweepSummary, signal?: AbortSignal): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  const aborted = signal && rejectedWhenAborted(signal);
+  for (const id of jobs) {
+    signal?.throwIfAborted();
+    const waiting = waitFor(id, Math.max(0, deadline - Date.now()));
+    const job = await (aborted ? Promise.race([waiting, aborted]) : waiting);
+    const result = job?.result as ConvergeResult | null | undefined;
+    if (job?.state === 'dead') summary.failed++;
+    else if (job?.state !== 'done' || !result) summary.stillRunning++;
+    else if (result.outcome === 'active') summary.active++;
+    else if (result.outcome === 'refused') summary.refused++;
+    else summary.inactive++;
   }
 }
 

@@ -35,5 +35,6 @@ export function sweepLines(sweep: SweepReport): SafeHtml {
 <li>Last finished: ${when(sweep.lastFinishedAt)}${sweep.lastDurationMs !== undefined ? ` in ${(sweep.lastDurationMs / 1000).toFixed(1)} s` : ''}</li>
 ${summary ? html`<li>What it found and healed: ${summary}</li>` : ''}
 ${sweep.lastError ? html`<li class="bad">Last error: ${sweep.lastError}</li>` : ''}
+${sweep.lastStopped ? html`<li>The last sweep was stopped with its process (a restart or Ctrl-C); the next one starts at the next interval.</li>` : ''}
 </ul>`;
 }
