@@ -82,8 +82,8 @@ describe('bridge configuration', () => {
     },
   );
 
-  test('store URLs written as meant still load: port, IPv6, no password, an encoded password', () => {
-    for (const url of ['postgres://bridge:pw@db.example.invalid:5432/bms', 'postgres://bridge:pw@[::1]:5432/bms', 'postgres://bridge@db.example.invalid/bms', 'postgresql://bridge:a%23b%2Fc%40d@db.example.invalid/bms', 'postgres://db.example.invalid/bms']) {
+  test('store URLs written as meant still load: port, IPv6, no password, an encoded password, an @ in a query value, no user, a non-ASCII host', () => {
+    for (const url of ['postgres://bridge:pw@db.example.invalid:5432/bms', 'postgres://bridge:pw@[::1]:5432/bms', 'postgres://bridge@db.example.invalid/bms', 'postgresql://bridge:a%23b%2Fc%40d@db.example.invalid/bms', 'postgres://db.example.invalid/bms', 'postgres://bridge:pw@db.example.invalid/bms?application_name=bridge@host1', 'postgres://:pw@db.example.invalid/bms', 'postgres://bridge:pw@bücher.example/bms']) {
       expect(problemsOf({ ...minimal, BRIDGE_STORE_URL: url })).toEqual([]);
     }
   });

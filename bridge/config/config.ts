@@ -221,10 +221,10 @@ function set(target: Record<string, unknown>, path: string, value: unknown): voi
 }
 
 /**
- * Whether the WHATWG URL parser (which pg uses) reads the text as it was meant: it parses, and where the text holds an
- * @ the parser found a user name and the same host as the text after its last @. A password with an unencoded #, / or ?
- * (`postgres://u:1234#pw@db/bms`) parses too, but as user-less host `u` port 1234: pg would then connect to the wrong
- * host, and print the password as part of it.
+ * Whether the WHATWG URL parser (which pg uses) reads the text as it was meant: it parses, and a text holding an @
+ * after `://` yields a user name or a password. A password with an unencoded #, / or ? (`postgres://u:1234#pw@db/bms`)
+ * parses too, but as host `u`, port 1234, without credentials: pg would connect to the wrong host and print the
+ * password as part of it. An @ in a query value (`?application_name=a@b`) still passes where the URL has a user.
  */
 function parsesAsUrl(text: string): boolean {
   let url: URL;
@@ -233,9 +233,5 @@ function parsesAsUrl(text: string): boolean {
   } catch {
     return false;
   }
-  const authority = text.slice(text.indexOf('://') + 3);
-  const at = authority.lastIndexOf('@');
-  if (at < 0) return true;
-  const hostText = authority.slice(at + 1).split(/[/?#]/)[0];
-  return url.username !== '' && url.host.toLowerCase() === hostText.toLowerCase();
+  return !text.slice(text.indexOf('://') + 3).includes('@') || url.username !== '' || url.password !== '';
 }
