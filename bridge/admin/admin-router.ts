@@ -2,7 +2,7 @@ import type UserRepresentation from '@keycloak/keycloak-admin-client/lib/defs/us
 import { csrfSync } from 'csrf-sync';
 import express, { Request, Response, Router } from 'express';
 
-import { Job } from '../jobs/job-queue';
+import { Job, JobNotDeadError } from '../jobs/job-queue';
 import { Logger } from '../log/logger';
 import { Preview, PreviewRequest } from '../rules/preview';
 import { Store } from '../store/store';
@@ -91,12 +91,16 @@ export function adminRouter(settings: AdminSignInSettings, deps: AdminDeps): Rou
   });
   pages.post('/admin/stuck/retry-all', async (req, res) => {
     const dead = await deps.store.jobs.list({ state: 'dead', limit: 1000 });
-    // a job another admin or bridge retried meanwhile is no longer dead: skipped, and the others still retried and audited
+    // a job another admin or bridge retried meanwhile is no longer dead: skipped; any other failure (the store is down)
+    // stops here, after the retries done so far are audited, and the admin sees it on the error page
     const retried: number[] = [];
-    for (const job of dead) {
-      if (await deps.retry(job.id).then(() => true, () => false)) retried.push(job.id);
+    try {
+      for (const job of dead) {
+        if (await deps.retry(job.id).then(() => true, (err: unknown) => (err instanceof JobNotDeadError ? false : Promise.reject(err)))) retried.push(job.id);
+      }
+    } finally {
+      if (retried.length || !dead.length) await audit(req, `retried all ${retried.length} dead jobs`, null, { jobIds: retried });
     }
-    await audit(req, `retried all ${retried.length} dead jobs`, null, { jobIds: retried });
     res.redirect(303, `/admin/stuck?done=retry-all&n=${retried.length}`);
   });
   pages.get('/admin/rules', async (req, res) => {

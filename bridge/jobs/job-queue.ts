@@ -123,6 +123,14 @@ export interface JobQueue {
  */
 export const nextDelayMs = backoffDelayMs;
 
+/** Only a dead job can be retried (revive): this one is not, e.g. because someone retried it meanwhile. */
+export class JobNotDeadError extends Error {
+  constructor(readonly jobId: number, readonly state: JobState) {
+    super(`job ${jobId} is ${state}, not dead; only a dead job can be retried`);
+    this.name = 'JobNotDeadError';
+  }
+}
+
 /** The process no longer holds the job's lease: it expired and the job was resumed (perhaps by another bridge). */
 export class LeaseLostError extends Error {
   constructor(readonly jobId: number, readonly owner: string) {

@@ -1,6 +1,6 @@
 import { EmployeeView } from '../../bridge/converge/model';
 import { LinkConflictError } from '../../bridge/converge/link-store';
-import { Lease, LeaseLostError, PRIORITY } from '../../bridge/jobs/job-queue';
+import { JobNotDeadError, Lease, LeaseLostError, PRIORITY } from '../../bridge/jobs/job-queue';
 import { Store } from '../../bridge/store/store';
 
 /** How a contract run gets a store: a fresh, empty one per test, and a second handle on the same data (another process). */
@@ -73,6 +73,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         await store.jobs.fail(id, A.owner, { message: 'x', retryable: true }, backoff, T0);
         expect(await store.jobs.revive(id, T0)).toMatchObject({ state: 'queued', attempts: 0 });
         await expect(store.jobs.revive(id)).rejects.toThrow(`job ${id} is queued, not dead; only a dead job can be retried`);
+        await expect(store.jobs.revive(id)).rejects.toBeInstanceOf(JobNotDeadError); // "retry all" skips these, not outages
       });
 
       test('jobs of one user never run at the same time, even from two processes; other users are not held up', async () => {

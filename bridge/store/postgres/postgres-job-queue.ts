@@ -1,6 +1,6 @@
 import { PoolClient } from 'pg';
 
-import { Backoff, ConvergeRequest, Failure, Job, JobQueue, JobState, Lease, LeaseLostError, nextDelayMs, PRIORITY, Trigger } from '../../jobs/job-queue';
+import { Backoff, ConvergeRequest, Failure, Job, JobQueue, JobState, Lease, JobNotDeadError, LeaseLostError, nextDelayMs, PRIORITY, Trigger } from '../../jobs/job-queue';
 import { absorb, firstPayload, MergedInto, mergeInto, sweepWaitMs, waitingPriority } from '../../jobs/merge';
 import { clockCte, isUniqueViolation, num, PostgresDatabase } from './database';
 import { Row, toJob } from './job-row';
@@ -110,7 +110,7 @@ export class PostgresJobQueue implements JobQueue {
       const now = at ?? (await this.db.now(c));
       const job = await this.lockedJob(c, id);
       if (!job) throw new Error(`no job ${id}`);
-      if (job.state !== 'dead') throw new Error(`job ${id} is ${job.state}, not dead; only a dead job can be retried`);
+      if (job.state !== 'dead') throw new JobNotDeadError(id, job.state);
       return this.backToWaiting(c, job, { state: 'queued', runAt: now, attempts: 0, lastError: job.last_error }, now);
     });
     const job = await this.get(into);

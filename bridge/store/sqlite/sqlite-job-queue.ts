@@ -1,4 +1,4 @@
-import { Backoff, ConvergeRequest, Failure, Job, JobPayload, JobQueue, JobState, Lease, LeaseLostError, nextDelayMs, PRIORITY, Trigger } from '../../jobs/job-queue';
+import { Backoff, ConvergeRequest, Failure, Job, JobPayload, JobQueue, JobState, Lease, JobNotDeadError, LeaseLostError, nextDelayMs, PRIORITY, Trigger } from '../../jobs/job-queue';
 import { absorb, firstPayload, MergedInto, mergeInto, payloadOf, sweepWaitMs, waitingPriority } from '../../jobs/merge';
 import { SqliteDatabase } from './database';
 
@@ -112,7 +112,7 @@ export class SqliteJobQueue implements JobQueue {
     const into = this.base.writing((): number => {
       const row = this.base.sql('SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
       if (!row) throw new Error(`no job ${id}`);
-      if (row.state !== 'dead') throw new Error(`job ${id} is ${row.state}, not dead; only a dead job can be retried`);
+      if (row.state !== 'dead') throw new JobNotDeadError(id, row.state);
       return this.backToWaiting(row, { state: 'queued', runAt: now, attempts: 0, lastError: row.last_error }, now);
     });
     return this.require(into);
