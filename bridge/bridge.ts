@@ -173,7 +173,7 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
             err instanceof SweepElsewhereError
               ? log.debug({ holder: err.holder }, 'periodic sweep skipped: another bridge sweeps')
               : err instanceof BridgeStoppingError
-                ? log.info({}, 'periodic sweep stopped with the bridge; another bridge sweeps at its next interval')
+                ? log.info({}, 'periodic sweep stopped with the bridge; the next sweep starts at the next interval, on any bridge')
                 : log.warn({ error: err.message }, 'periodic sweep failed; it runs again at the next interval'),
           );
         }, config.reconcile.intervalMs)
@@ -186,7 +186,7 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
       if (timer) clearInterval(timer);
       clearInterval(purger);
       stopWatching();
-      // the sweep ends at its next user and gives its lease up now, not a minute after this process is gone
+      // the sweep gives its lease up now (even while stuck in a call), not a minute after this process is gone
       const sweepStopped = sweeps.stop();
       // a rolling restart: no new connections, but the sign-ins in flight get their answers (within their budget)
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

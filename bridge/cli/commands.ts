@@ -102,7 +102,7 @@ async function sweep(ctx: CliContext, all: boolean): Promise<SweepSummary> {
   const sweeps = new SweepControl(core.store.expiring, core.store.coordination, core.worker.owner, (scope, waitMs, signal, onProgress) =>
     core.sweep.run({ scope, waitMs, signal, onProgress: (examined, queued) => (onProgress(examined), progress.update(examined, { queued })) }),
   );
-  // Ctrl-C: the sweep ends at its next user and gives its lease up, instead of leaving every bridge refused for a minute
+  // Ctrl-C: the sweep gives its lease up at once, instead of leaving every bridge refused for a minute
   const interrupted = (): void => void sweeps.stop();
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);

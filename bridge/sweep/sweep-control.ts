@@ -12,7 +12,7 @@ const KEPT_MS = 90 * 24 * 3_600_000;
 const PROGRESS = 'sweep:progress';
 const PROGRESS_EVERY_MS = 1_000;
 const PROGRESS_KEPT_MS = 120_000;
-/** How long stop() waits for a running sweep to stop at its next user and give its lease up (ms). */
+/** How long stop() waits for a running sweep to give its lease up and record its end (ms). */
 const STOP_WAIT_MS = 10_000;
 
 /** One sweep of this bridge: `signal` is aborted when it lost the lease or the bridge stops; `onProgress` gets users examined. */
@@ -39,7 +39,7 @@ export interface SweepReport {
 /** What starting a sweep from the admin pages came to. */
 export type SweepStart = { started: true } | { started: false; where: 'here' } | { started: false; where: string };
 
-/** The bridge (or the CLI's sweep) is stopping: its sweep ends at the next user, and no new one starts. */
+/** The bridge (or the CLI's sweep) is stopping: its sweep gives its lease up at once, and no new one starts. */
 export class BridgeStoppingError extends Error {
   constructor() {
     super('the sweep was stopped with its process (a restart or Ctrl-C) and gave its lease up; the next sweep starts at the next interval, on any bridge');
@@ -157,7 +157,7 @@ export class SweepControl {
     return { ...last, running: true, where: holder, here: false, ...theirs };
   }
 
-  /** Stops this bridge's sweep at its next user and waits (at most 10 s) for it to give the lease up; none starts after. */
+  /** Stops this bridge's sweep and waits (at most 10 s) for it to give the lease up; none starts after. */
   async stop(): Promise<void> {
     this.stopper.abort(new BridgeStoppingError());
     const running = this.current?.promise.catch(() => undefined);
