@@ -1,4 +1,5 @@
 import { Coordination } from '../store/coordination';
+import { untilAborted } from './until-aborted';
 
 /** The lease name every bridge takes before it sweeps. */
 export const SWEEP_LEASE = 'sweep';
@@ -53,17 +54,4 @@ export async function withSweepLease<T>(coordination: Coordination, owner: strin
     await renewing;
     await coordination.releaseLease(SWEEP_LEASE, owner).catch(() => undefined);
   }
-}
-
-/** The work's outcome, or the signal's reason as soon as it is aborted (the work is then left to end on its own). */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    work.catch(() => undefined);
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }

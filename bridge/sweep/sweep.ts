@@ -11,6 +11,7 @@ import { KeycloakGateway, truthOf } from '../keycloak/gateway';
 import { Logger } from '../log/logger';
 import { evaluate } from '../rules/evaluate';
 import { RuleSource } from '../rules/rule-source';
+import { untilAborted } from './until-aborted';
 
 export interface SweepSummary {
   /** users the sweep looked at (linked, marked, or with --all linked to the identity provider) */
@@ -150,11 +151,10 @@ export class Sweep {
  */
 export async function settleJobs(waitFor: (id: number, ms: number) => Promise<Job | undefined>, jobs: number[], waitMs: number, summary: SweepSummary, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + waitMs;
-  const aborted = signal && rejectedWhenAborted(signal);
   for (const id of jobs) {
     signal?.throwIfAborted();
     const waiting = waitFor(id, Math.max(0, deadline - Date.now()));
-    const job = await (aborted ? Promise.race([waiting, aborted]) : waiting);
+    const job = await (signal ? untilAborted(waiting, signal) : waiting);
     const result = job?.result as ConvergeResult | null | undefined;
     if (job?.state === 'dead') summary.failed++;
     else if (job?.state !== 'done' || !result) summary.stillRunning++;
@@ -162,11 +162,4 @@ export async function settleJobs(waitFor: (id: number, ms: number) => Promise<Jo
     else if (result.outcome === 'refused') summary.refused++;
     else summary.inactive++;
   }
-}
-
-/** A promise that rejects with the signal's reason once it is aborted (and never settles otherwise). */
-function rejectedWhenAborted(signal: AbortSignal): Promise<never> {
-  const rejected = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
-  rejected.catch(() => undefined); // raced only while jobs are waited for; an abort after that is no unhandled rejection
-  return rejected;
 }
